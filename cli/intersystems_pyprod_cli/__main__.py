@@ -1,0 +1,7 @@
+"""``python -m intersystems_pyprod_cli``."""
+
+import sys
+
+from .main import main
+
+sys.exit(main())

@@ -1,0 +1,69 @@
+"""``--dry-run``: generate and check a script's classes without a server."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import traceback
+from typing import Any, Dict, List
+
+from . import exitcodes
+
+
+def run_dry(args: argparse.Namespace) -> int:
+    """Build the classes of ``args.script`` in memory; write them only when all succeeded."""
+    from intersystems_pyprod.classgen import grammar
+    from intersystems_pyprod.errors import PyProdError
+    from intersystems_pyprod.loader.build import build, write_classes
+
+    result: Dict[str, Any] = {"ok": False, "dry_run": True, "classes": [], "warnings": [], "error": None}
+    validate = False if args.no_validate else None
+    try:
+        built = build(args.script, validate=validate)
+        written = write_classes(built.classes, args.output) if args.output else []
+    except PyProdError as exc:
+        result["error"] = str(exc)
+        return _finish(args, result, exitcodes.FAILED)
+    except OSError as exc:
+        result["error"] = f"cannot write the classes to {args.output}: {exc}"
+        return _finish(args, result, exitcodes.FAILED)
+    except Exception as exc:  # an internal error: say so plainly, trace only on request
+        if args.debug:
+            traceback.print_exc()
+        result["error"] = f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback)"
+        return _finish(args, result, exitcodes.FAILED)
+
+    paths = {cls.name: str(path) for cls, path in zip(built.classes, written)}
+    result["ok"] = True
+    result["classes"] = [{"name": c.name, "kind": c.kind, "action": "generated", "path": paths.get(c.name)}
+                         for c in built.classes]
+    result["warnings"] = [str(w) for w in built.model.warnings]
+    result["validated"] = built.validated
+    if not built.validated and not args.no_validate:
+        result["warnings"].append(f"warning: grammar check skipped: {grammar.REQUIREMENT} is not installed "
+                                  "(pip install 'intersystems-pyprod-cli[validate]')")
+    return _finish(args, result, exitcodes.OK)
+
+
+def _finish(args: argparse.Namespace, result: Dict[str, Any], code: int) -> int:
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return code
+    for warning in result["warnings"]:
+        print(warning if "warning:" in warning else f"warning: {warning}", file=sys.stderr)
+    sys.stderr.flush()
+    if result["error"]:
+        print(f"error: {result['error']}", file=sys.stderr)
+        print("Dry run failed; no files were written.", file=sys.stderr)
+        return code
+    classes: List[Dict[str, Any]] = result["classes"]
+    width = max(len(c["name"]) for c in classes)
+    kind_width = max(len(c["kind"]) for c in classes)
+    for cls in classes:
+        where = f"  -> {cls['path']}" if cls["path"] else ""
+        print(f"Generated {cls['name']:<{width}}  {cls['kind']:<{kind_width}}{where}".rstrip())
+    check = "grammar check passed" if result.get("validated") else "grammar check skipped"
+    written = f", written to {args.output}" if args.output else ""
+    print(f"Dry run finished successfully: {len(classes)} classes, {check}{written}; nothing was sent to IRIS.")
+    return code

@@ -1,0 +1,33 @@
+"""intersystems_pyprod: write InterSystems IRIS Interoperability productions in Python."""
+
+from .api.debug import debug_host
+from .api.fields import Column, IRISParameter, IRISProperty
+from .api.hosts import BusinessOperation, BusinessProcess, BusinessService, InboundAdapter, OutboundAdapter
+from .api.log import IRISLog
+from .api.messages import JsonSerialize, PickleSerialize, ProductionMessage
+from .api.production import OperationItem, ProcessItem, Production, ServiceItem
+from .api.status import Status
+
+__version__ = "0.3.0"
+
+__all__ = [
+    "BusinessOperation",
+    "BusinessProcess",
+    "BusinessService",
+    "Column",
+    "IRISLog",
+    "IRISParameter",
+    "IRISProperty",
+    "InboundAdapter",
+    "JsonSerialize",
+    "OperationItem",
+    "OutboundAdapter",
+    "PickleSerialize",
+    "ProcessItem",
+    "Production",
+    "ProductionMessage",
+    "ServiceItem",
+    "Status",
+    "__version__",
+    "debug_host",
+]

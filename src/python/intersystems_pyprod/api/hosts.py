@@ -1,0 +1,165 @@
+"""Base classes of production components: adapters, services, processes, operations.
+
+Users subclass these and write callbacks in PascalCase or snake_case (``OnProcessInput`` or
+``on_process_input``). Calls that reach the engine (sending requests, reading settings, the
+adapter) go through the host object the engine attached to the component.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Optional
+
+from ..errors import Location
+from .fields import IRISProperty
+from .origin import caller_location
+
+
+class NotInProductionError(RuntimeError):
+    """A component method that needs a running production was called outside of one."""
+
+
+class Component:
+    """Common base of every production component."""
+
+    _pyprod_kind = ""
+    _pyprod_where: Optional[Location] = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._pyprod_where = caller_location()
+
+    def __init__(self, iris_host_object: Any = None) -> None:
+        self.iris_host_object = iris_host_object
+        self._pyprod_values: Dict[str, Any] = {}
+
+    # -- engine plumbing; the runtime bridge gives these their production behaviour ----------
+    def _pyprod_host(self) -> Any:
+        host = self.__dict__.get("iris_host_object")
+        if host is None:
+            raise NotInProductionError(
+                f"{type(self).__name__} is not running in a production: load the script into IRIS "
+                "or drive it with intersystems_pyprod.testing"
+            )
+        return host
+
+    def _pyprod_get_setting(self, prop: IRISProperty) -> Any:
+        values = self.__dict__.setdefault("_pyprod_values", {})
+        return values.get(prop.name, prop.default)
+
+    def _pyprod_set_setting(self, prop: IRISProperty, value: Any) -> None:
+        self.__dict__.setdefault("_pyprod_values", {})[prop.name] = value
+
+    def _pyprod_adapter(self) -> Any:
+        return self._pyprod_host().Adapter
+
+
+class InboundAdapter(Component):
+    """An inbound adapter: ``OnTask`` polls the outside world and hands input to its service."""
+
+    _pyprod_kind = "InboundAdapter"
+
+    def BusinessHost_ProcessInput(self, input: Any, hint: str = "") -> Any:
+        """Pass ``input`` to the business service (its ``ProcessInput``)."""
+        from ..runtime import calls
+
+        return calls.process_input(self, input, hint)
+
+    def business_host_process_input(self, input: Any, hint: str = "") -> Any:
+        """snake_case form of :meth:`BusinessHost_ProcessInput`."""
+        return self.BusinessHost_ProcessInput(input, hint)
+
+
+class OutboundAdapter(Component):
+    """An outbound adapter: its methods are called by its business operation."""
+
+    _pyprod_kind = "OutboundAdapter"
+
+
+class BusinessService(Component):
+    """A business service: ``OnProcessInput`` turns input into messages."""
+
+    _pyprod_kind = "BusinessService"
+
+    def SendRequestSync(self, target: str, request: Any, timeout: float = -1, description: str = "") -> Any:
+        """Send ``request`` to ``target`` and wait; returns ``(status, response)``."""
+        from ..runtime import calls
+
+        return calls.send_request_sync(self, target, request, timeout, description)
+
+    def SendRequestAsync(self, target: str, request: Any, description: str = "") -> Any:
+        """Send ``request`` to ``target`` without waiting; returns a status."""
+        from ..runtime import calls
+
+        return calls.send_request_async(self, target, request, description=description)
+
+    send_request_sync = SendRequestSync
+    send_request_async = SendRequestAsync
+
+
+class BusinessProcess(Component):
+    """A business process: ``OnRequest``, then ``OnResponse``/``OnComplete`` for async calls."""
+
+    _pyprod_kind = "BusinessProcess"
+
+    def SendRequestSync(self, target: str, request: Any, timeout: float = -1, description: str = "") -> Any:
+        """Send ``request`` to ``target`` and wait; returns ``(status, response)``."""
+        from ..runtime import calls
+
+        return calls.send_request_sync(self, target, request, timeout, description)
+
+    def SendRequestAsync(
+        self,
+        target: str,
+        request: Any,
+        response_required: bool = True,
+        completion_key: str = "",
+        description: str = "",
+    ) -> Any:
+        """Send ``request`` without waiting; the response arrives in ``OnResponse``."""
+        from ..runtime import calls
+
+        return calls.send_request_async(
+            self, target, request, response_required=response_required,
+            completion_key=completion_key, description=description,
+        )
+
+    def Reply(self, response: Any) -> Any:
+        """Send ``response`` to the caller before the process completes."""
+        from ..runtime import calls
+
+        return calls.reply(self, response)
+
+    def SetTimer(self, timeout: Any, completion_key: str = "") -> Any:
+        """Start a timer; ``OnResponse`` is called with ``completion_key`` when it fires."""
+        from ..runtime import calls
+
+        return calls.set_timer(self, timeout, completion_key)
+
+    send_request_sync = SendRequestSync
+    send_request_async = SendRequestAsync
+    reply = Reply
+    set_timer = SetTimer
+
+
+class BusinessOperation(Component):
+    """A business operation: ``OnMessage`` or a ``MessageMap`` handles requests."""
+
+    _pyprod_kind = "BusinessOperation"
+
+    def SendRequestSync(self, target: str, request: Any, timeout: float = -1, description: str = "") -> Any:
+        """Send ``request`` to ``target`` and wait; returns ``(status, response)``."""
+        from ..runtime import calls
+
+        return calls.send_request_sync(self, target, request, timeout, description)
+
+    def SendRequestAsync(self, target: str, request: Any, description: str = "") -> Any:
+        """Send ``request`` to ``target`` without waiting; returns a status."""
+        from ..runtime import calls
+
+        return calls.send_request_async(self, target, request, description=description)
+
+    send_request_sync = SendRequestSync
+    send_request_async = SendRequestAsync
+
+
+COMPONENT_BASES = (InboundAdapter, OutboundAdapter, BusinessService, BusinessProcess, BusinessOperation)

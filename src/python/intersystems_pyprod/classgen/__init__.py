@@ -1,0 +1,1 @@
+"""Class generation: model -> UDL class text, and the grammar gate that checks it."""

@@ -1,0 +1,1 @@
+"""From a script path to generated classes: import, model, generate, validate, write."""

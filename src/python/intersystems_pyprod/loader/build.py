@@ -1,0 +1,75 @@
+"""Script path -> generated classes, all in memory, then (optionally) written to a folder."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tempfile
+from pathlib import Path
+from typing import List, Optional
+
+from ..classgen import grammar
+from ..classgen.generate import GeneratedClass, generate
+from ..errors import PyProdError
+from ..model.introspect import build_model
+from ..model.types import ScriptModel
+from .importer import ImportedScript, import_script
+
+
+@dataclasses.dataclass
+class BuildResult:
+    """What a script turns into."""
+
+    script: ImportedScript
+    model: ScriptModel
+    classes: List[GeneratedClass]
+    validated: bool
+
+
+def build(path: str, *, validate: Optional[bool] = None) -> BuildResult:
+    """Import, model and generate; ``validate`` None means "when the grammar is installed"."""
+    imported = import_script(path)
+    model = build_model(str(imported.path), imported.module_name, imported.local_modules)
+    if not model.classes:
+        raise PyProdError(
+            f"{imported.path.name} defines no components, messages or productions",
+            fix="subclass BusinessService, BusinessProcess, BusinessOperation, InboundAdapter, "
+                "OutboundAdapter, JsonSerialize, PickleSerialize or Production in the script",
+        )
+    classes = generate(model)
+    do_validate = grammar.available() if validate is None else validate
+    if do_validate:
+        validate_classes(classes)
+    return BuildResult(imported, model, classes, do_validate)
+
+
+def validate_classes(classes: List[GeneratedClass]) -> None:
+    """Run the grammar gate on every class; an error names the first problems."""
+    for cls in classes:
+        problems = grammar.check(cls.text)
+        if problems:
+            listed = "; ".join(str(p) for p in problems[:3])
+            raise PyProdError(
+                f"generated class {cls.name} does not parse as ObjectScript ({listed})",
+                fix="this is a bug in intersystems_pyprod: please report it with the script that caused it",
+            )
+
+
+def write_classes(classes: List[GeneratedClass], out_dir: str) -> List[Path]:
+    """Write ``pkg/Cls.cls`` files under ``out_dir``; each file is replaced atomically."""
+    written = []
+    base = Path(out_dir)
+    for cls in classes:
+        target = base / cls.relative_path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".pyprod-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+                handle.write(cls.text)
+            os.replace(tmp, target)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+        written.append(target)
+    return written

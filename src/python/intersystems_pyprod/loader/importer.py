@@ -1,0 +1,113 @@
+"""Import a user's script (and the local modules it imports) fresh, with clear errors."""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import os
+import sys
+import traceback
+import types
+from pathlib import Path
+from typing import List, Optional
+
+from ..errors import Location, PyProdError
+
+_SKIP_DIRS = ("site-packages", "dist-packages")
+
+
+@dataclasses.dataclass
+class ImportedScript:
+    """A script imported as a module, with the project's other modules it pulled in."""
+
+    path: Path
+    root: Path
+    module_name: str
+    module: types.ModuleType
+    local_modules: List[types.ModuleType]
+
+    @property
+    def files(self) -> List[Path]:
+        """Source files of the script and its local modules."""
+        return sorted({Path(str(m.__file__)).resolve() for m in self.local_modules if getattr(m, "__file__", None)})
+
+
+def module_name_for(path: Path) -> tuple:
+    """(project root, dotted module name) of a script, following ``__init__.py`` packages up."""
+    parts = [path.stem]
+    folder = path.parent
+    while (folder / "__init__.py").is_file() and folder.parent != folder:
+        parts.insert(0, folder.name)
+        folder = folder.parent
+    return folder, ".".join(parts)
+
+
+def is_local(module: types.ModuleType, root: Path) -> bool:
+    """True when ``module`` is a source file of the project under ``root``."""
+    file = getattr(module, "__file__", None)
+    if not file or module.__name__.split(".")[0] == "intersystems_pyprod":
+        return False
+    path = os.path.abspath(file)
+    if not path.startswith(str(root) + os.sep):
+        return False
+    return not any(part in _SKIP_DIRS for part in Path(path).parts)
+
+
+def _user_frame(exc: BaseException, root: Path) -> Optional[Location]:
+    """The innermost traceback frame in the user's project."""
+    found = None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if os.path.abspath(frame.filename).startswith(str(root) + os.sep):
+            found = Location(frame.filename, frame.lineno)
+    return found
+
+
+def import_script(path: str) -> ImportedScript:
+    """Import the script at ``path`` as a fresh module; every failure is a :class:`PyProdError`."""
+    script = Path(path)
+    if not script.is_file():
+        raise PyProdError(f"script {path} does not exist or is not a file", fix="check the path")
+    if script.suffix != ".py":
+        raise PyProdError(f"script {path} is not a .py file", fix="pass the Python script that defines your components")
+    script = script.resolve()
+    root, module_name = module_name_for(script)
+    for part in module_name.split("."):
+        if not part.isidentifier():
+            raise PyProdError(f"{script.name} cannot be imported as module {module_name!r}: {part!r} is not a "
+                              "Python identifier", where=Location(str(script)),
+                              fix="rename the file (and folders) to valid Python names, e.g. hello_world.py")
+    try:
+        source = script.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PyProdError(f"cannot read {script}: {exc}", where=Location(str(script)),
+                          fix="save the script as UTF-8 text") from None
+    try:
+        compile(source, str(script), "exec")
+    except SyntaxError as exc:
+        raise PyProdError(f"syntax error: {exc.msg}", where=Location(exc.filename or str(script), exc.lineno),
+                          fix="correct the Python syntax at that line") from None
+    for name, mod in list(sys.modules.items()):
+        if name == module_name or is_local(mod, root):
+            del sys.modules[name]
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    importlib.invalidate_caches()
+    try:
+        module = importlib.import_module(module_name)
+    except SyntaxError as exc:
+        raise PyProdError(f"syntax error: {exc.msg}", where=Location(exc.filename or str(script), exc.lineno),
+                          fix="correct the Python syntax at that line") from None
+    except PyProdError:
+        raise
+    except (Exception, SystemExit) as exc:
+        where = _user_frame(exc, root) or Location(str(script))
+        missing = getattr(exc, "name", None) if isinstance(exc, ModuleNotFoundError) else None
+        raise PyProdError(
+            f"importing {script.name} failed: {type(exc).__name__}: {exc}", where=where,
+            fix=(f"install {missing!r} in the Python that runs the load, or correct the import"
+                 if missing else "fix the error at that line; the script must import without side effects that fail"),
+        ) from None
+    local = sorted((m for m in list(sys.modules.values()) if is_local(m, root)), key=lambda m: m.__name__)
+    if module not in local:
+        local.insert(0, module)
+    return ImportedScript(script, root, module_name, module, local)

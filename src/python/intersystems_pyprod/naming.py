@@ -1,0 +1,190 @@
+"""IRIS naming rules, in one place.
+
+Class names are ``package.ShortName``: every dot-piece starts with a letter and holds only
+letters and digits. Short class names are unique in their first 60 characters, packages in
+their first 189, and two names that differ only by case are the same name. Member names
+(properties, parameters, methods, indexes) follow the same letter/digit rule.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+from functools import lru_cache
+from typing import Dict, Iterable, Optional
+
+from .errors import Location, PyProdError
+
+SHORT_CLASS_NAME_MAX = 60
+PACKAGE_NAME_MAX = 189
+#: No IRIS member-name limit is documented beyond Caché's 31 and SQL's 128 characters;
+#: 96 keeps member names, their generated methods and SQL names within every reported limit.
+MEMBER_NAME_MAX = 96
+
+#: Packages that belong to InterSystems or to this product; user classes may not live there.
+RESERVED_PACKAGES = ("Ens", "EnsLib", "EnsPortal", "CSPX", "PyProd")
+
+_PIECE = re.compile(r"[A-Za-z][A-Za-z0-9]*\Z")
+_IRIS_TYPE = re.compile(r"%?[A-Za-z][A-Za-z0-9]*(\.[A-Za-z][A-Za-z0-9]*)*\Z")
+_WORD_SPLIT = re.compile(r"_+")
+
+
+def pascal_case(name: str) -> str:
+    """``max_retries`` -> ``MaxRetries``, ``target`` -> ``Target``; PascalCase stays as it is."""
+    parts = [p for p in _WORD_SPLIT.split(name) if p]
+    return "".join(p[0].upper() + p[1:] for p in parts)
+
+
+def _ascii_ident(text: str) -> bool:
+    return bool(_PIECE.match(text)) and text.isascii()
+
+
+def member_name(py_name: str, what: str, where: Optional[Location] = None) -> str:
+    """The IRIS member name for a Python attribute or method name, validated."""
+    iris_name = pascal_case(py_name)
+    if not _ascii_ident(iris_name):
+        raise PyProdError(
+            f"{what} {py_name!r} cannot be an IRIS member name: IRIS names use ASCII letters and "
+            "digits only and start with a letter",
+            where=where,
+            fix="rename it with ASCII letters, digits and underscores (underscores become PascalCase)",
+        )
+    if len(iris_name) > MEMBER_NAME_MAX:
+        raise PyProdError(
+            f"{what} {py_name!r} is {len(iris_name)} characters long as an IRIS member name; "
+            f"the limit is {MEMBER_NAME_MAX}",
+            where=where,
+            fix="use a shorter name",
+        )
+    return iris_name
+
+
+def package_name(package: str, where: Optional[Location] = None, *, derived: bool = False) -> str:
+    """Validate an IRIS package name (``helloworld``, ``Demo.Orders``)."""
+    origin = "derived from the script file name" if derived else "set by iris_package_name"
+    if not isinstance(package, str) or not package:
+        raise PyProdError(
+            f"the IRIS package name {package!r} is empty or not a string",
+            where=where,
+            fix='set iris_package_name = "MyPackage" at the top of the script',
+        )
+    pieces = package.split(".")
+    if not all(_ascii_ident(p) for p in pieces):
+        raise PyProdError(
+            f"invalid IRIS package name {package!r} ({origin}): each dot-separated part must start "
+            "with a letter and contain only ASCII letters and digits (no '_', '-' or spaces)",
+            where=where,
+            fix=f'set iris_package_name = "{suggest_package(package)}"',
+        )
+    if len(package) > PACKAGE_NAME_MAX:
+        raise PyProdError(
+            f"IRIS package name {package!r} is {len(package)} characters long; the limit is "
+            f"{PACKAGE_NAME_MAX}",
+            where=where,
+            fix="use a shorter iris_package_name",
+        )
+    first = pieces[0].lower()
+    for reserved in RESERVED_PACKAGES:
+        if first == reserved.lower():
+            raise PyProdError(
+                f"IRIS package name {package!r} is inside the reserved package {reserved!r} "
+                "(reserved for InterSystems and PyProd classes)",
+                where=where,
+                fix='choose your own package name, e.g. iris_package_name = "MyProject"',
+            )
+    return package
+
+
+def suggest_package(text: str) -> str:
+    """A valid package name close to ``text`` (used in hints and for file-name defaults)."""
+    pieces = []
+    for raw in text.split("."):
+        piece = pascal_case(re.sub(r"[^A-Za-z0-9_]", "_", raw))
+        piece = piece.lstrip("0123456789")
+        if piece:
+            pieces.append(piece)
+    return ".".join(pieces) or "MyPackage"
+
+
+def package_from_filename(stem: str, where: Optional[Location] = None) -> str:
+    """The default package of a script: its file name, made a valid IRIS name."""
+    if _ascii_ident(stem):
+        return package_name(stem, where, derived=True)
+    return package_name(suggest_package(stem), where, derived=True)
+
+
+def short_class_name(py_name: str, where: Optional[Location] = None) -> str:
+    """The short IRIS class name of a Python class."""
+    iris_name = pascal_case(py_name)
+    if not _ascii_ident(iris_name):
+        raise PyProdError(
+            f"class {py_name!r} cannot be an IRIS class name: IRIS class names use ASCII letters "
+            "and digits only and start with a letter",
+            where=where,
+            fix="rename the class with ASCII letters and digits",
+        )
+    if len(iris_name) > SHORT_CLASS_NAME_MAX:
+        raise PyProdError(
+            f"class name {iris_name!r} is {len(iris_name)} characters long; IRIS short class names "
+            f"are limited to {SHORT_CLASS_NAME_MAX}",
+            where=where,
+            fix=f"rename the class to at most {SHORT_CLASS_NAME_MAX} characters",
+        )
+    return iris_name
+
+
+def is_class_name(text: str) -> bool:
+    """True when ``text`` is a syntactically valid full IRIS class name (``Pkg.Cls``, ``%Lib.X``)."""
+    return isinstance(text, str) and bool(_IRIS_TYPE.match(text)) and "." in text
+
+
+def is_type_name(text: str) -> bool:
+    """True for ``%String``, ``%Library.String`` or ``Pkg.Cls``."""
+    return isinstance(text, str) and bool(_IRIS_TYPE.match(text))
+
+
+class ClashChecker:
+    """Finds names that IRIS would treat as the same (case-insensitive)."""
+
+    def __init__(self, what: str) -> None:
+        self._what = what
+        self._seen: Dict[str, tuple] = {}
+
+    def add(self, iris_name: str, origin: str, where: Optional[Location] = None) -> None:
+        key = iris_name.lower()
+        if key in self._seen:
+            other_name, other_origin = self._seen[key]
+            raise PyProdError(
+                f"{self._what} {iris_name!r} (from {origin}) clashes with {other_name!r} (from "
+                f"{other_origin}): IRIS names are case-insensitive",
+                where=where,
+                fix=f"rename one of {origin} and {other_origin}",
+            )
+        self._seen[key] = (iris_name, origin)
+
+    def reserve(self, names: Iterable[str], origin: str) -> None:
+        for name in names:
+            self._seen[name.lower()] = (name, origin)
+
+
+@lru_cache(maxsize=1)
+def _sql_reserved() -> frozenset:
+    from .sql_reserved import SQL_RESERVED_WORDS
+
+    return SQL_RESERVED_WORDS
+
+
+def is_sql_reserved(name: str) -> bool:
+    """True when ``name`` is an InterSystems SQL reserved word (case-insensitive)."""
+    return name.upper() in _sql_reserved()
+
+
+def sql_safe_name(name: str, suffix: str) -> Optional[str]:
+    """The SQL name to use instead of ``name`` (``name`` + ``suffix``) when it is reserved, else ``None``."""
+    if is_sql_reserved(name):
+        return name + suffix
+    return None
+
+
+def is_python_identifier(name: str) -> bool:
+    return name.isidentifier() and not keyword.iskeyword(name)

@@ -1,0 +1,1 @@
+"""The runtime bridge between the engine (IRIS or the test harness) and user components."""

@@ -1,0 +1,92 @@
+"""IRIS naming rules."""
+
+from __future__ import annotations
+
+import pytest
+
+from intersystems_pyprod import naming
+from intersystems_pyprod.errors import PyProdError
+
+
+@pytest.mark.parametrize("py, iris", [
+    ("target", "Target"), ("max_retries", "MaxRetries"), ("MaxRetries", "MaxRetries"),
+    ("HTTPPort", "HTTPPort"), ("myValue", "MyValue"), ("a1_b2", "A1B2"), ("__x__", "X"),
+])
+def test_pascal_case(py, iris):
+    assert naming.pascal_case(py) == iris
+
+
+@pytest.mark.parametrize("name", ["helloworld", "Demo.Orders", "A1.B2.C3"])
+def test_valid_packages(name):
+    assert naming.package_name(name) == name
+
+
+@pytest.mark.parametrize("name, words", [
+    ("my_pkg", "ASCII letters and digits"), ("my-pkg", "ASCII letters"), ("1abc", "start"),
+    ("Demo..X", "dot-separated"), ("", "empty"), ("café", "ASCII"),
+])
+def test_invalid_packages(name, words):
+    with pytest.raises(PyProdError) as err:
+        naming.package_name(name)
+    assert words in str(err.value)
+    assert "iris_package_name" in err.value.fix
+
+
+@pytest.mark.parametrize("name", ["Ens", "ens", "EnsLib.Custom", "EnsPortal", "CSPX.Mine", "PyProd", "pyprod.x"])
+def test_reserved_packages(name):
+    with pytest.raises(PyProdError, match="reserved package"):
+        naming.package_name(name)
+
+
+def test_percent_package_is_refused():
+    with pytest.raises(PyProdError):
+        naming.package_name("%Mine")
+
+
+def test_package_length_limit():
+    assert naming.package_name("P" * naming.PACKAGE_NAME_MAX)
+    with pytest.raises(PyProdError, match="189"):
+        naming.package_name("P" * (naming.PACKAGE_NAME_MAX + 1))
+
+
+def test_short_class_name_limit():
+    assert naming.short_class_name("C" * 60) == "C" * 60
+    with pytest.raises(PyProdError, match="60"):
+        naming.short_class_name("C" * 61)
+
+
+def test_member_name_limit_and_charset():
+    assert naming.member_name("x" * naming.MEMBER_NAME_MAX, "setting") == "X" + "x" * (naming.MEMBER_NAME_MAX - 1)
+    with pytest.raises(PyProdError, match="characters long"):
+        naming.member_name("x" * (naming.MEMBER_NAME_MAX + 1), "setting")
+    with pytest.raises(PyProdError, match="ASCII"):
+        naming.member_name("größe", "setting")
+
+
+def test_file_name_default_is_made_valid():
+    assert naming.package_from_filename("HelloWorld") == "HelloWorld"
+    assert naming.package_from_filename("hello_world") == "HelloWorld"
+    assert naming.package_from_filename("2fast") == "fast"
+
+
+def test_clash_checker_is_case_insensitive():
+    checker = naming.ClashChecker("IRIS class name")
+    checker.add("Demo.MyMsg", "MyMsg")
+    with pytest.raises(PyProdError, match="case-insensitive") as err:
+        checker.add("Demo.Mymsg", "Mymsg")
+    assert "MyMsg" in str(err.value) and "Mymsg" in str(err.value)
+
+
+def test_sql_reserved_words():
+    assert naming.is_sql_reserved("select") and naming.is_sql_reserved("Order")
+    assert not naming.is_sql_reserved("Customer")
+    assert naming.sql_safe_name("Group", "Col") == "GroupCol"
+    assert naming.sql_safe_name("Customer", "Col") is None
+
+
+def test_class_and_type_names():
+    assert naming.is_class_name("EnsLib.File.OutboundAdapter")
+    assert naming.is_class_name("%Library.String")
+    assert not naming.is_class_name("NoPackage")
+    assert not naming.is_class_name("bad_name.X")
+    assert naming.is_type_name("%String")

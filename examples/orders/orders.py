@@ -2,6 +2,8 @@
 
 import json
 
+from order_messages import AuditRecord, OrderConfirmation, OrderRequest
+
 from intersystems_pyprod import (
     BusinessOperation,
     BusinessProcess,
@@ -17,7 +19,6 @@ from intersystems_pyprod import (
     ServiceItem,
     Status,
 )
-from order_messages import AuditRecord, OrderConfirmation, OrderRequest
 
 iris_package_name = "Orders"
 

@@ -18,7 +18,7 @@ def test_missing_file(tmp_path):
 def test_not_a_python_file(tmp_path):
     path = tmp_path / "x.txt"
     path.write_text("")
-    with pytest.raises(PyProdError, match="not a .py file"):
+    with pytest.raises(PyProdError, match=r"not a \.py file"):
         import_script(str(path))
 
 

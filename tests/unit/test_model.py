@@ -107,7 +107,8 @@ Exported = make()
 
 # -- callbacks --------------------------------------------------------------------------------
 @pytest.mark.parametrize("body, words", [
-    ("class S(BusinessService):\n    def OnProcessInput(self):\n        pass", "OnProcessInput has the wrong parameters"),
+    ("class S(BusinessService):\n    def OnProcessInput(self):\n        pass",
+     "OnProcessInput has the wrong parameters"),
     ("class P(BusinessProcess):\n    def on_request(self, a, b):\n        pass", "on_request has the wrong parameters"),
     ("class P(BusinessProcess):\n    def OnRequest(self, r):\n        pass\n    def OnResponse(self, a, b):\n"
      "        pass", "OnResponse has the wrong parameters"),

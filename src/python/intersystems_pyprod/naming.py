@@ -24,6 +24,15 @@ MEMBER_NAME_MAX = 96
 #: Packages that belong to InterSystems or to this product; user classes may not live there.
 RESERVED_PACKAGES = ("Ens", "EnsLib", "EnsPortal", "CSPX", "PyProd")
 
+#: Characters that IRIS text values (parameters, settings lists) cannot hold raw.
+CONTROL_CHARS = frozenset({chr(c) for c in range(32)} | {"\x7f", "\x85", "\u2028", "\u2029"})
+
+
+def has_control_chars(text: str) -> bool:
+    """True when ``text`` holds a line break or another control character."""
+    return any(ch in CONTROL_CHARS for ch in text)
+
+
 _PIECE = re.compile(r"[A-Za-z][A-Za-z0-9]*\Z")
 _IRIS_TYPE = re.compile(r"%?[A-Za-z][A-Za-z0-9]*(\.[A-Za-z][A-Za-z0-9]*)*\Z")
 _WORD_SPLIT = re.compile(r"_+")

@@ -8,9 +8,12 @@ from typing import Any, List
 
 from ..errors import PyProdError
 from ..model.types import IrisType
+from ..naming import CONTROL_CHARS
 
-#: Characters never written raw inside a UDL string literal or a braced expression.
-_UNSAFE = {chr(c) for c in range(32)} | {"\x7f", "\x85", "\u2028", "\u2029", "{", "}", "[", "]"}
+#: Characters that never appear raw in generated UDL text.
+_CONTROL = CONTROL_CHARS
+#: Characters written as ``$c()`` inside keyword values (where brackets delimit the value).
+_UNSAFE = _CONTROL | {"{", "}", "[", "]"}
 #: Characters that end or disturb a ``///`` comment line.
 _LINE_BREAKS = {"\r", "\n", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"}
 
@@ -82,8 +85,8 @@ def parameter_value(value: Any) -> str:
     """A class parameter value (text is single-line, checked by the model)."""
     if isinstance(value, (bool, int, float)):
         return number_literal(value)
-    if needs_expression(value):
-        raise ValueError("parameter values must not contain control characters or brackets")
+    if any(ch in _CONTROL for ch in value):
+        raise ValueError("parameter values must not contain control characters")
     return string_literal(value)
 
 

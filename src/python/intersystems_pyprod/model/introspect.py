@@ -198,7 +198,7 @@ class _Builder:
                               where=where, fix="use a str, int, float or bool value")
         if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
             raise PyProdError(f"{what} has value {value!r}", where=where, fix="use a finite number")
-        if isinstance(value, str) and any(ord(c) < 32 or c in "\x7f\u2028\u2029\x85" for c in value):
+        if isinstance(value, str) and naming.has_control_chars(value):
             raise PyProdError(f"{what} contains a line break or control character",
                               where=where, fix="parameter values are single-line text")
         datatype = param.datatype if isinstance(param.datatype, str) else getattr(param.datatype, "__name__", "")
@@ -468,7 +468,7 @@ def _setting_entry(iris_name: str, prop: IRISProperty, cls: type) -> Optional[st
     if not isinstance(raw, str):
         raise PyProdError(f"settings of {cls.__name__}.{prop.name} must be a string", where=where,
                           fix='use e.g. settings="Basic" or settings="Basic:selector?context={...}"')
-    if any(c in raw for c in ",\r\n") or any(ord(c) < 32 for c in raw):
+    if "," in raw or naming.has_control_chars(raw):
         raise PyProdError(
             f"settings of {cls.__name__}.{prop.name} contains a comma, line break or control character, "
             "which would break the SETTINGS list", where=where,

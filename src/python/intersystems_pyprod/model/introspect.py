@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import inspect
-import sys
 import types
 import typing
 from typing import Any, Dict, Iterable, List, Optional, Tuple
@@ -15,6 +14,8 @@ from ..api import hosts, messages, production
 from ..api.fields import Column, IRISParameter, IRISProperty
 from ..errors import Location, PyProdError, PyProdWarning
 from . import callbacks, datatypes
+from .packages import API_BASES as _API_BASES
+from .packages import iris_class_name
 from .types import (
     ClassModel,
     ColumnModel,
@@ -24,11 +25,6 @@ from .types import (
     ProductionModel,
     PropertyModel,
     ScriptModel,
-)
-
-_API_BASES: Tuple[type, ...] = (
-    hosts.Component, *hosts.COMPONENT_BASES, messages.ProductionMessage, messages.JsonSerialize,
-    messages.PickleSerialize, production.Production, object,
 )
 
 #: Members of the PyProd base classes (and the engine) that user members must not redefine.
@@ -83,27 +79,6 @@ def user_classes(modules: Iterable[types.ModuleType]) -> List[type]:
     return list(found.values())
 
 
-def package_of(cls: type, script_module: str) -> str:
-    """``iris_package_name`` of the class, else of its module, else the module's file name."""
-    where = _where(cls)
-    explicit = cls.__dict__.get("iris_package_name")
-    if explicit is None:
-        for klass in cls.__mro__[1:]:
-            if klass in _API_BASES:
-                break
-            if "iris_package_name" in klass.__dict__:
-                explicit = klass.__dict__["iris_package_name"]
-                break
-    if explicit is not None:
-        return naming.package_name(explicit, where)
-    module = sys.modules.get(cls.__module__)
-    value = getattr(module, "iris_package_name", None)
-    if value is not None:
-        file = getattr(module, "__file__", None)
-        return naming.package_name(value, Location(file) if file else where)
-    return naming.package_from_filename(cls.__module__.rsplit(".", 1)[-1], where)
-
-
 class _Builder:
     """Turns user classes into class models; one per script."""
 
@@ -123,7 +98,7 @@ class _Builder:
                     f"class {cls.__qualname__} is nested inside another class or function",
                     where=where, fix="define production classes at module level",
                 )
-            full = f"{package_of(cls, self.module)}.{naming.short_class_name(cls.__name__, where)}"
+            full = iris_class_name(cls)
             clash.add(full, f"{cls.__module__}.{cls.__qualname__}", where)
             self.iris_names[cls] = full
         models = [self._class_model(cls) for cls in self.classes]

@@ -43,14 +43,25 @@ class Component:
         return host
 
     def _pyprod_get_setting(self, prop: IRISProperty) -> Any:
+        if self.__dict__.get("iris_host_object") is not None:
+            from ..runtime import calls
+
+            return calls.get_setting(self, prop)
         values = self.__dict__.setdefault("_pyprod_values", {})
         return values.get(prop.name, prop.default)
 
     def _pyprod_set_setting(self, prop: IRISProperty, value: Any) -> None:
+        if self.__dict__.get("iris_host_object") is not None:
+            from ..runtime import calls
+
+            calls.set_setting(self, prop, value)
+            return
         self.__dict__.setdefault("_pyprod_values", {})[prop.name] = value
 
     def _pyprod_adapter(self) -> Any:
-        return self._pyprod_host().Adapter
+        from ..runtime import calls
+
+        return calls.adapter(self)
 
 
 class InboundAdapter(Component):

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import sys
-from typing import Any, Tuple
+from typing import Any, Optional, Tuple
 
 from . import engine
 
@@ -62,3 +63,34 @@ class IRISLog:
     warning = Warning
     error = Error
     alert = Alert
+
+    @staticmethod
+    def route_logging(logger: Optional[logging.Logger] = None, level: int = logging.INFO) -> EventLogHandler:
+        """Send Python ``logging`` records to the event log as well."""
+        return route_logging(logger, level)
+
+
+class EventLogHandler(logging.Handler):
+    """A ``logging`` handler that writes records to the event log (Error, Warning or Info)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            text = self.format(record)
+            level = "Error" if record.levelno >= logging.ERROR else (
+                "Warning" if record.levelno >= logging.WARNING else "Info")
+            engine.current().log(level, record.name, record.funcName or "log", text)
+        except Exception:  # logging handlers must not raise
+            self.handleError(record)
+
+
+def route_logging(logger: Optional[logging.Logger] = None, level: int = logging.INFO) -> EventLogHandler:
+    """Send records of ``logger`` (the root logger by default) to the event log; returns the handler."""
+    target = logger if logger is not None else logging.getLogger()
+    for existing in target.handlers:
+        if isinstance(existing, EventLogHandler):
+            return existing
+    handler = EventLogHandler(level)
+    target.addHandler(handler)
+    if target.level == logging.NOTSET or target.level > level:
+        target.setLevel(level)
+    return handler

@@ -1,40 +1,101 @@
-"""Calls a component makes on its engine host (send requests, reply, process input).
+"""Calls a component makes on its engine host: send requests, reply, settings, its adapter.
 
-Each call needs the host object the engine attached to the component. Outside a running
-production there is none, and the call says so.
+``component.iris_host_object`` is the IRIS host (or adapter) object the engine attached: the
+real ObjectScript object inside IRIS, a stand-in in the harness. Messages cross as IRIS message
+objects, converted on the way out and back.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from ..api.fields import IRISProperty
+from ..api.hosts import Component
+from ..naming import pascal_case
+from . import irisapi, messages, values
+
 
 def _host(component: Any) -> Any:
     return component._pyprod_host()
 
 
-def _unavailable(component: Any, what: str) -> Any:
-    from ..api.hosts import NotInProductionError
-
-    _host(component)
-    raise NotInProductionError(f"{what} needs the runtime bridge, which is not installed in this engine")
-
-
 def send_request_sync(component: Any, target: str, request: Any, timeout: float, description: str) -> Any:
-    return _unavailable(component, "SendRequestSync")
+    """``(status, response)`` of a synchronous request."""
+    host = _host(component)
+    response = irisapi.get().ref(None)
+    status = host.SendRequestSync(target, messages.to_iris(request), response, timeout, description)
+    return status, messages.from_iris(response.value)
 
 
-def send_request_async(component: Any, target: str, request: Any, **options: Any) -> Any:
-    return _unavailable(component, "SendRequestAsync")
+def send_request_async(component: Any, target: str, request: Any, *, response_required: bool = True,
+                       completion_key: str = "", description: str = "") -> Any:
+    """Status of an asynchronous send; a process gets the response in ``OnResponse``."""
+    host = _host(component)
+    iris_request = messages.to_iris(request)
+    if component._pyprod_kind == "BusinessProcess":
+        return host.SendRequestAsync(target, iris_request, int(bool(response_required)), str(completion_key),
+                                     description)
+    return host.SendRequestAsync(target, iris_request, description)
 
 
 def reply(component: Any, response: Any) -> Any:
-    return _unavailable(component, "Reply")
+    """A process answers its caller before it completes."""
+    return _host(component).Reply(messages.to_iris(response))
 
 
 def set_timer(component: Any, timeout: Any, completion_key: str) -> Any:
-    return _unavailable(component, "SetTimer")
+    """A process timer; ``OnResponse`` is called with ``completion_key`` when it fires."""
+    return _host(component).SetTimer(timeout, completion_key)
 
 
 def process_input(component: Any, input: Any, hint: str) -> Any:
-    return _unavailable(component, "business_host_process_input")
+    """An inbound adapter hands input to its service: ``status`` or ``(status, output)``."""
+    host = _host(component)
+    api = irisapi.get()
+    output, hint_ref = api.ref(None), api.ref(hint)
+    status = host.BusinessHost.ProcessInput(input, output, hint_ref)
+    value = output.value
+    if value is None or value == "":
+        return status
+    return status, messages.from_iris(value)
+
+
+def get_setting(component: Any, prop: IRISProperty) -> Any:
+    """A setting's current value on the host, as a Python value of its declared type."""
+    kind = values.python_type(values.property_type(prop, type(component)))
+    raw = getattr(_host(component), pascal_case(prop.name), None)
+    return values.to_python(raw, kind)
+
+
+def set_setting(component: Any, prop: IRISProperty, value: Any) -> None:
+    """Store a setting on the host (a process's host is persistent: the value survives)."""
+    kind = values.python_type(values.property_type(prop, type(component)))
+    setattr(_host(component), pascal_case(prop.name), values.to_iris(value, kind))
+
+
+class ObjectScriptProxy:
+    """An ObjectScript adapter seen from Python: ``put_line`` finds ``PutLine``."""
+
+    def __init__(self, target: Any) -> None:
+        object.__setattr__(self, "_target", target)
+
+    def __getattr__(self, name: str) -> Any:
+        target = object.__getattribute__(self, "_target")
+        try:
+            return getattr(target, name)
+        except AttributeError:
+            return getattr(target, pascal_case(name))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(object.__getattribute__(self, "_target"), pascal_case(name), value)
+
+
+def adapter(component: Any) -> Any:
+    """``self.ADAPTER``: the Python adapter object itself, or a proxy of an ObjectScript one."""
+    iris_adapter = _host(component).Adapter
+    if iris_adapter is None or iris_adapter == "":
+        raise AttributeError(f"{type(component).__name__} has no adapter in this production")
+    python_object = getattr(iris_adapter, "PyObject", None)
+    if isinstance(python_object, Component):
+        return python_object
+    return ObjectScriptProxy(iris_adapter)

@@ -1,0 +1,204 @@
+"""Entry points the PyProd ObjectScript base classes call, one per engine callback.
+
+Each returns what the ObjectScript side needs: a ``%Status``, or a Python list
+``[status, output]`` whose output is already an IRIS object. Exceptions never escape: the
+traceback goes to the event log and the caller gets an error status.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import traceback
+from pathlib import Path
+from typing import Any, Callable, List, Optional, Tuple
+
+from ..api import engine
+from ..api.hosts import Component
+from ..api.messages import ProductionMessage
+from ..loader.importer import is_local, module_name_for
+from ..model.callbacks import snake_case
+from . import messages
+from .engine_iris import IrisEngine
+
+OK = 1
+
+
+def _ensure_engine() -> None:
+    """Inside IRIS, status values and log entries go to IRIS (unless a harness installed its own)."""
+    if engine._current is None:
+        engine.install(IrisEngine())
+
+
+def _allow_project(module: Any) -> None:
+    """Register the message classes of the component's project and allow them in pickles."""
+    file = getattr(module, "__file__", None)
+    if not file:
+        return
+    root, _ = module_name_for(Path(file).resolve())
+    for other in list(sys.modules.values()):
+        if other is module or is_local(other, root):
+            messages.allow_module(other.__name__)
+            for value in list(vars(other).values()):
+                if isinstance(value, type) and issubclass(value, ProductionMessage) and value.__module__ == \
+                        other.__name__ and value._pyprod_serializer:
+                    messages.register(value)
+
+
+def load_class(module_name: str, class_name: str) -> type:
+    """The Python class that implements a generated class."""
+    module = sys.modules.get(module_name) or importlib.import_module(module_name)
+    cls = getattr(module, class_name, None)
+    if not (isinstance(cls, type) and issubclass(cls, Component)):
+        raise LookupError(f"{module_name}.{class_name} is not a production component class")
+    if "_pyprod_project_allowed" not in module.__dict__:
+        _allow_project(module)
+        module.__dict__["_pyprod_project_allowed"] = True
+    return cls
+
+
+def create(host: Any, module_name: str, class_name: str) -> Component:
+    """A new Python component bound to its IRIS host (or adapter) object."""
+    _ensure_engine()
+    return load_class(module_name, class_name)(host)
+
+
+def _find(component: Any, pascal: str) -> Optional[Callable[..., Any]]:
+    for name in (pascal, snake_case(pascal)):
+        func = getattr(component, name, None)
+        if callable(func):
+            return func
+    return None
+
+
+def _fail(component: Any, method: str, exc: BaseException) -> Any:
+    text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    current = engine.current()
+    current.log("Error", type(component).__name__, method, text.rstrip())
+    return current.error_status(f"{type(component).__name__}.{method} raised {type(exc).__name__}: {exc}")
+
+
+def _split(component: Any, method: str, result: Any) -> Tuple[Any, Any]:
+    """A callback's return value as (status, output)."""
+    if result is None:
+        return OK, None
+    if isinstance(result, ProductionMessage):
+        return OK, result
+    if isinstance(result, (tuple, list)):
+        if len(result) == 2:
+            return result[0], result[1]
+        if len(result) == 1:
+            return result[0], None
+        raise TypeError(f"{type(component).__name__}.{method} returned {len(result)} values; "
+                        "return a status or (status, output)")
+    return result, None
+
+
+def _call(component: Any, pascal: str, *args: Any, required: bool = True) -> List[Any]:
+    """Run a callback; ``[status, output-as-IRIS-object]``."""
+    func = _find(component, pascal)
+    if func is None:
+        if not required:
+            return [OK, None]
+        error = NotImplementedError(f"{type(component).__name__} defines no {pascal} or {snake_case(pascal)}")
+        return [_fail(component, pascal, error), None]
+    try:
+        status, output = _split(component, pascal, func(*args))
+        return [status, messages.to_iris(output)]
+    except Exception as exc:
+        return [_fail(component, getattr(func, "__name__", pascal), exc), None]
+
+
+# -- every host and adapter --------------------------------------------------------------------
+def on_init(component: Any) -> Any:
+    """``OnInit``: the host job started."""
+    return _call(component, "OnInit", required=False)[0]
+
+
+def on_tear_down(component: Any) -> Any:
+    """``OnTearDown``: the host job stops."""
+    return _call(component, "OnTearDown", required=False)[0]
+
+
+# -- adapters ----------------------------------------------------------------------------------
+def on_task(component: Any) -> Any:
+    """Inbound adapter ``OnTask``."""
+    return _call(component, "OnTask")[0]
+
+
+def adapter_call(component: Any, method: str, args: Any) -> Any:
+    """An outbound adapter method called from ObjectScript (``..Adapter.Method(args...)``)."""
+    func = getattr(component, method, None) or getattr(component, snake_case(method), None)
+    if not callable(func):
+        raise AttributeError(f"{type(component).__name__} has no method {method!r}")
+    return func(*[messages.from_iris(a) for a in list(args or [])])
+
+
+# -- business service ----------------------------------------------------------------------------
+def on_process_input(component: Any, input: Any, hint: Any = "") -> List[Any]:
+    """Business service ``OnProcessInput(input[, hint])``."""
+    func = _find(component, "OnProcessInput")
+    payload = messages.from_iris(input)
+    if func is not None and _takes_two(func):
+        return _call(component, "OnProcessInput", payload, hint)
+    return _call(component, "OnProcessInput", payload)
+
+
+def _takes_two(func: Callable[..., Any]) -> bool:
+    code = getattr(func, "__code__", None)
+    return code is not None and code.co_argcount - 1 >= 2
+
+
+# -- business operation --------------------------------------------------------------------------
+def on_message(component: Any, request: Any) -> List[Any]:
+    """Business operation ``OnMessage(request)``."""
+    return _call(component, "OnMessage", messages.from_iris(request))
+
+
+def dispatch_message(component: Any, method: str, request: Any) -> List[Any]:
+    """A ``MessageMap`` entry: Python method ``method`` handles ``request``."""
+    func = getattr(component, method, None)
+    if not callable(func):
+        return [_fail(component, method, AttributeError(f"{type(component).__name__} has no method {method}")),
+                None]
+    try:
+        status, output = _split(component, method, func(messages.from_iris(request)))
+        return [status, messages.to_iris(output)]
+    except Exception as exc:
+        return [_fail(component, method, exc), None]
+
+
+# -- business process: a fresh Python object per callback, state lives on the IRIS host --------
+def on_request(host: Any, module_name: str, class_name: str, request: Any) -> List[Any]:
+    """Business process ``OnRequest(request)``."""
+    return _call(create(host, module_name, class_name), "OnRequest", messages.from_iris(request))
+
+
+def on_response(host: Any, module_name: str, class_name: str, request: Any, response: Any,
+                call_request: Any, call_response: Any, completion_key: Any) -> List[Any]:
+    """Business process ``OnResponse(request, response, call_request, call_response, completion_key)``."""
+    component = create(host, module_name, class_name)
+    result = _call(component, "OnResponse", messages.from_iris(request), messages.from_iris(response),
+                   messages.from_iris(call_request), messages.from_iris(call_response), completion_key,
+                   required=False)
+    return _keep_response(result, response)
+
+
+def on_complete(host: Any, module_name: str, class_name: str, request: Any, response: Any) -> List[Any]:
+    """Business process ``OnComplete(request, response)``: all async responses are in."""
+    component = create(host, module_name, class_name)
+    result = _call(component, "OnComplete", messages.from_iris(request), messages.from_iris(response),
+                   required=False)
+    return _keep_response(result, response)
+
+
+def _keep_response(result: List[Any], response: Any) -> List[Any]:
+    """A callback that returns only a status leaves the process's response as it was."""
+    if result[1] is None:
+        result[1] = response
+    return result
+
+
+def bp_init(host: Any, module_name: str, class_name: str) -> Any:
+    """``OnInit`` of a business process job."""
+    return on_init(create(host, module_name, class_name))

@@ -1,0 +1,249 @@
+"""Python messages <-> IRIS message objects.
+
+A JSON message travels as JSON text in the ``JsonBody`` character stream, a pickle message as
+its pickle in the ``PickleBody`` binary stream; ``Column`` fields are mirrored to properties.
+Every string that crosses into IRIS is at most ``CHUNK`` characters, far below MAXSTRING.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import importlib
+import io
+import json
+import pickle
+import uuid
+from typing import Any, Dict, List, Optional, Set, Tuple
+
+from ..api.fields import Column
+from ..api.messages import ProductionMessage, field_default, own_annotations
+from ..model import datatypes
+from ..model.packages import iris_class_name
+from ..naming import pascal_case
+from . import irisapi, values
+
+#: Characters (or bytes) per string crossing into IRIS; IRIS strings hold 3,641,144.
+CHUNK = 1_000_000
+
+_registry: Dict[str, type] = {}
+_allowed_modules: Set[str] = set()
+
+#: Standard types a pickle message may contain besides the user's own classes.
+SAFE_GLOBALS = frozenset(
+    [("builtins", n) for n in ("list", "dict", "set", "frozenset", "tuple", "str", "bytes", "bytearray", "int",
+                               "float", "complex", "bool", "slice", "range", "object")]
+    + [("collections", n) for n in ("OrderedDict", "deque", "defaultdict", "Counter")]
+    + [("datetime", n) for n in ("date", "datetime", "time", "timedelta", "timezone")]
+    + [("decimal", "Decimal"), ("fractions", "Fraction"), ("uuid", "UUID"), ("copyreg", "_reconstructor")]
+)
+
+
+class MessageError(TypeError):
+    """A message cannot be converted (a value JSON cannot hold, an unknown class, ...)."""
+
+
+def register(cls: type) -> str:
+    """Make ``cls`` known under its IRIS class name; returns that name."""
+    name = cls.__dict__.get("_pyprod_iris_name")
+    if name is None:
+        name = iris_class_name(cls)
+        setattr(cls, "_pyprod_iris_name", name)
+    _registry[name.lower()] = cls
+    _allowed_modules.add(cls.__module__)
+    return name
+
+
+def allow_module(name: str) -> None:
+    """Classes of module ``name`` (a user module) may be unpickled."""
+    _allowed_modules.add(name)
+
+
+def python_class(iris_name: str) -> Optional[type]:
+    """The Python message class for an IRIS class name, importing it through PYMODULE/PYCLASS."""
+    cls = _registry.get(iris_name.lower())
+    if cls is not None:
+        return cls
+    api = irisapi.get()
+    try:
+        module_name = api.cls(iris_name)._GetParameter("PYMODULE")
+        class_name = api.cls(iris_name)._GetParameter("PYCLASS")
+    except Exception:  # not a PyProd message class: ObjectScript messages pass through as they are
+        return None
+    if not module_name or not class_name:
+        return None
+    found = getattr(importlib.import_module(module_name), class_name, None)
+    if isinstance(found, type) and issubclass(found, ProductionMessage):
+        register(found)
+        return found
+    return None
+
+
+def _columns(cls: type) -> List[Tuple[str, str, Optional[type]]]:
+    """(field, IRIS property, Python type) of every Column field of ``cls`` (cached)."""
+    cached = cls.__dict__.get("_pyprod_columns")
+    if cached is None:
+        annotations: Dict[str, Any] = {}
+        for klass in reversed(cls.__mro__):
+            annotations.update(own_annotations(klass))
+        cached = []
+        for name in cls._pyprod_fields:  # type: ignore[attr-defined]
+            column = _class_attr(cls, name)
+            if isinstance(column, Column):
+                spec = column.datatype if column.datatype is not None else annotations.get(name)
+                if spec is None:
+                    spec = datatypes.type_of_default(column.default)
+                itype = datatypes.iris_type(spec, f"column {cls.__name__}.{name}", column.where)
+                cached.append((name, pascal_case(name), values.python_type(itype)))
+        setattr(cls, "_pyprod_columns", cached)
+    return cached
+
+
+def _field_types(cls: type) -> Dict[str, type]:
+    """Fields whose JSON form needs converting back (dates, times, decimals, UUIDs)."""
+    cached = cls.__dict__.get("_pyprod_json_types")
+    if cached is None:
+        cached = {}
+        annotations: Dict[str, Any] = {}
+        for klass in reversed(cls.__mro__):
+            annotations.update(own_annotations(klass))
+        convertible = (datetime.datetime, datetime.date, datetime.time, decimal.Decimal, uuid.UUID)
+        for name in cls._pyprod_fields:  # type: ignore[attr-defined]
+            spec = annotations.get(name)
+            column = _class_attr(cls, name)
+            if isinstance(column, Column) and isinstance(column.datatype, type):
+                spec = column.datatype
+            spec = datatypes._unwrap_optional(spec)
+            if isinstance(spec, str):
+                spec = {"date": datetime.date, "datetime": datetime.datetime, "time": datetime.time,
+                        "Decimal": decimal.Decimal, "UUID": uuid.UUID}.get(spec.rsplit(".", 1)[-1])
+            if isinstance(spec, type) and spec in convertible:
+                cached[name] = spec
+        setattr(cls, "_pyprod_json_types", cached)
+    return cached
+
+
+def _class_attr(cls: type, name: str) -> Any:
+    for klass in cls.__mro__:
+        if name in klass.__dict__:
+            return klass.__dict__[name]
+    return None
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, (decimal.Decimal, uuid.UUID)):
+        return str(value)
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    if isinstance(value, ProductionMessage):
+        return {n: getattr(value, n, None) for n in value._pyprod_fields}
+    raise TypeError(f"{type(value).__name__} values cannot be written as JSON")
+
+
+def to_json(message: ProductionMessage) -> str:
+    """The JSON body of a message."""
+    data = {name: getattr(message, name, None) for name in message._pyprod_fields}
+    try:
+        return json.dumps(data, default=_json_default, ensure_ascii=False)
+    except (TypeError, ValueError) as exc:
+        raise MessageError(f"{type(message).__name__} cannot be sent as JSON: {exc}; use JSON-friendly "
+                           "field values or make it a PickleSerialize message") from None
+
+
+def from_json(cls: Any, text: str) -> ProductionMessage:
+    """Rebuild a message from its JSON body (missing fields take their defaults)."""
+    data = json.loads(text)
+    converters = _field_types(cls)
+    message: ProductionMessage = cls.__new__(cls)
+    for name in cls._pyprod_fields:
+        if name in data:
+            value = data[name]
+            kind = converters.get(name)
+            if kind is not None and isinstance(value, str):
+                value = kind.fromisoformat(value) if hasattr(kind, "fromisoformat") else kind(value)
+            message.__dict__[name] = value
+        else:
+            message.__dict__[name] = field_default(cls, name)
+    return message
+
+
+class _AllowListUnpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) in SAFE_GLOBALS or module in _allowed_modules:
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(
+            f"refusing to unpickle {module}.{name}: pickle messages may hold only message classes and modules "
+            "of loaded scripts and standard types")
+
+
+def from_pickle(data: bytes) -> Any:
+    """Unpickle a message body through the allow-list."""
+    return _AllowListUnpickler(io.BytesIO(data)).load()
+
+
+def _write(stream: Any, text: str) -> None:
+    for start in range(0, len(text), CHUNK):
+        stream.Write(text[start:start + CHUNK])
+
+
+def _read(stream: Any) -> str:
+    if stream is None or stream == "":
+        return ""
+    stream.Rewind()
+    parts = []
+    while not stream.AtEnd:
+        chunk = stream.Read(CHUNK)
+        if chunk is None or chunk == "":
+            break
+        parts.append(chunk.decode("latin-1") if isinstance(chunk, bytes) else chunk)
+    return "".join(parts)
+
+
+def to_iris(message: Any) -> Any:
+    """The IRIS message object for ``message`` (other values are returned unchanged)."""
+    if not isinstance(message, ProductionMessage):
+        return message
+    cls = type(message)
+    name = cls.__dict__.get("_pyprod_iris_name") or register(cls)
+    api = irisapi.get()
+    obj = api.cls(name)._New()
+    if cls._pyprod_serializer == "pickle":
+        body = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+        stream = api.cls("%Stream.GlobalBinary")._New()
+        _write(stream, body.decode("latin-1"))
+        obj.PickleBody = stream
+    else:
+        stream = api.cls("%Stream.GlobalCharacter")._New()
+        _write(stream, to_json(message))
+        obj.JsonBody = stream
+    for field, prop, kind in _columns(cls):
+        setattr(obj, prop, values.to_iris(getattr(message, field, None), kind))
+    return obj
+
+
+def from_iris(obj: Any) -> Any:
+    """The Python message for an IRIS message object; anything else is returned unchanged."""
+    if obj is None or isinstance(obj, (ProductionMessage, str, bytes, int, float)):
+        return obj
+    class_name = getattr(obj, "_ClassName", None)
+    if class_name is None:
+        return obj
+    cls = python_class(class_name(1))
+    if cls is None:
+        return obj
+    if cls._pyprod_serializer == "pickle":  # type: ignore[attr-defined]
+        text = _read(obj.PickleBody)
+        if text:
+            return from_pickle(text.encode("latin-1"))
+    else:
+        text = _read(obj.JsonBody)
+        if text:
+            return from_json(cls, text)
+    message = cls()  # created in IRIS (e.g. the testing page): rebuild from its columns
+    for field, prop, kind in _columns(cls):
+        value = getattr(obj, prop, None)
+        if value not in (None, ""):
+            message.__dict__[field] = values.to_python(value, kind)
+    return message

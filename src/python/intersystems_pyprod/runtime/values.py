@@ -1,0 +1,97 @@
+"""Scalar values between Python and IRIS properties (settings and message columns)."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+from typing import Any, Optional
+
+from ..api.fields import IRISProperty
+from ..api.messages import own_annotations
+from ..model import datatypes
+from ..model.types import IrisType
+
+_HOROLOG_EPOCH = datetime.date(1840, 12, 31)
+_BY_IRIS = {
+    "%Integer": int, "%Double": float, "%Boolean": bool, "%Numeric": decimal.Decimal,
+    "%Date": datetime.date, "%TimeStamp": datetime.datetime, "%Time": datetime.time,
+}
+
+
+def python_type(itype: IrisType) -> Optional[type]:
+    """The Python type values of ``itype`` convert to (None: leave them as they are)."""
+    if itype.name in ("%String", "%VarString", "%Library.String", "%Library.VarString"):
+        return str
+    return _BY_IRIS.get(itype.name)
+
+
+def property_type(prop: IRISProperty, owner: type) -> IrisType:
+    """The IRIS type of a setting, derived exactly as class generation derives it (cached)."""
+    cached = prop.__dict__.get("_pyprod_type")
+    if cached is None:
+        annotation = None
+        for klass in owner.__mro__:
+            annotations = own_annotations(klass)
+            if prop.name in annotations:
+                annotation = annotations[prop.name]
+                break
+        spec = prop.datatype if prop.datatype not in (None, "") else (
+            annotation if annotation is not None else datatypes.type_of_default(prop.default))
+        cached = datatypes.iris_type(spec, f"setting {owner.__name__}.{prop.name}", prop.where)
+        prop.__dict__["_pyprod_type"] = cached
+    return cached
+
+
+def to_python(value: Any, kind: Optional[type]) -> Any:
+    """An IRIS property value (possibly text from production settings) as a Python value."""
+    if value is None or kind is None:
+        return value
+    if value == "" and kind is not str:
+        return None
+    if kind is str:
+        return value if isinstance(value, str) else str(value)
+    if kind is bool:
+        if isinstance(value, str):
+            return value.strip().lower() in ("1", "true", "yes", "on")
+        return bool(value)
+    if kind is int:
+        return value if isinstance(value, int) and not isinstance(value, bool) else int(str(value).strip())
+    if kind is float:
+        return float(value)
+    if kind is decimal.Decimal:
+        return decimal.Decimal(str(value))
+    if kind is datetime.date:
+        if isinstance(value, datetime.date):
+            return value
+        text = str(value).strip()
+        if text.lstrip("-").isdigit():
+            return _HOROLOG_EPOCH + datetime.timedelta(days=int(text))
+        return datetime.date.fromisoformat(text)
+    if kind is datetime.datetime:
+        return value if isinstance(value, datetime.datetime) else datetime.datetime.fromisoformat(str(value).strip())
+    if kind is datetime.time:
+        if isinstance(value, datetime.time):
+            return value
+        text = str(value).strip()
+        if text.isdigit():
+            seconds = int(text)
+            return datetime.time(seconds // 3600, seconds // 60 % 60, seconds % 60)
+        return datetime.time.fromisoformat(text)
+    return value
+
+
+def to_iris(value: Any, kind: Optional[type]) -> Any:
+    """A Python value in the form its IRIS property stores (``%Date`` as $HOROLOG days, ...)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, datetime.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, datetime.date):
+        return (value - _HOROLOG_EPOCH).days
+    if isinstance(value, datetime.time):
+        return value.hour * 3600 + value.minute * 60 + value.second
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    return value

@@ -1,0 +1,545 @@
+"""An in-process stand-in for the Interoperability engine, for tests and local runs.
+
+It instantiates a script's components with their settings and plays the part of the PyProd
+base classes and of the engine: it calls the same runtime bridge IRIS calls, converts every
+message to an IRIS message object and back (the round trip a real engine performs), delivers
+sync and async requests, feeds responses to ``OnResponse``/``OnComplete``, runs inbound
+adapters on their call interval, and records the event log and a message trace.
+
+It is a test tool, not a production engine: one thread, no persistence, no pools.
+"""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+import time
+from typing import Any, Callable, Deque, Dict, Iterator, List, Optional, Tuple
+
+from ..api import engine as engine_api
+from ..api.engine import OfflineErrorStatus, is_error_value
+from ..loader.importer import import_script
+from ..model.introspect import build_model
+from ..model.types import ClassModel, ItemModel, ScriptModel
+from ..runtime import bridge, irisapi, messages, values
+from .standin import ClassInfo, IrisStandIn
+
+DEFAULT_CALL_INTERVAL = 5.0
+
+
+class HarnessError(Exception):
+    """The harness cannot run this production as asked."""
+
+
+@dataclasses.dataclass(frozen=True)
+class LogEntry:
+    """One event-log entry."""
+
+    level: str
+    source: str
+    class_name: str
+    method: str
+    text: str
+
+
+@dataclasses.dataclass(frozen=True)
+class TraceEntry:
+    """One message in the trace."""
+
+    source: str
+    target: str
+    message_class: str
+    body: str
+    kind: str
+
+
+class _Engine:
+    """The harness's engine: offline statuses, entries into the harness log."""
+
+    def __init__(self, harness: Harness) -> None:
+        self._harness = harness
+
+    def error_status(self, text: str) -> Any:
+        return OfflineErrorStatus(text)
+
+    def is_error(self, status: Any) -> bool:
+        return is_error_value(status)
+
+    def status_text(self, status: Any) -> str:
+        if not is_error_value(status):
+            return ""
+        return status.text if isinstance(status, OfflineErrorStatus) else str(status)
+
+    def log(self, level: str, source_class: str, source_method: str, text: str) -> None:
+        self._harness._log(level, source_class, source_method, text)
+
+
+class HostObject:
+    """Stands in for an ObjectScript host or adapter object: its properties and Ens API."""
+
+    def __init__(self, harness: Harness, item: Item, class_name: str, properties: Dict[str, Any]) -> None:
+        self.__dict__.update(properties)
+        self.__dict__["_harness"] = harness
+        self.__dict__["_item"] = item
+        self.__dict__["_class_name"] = class_name
+        self.__dict__["_process"] = None
+        self.__dict__.setdefault("PyObject", None)
+        self.__dict__.setdefault("Adapter", None)
+        self.__dict__.setdefault("BusinessHost", None)
+
+    def __getattr__(self, name: str) -> Any:
+        raise AttributeError(f"{self.__dict__['_class_name']} has no property {name!r}")
+
+    def _ClassName(self, full: int = 0) -> str:
+        return self.__dict__["_class_name"]
+
+    # -- Ens.Host ---------------------------------------------------------------------------
+    def SendRequestSync(self, target: str, request: Any, response: Any, timeout: Any = -1,
+                        description: str = "") -> Any:
+        status, answer = self._harness._deliver(self._item.name, target, request)
+        response.value = answer
+        return status
+
+    def SendRequestAsync(self, target: str, request: Any, *args: Any) -> Any:
+        process = self.__dict__["_process"]
+        wants = bool(args[0]) if process is not None and args else False
+        key = args[1] if process is not None and len(args) > 1 else ""
+        self._harness._enqueue(self._item.name, target, request, process if wants else None, key)
+        return 1
+
+    def Reply(self, response: Any) -> Any:
+        process = self.__dict__["_process"]
+        if process is None:
+            return OfflineErrorStatus("Reply is only for business processes")
+        process.response = response
+        return 1
+
+    def SetTimer(self, timeout: Any, completion_key: str = "") -> Any:
+        process = self.__dict__["_process"]
+        if process is None:
+            return OfflineErrorStatus("SetTimer is only for business processes")
+        process.timers.append(completion_key)
+        return 1
+
+    # -- Ens.BusinessService ------------------------------------------------------------------
+    def ProcessInput(self, input: Any, output: Any, hint: Any = None) -> Any:
+        item = self._item
+        if item.kind != "BusinessService":
+            return OfflineErrorStatus(f"{item.name} is not a business service")
+        with self._harness._acting(item.name):
+            status, out = bridge.on_process_input(item.component, input, getattr(hint, "value", ""))
+        self._harness._check(item.name, "OnProcessInput", status)
+        output.value = out
+        return status
+
+
+@dataclasses.dataclass
+class Item:
+    """A production item the harness runs."""
+
+    name: str
+    kind: str
+    model: Optional[ClassModel]
+    settings: Dict[str, str]
+    adapter_settings: Dict[str, str]
+    host: Any = None
+    component: Any = None
+    adapter_model: Optional[ClassModel] = None
+    adapter_host: Any = None
+    stub: Optional[Callable[[Any], Any]] = None
+    call_interval: float = DEFAULT_CALL_INTERVAL
+
+
+@dataclasses.dataclass
+class _Process:
+    item: Item
+    host: HostObject
+    request: Any
+    response: Any = None
+    status: Any = 1
+    pending: int = 0
+    timers: List[str] = dataclasses.field(default_factory=list)
+
+
+class Harness:
+    """Run a script's production in-process.
+
+    ``Harness("orders.py", settings={"OrderService.target": "OrderRouter"})``, then
+    ``send(item, input)``, ``run(seconds)``, and read ``log`` and ``trace``. Use it as a context
+    manager (or call ``start``/``stop``).
+    """
+
+    def __init__(self, script: str, *, production: Optional[str] = None,
+                 settings: Optional[Dict[str, Any]] = None,
+                 stubs: Optional[Dict[str, Callable[[Any], Any]]] = None) -> None:
+        self.script = script
+        self.log: List[LogEntry] = []
+        self.trace: List[TraceEntry] = []
+        self._queue: Deque[Tuple[str, str, Any, Optional[_Process], str]] = collections.deque()
+        self._acting_stack: List[str] = []
+        self._started = False
+        self._previous: Tuple[Any, Any] = (None, None)
+        self._standin = IrisStandIn(self._standin_log)
+        imported = import_script(script)
+        #: The imported script module: use its classes (``harness.module.MyRequest``) in tests.
+        self.module = imported.module
+        self.model: ScriptModel = build_model(str(imported.path), imported.module_name, imported.local_modules)
+        self._classes = {c.iris_name.lower(): c for c in self.model.classes}
+        self._define_classes()
+        self.items: Dict[str, Item] = {}
+        for item_model in self._items(production):
+            self._add_item(item_model)
+        for name, stub in (stubs or {}).items():
+            self.items[name] = Item(name, "Stub", None, {}, {}, stub=stub)
+        for key, value in (settings or {}).items():
+            self.set_setting(key, value)
+
+    # -- building the production ---------------------------------------------------------------
+    def _items(self, production: Optional[str]) -> List[ItemModel]:
+        productions = [c for c in self.model.classes if c.kind == "Production"]
+        if production is not None:
+            chosen = [c for c in productions if production in (c.py_class, c.iris_name)]
+            if not chosen:
+                raise HarnessError(f"no Production class named {production!r} in {self.script}; "
+                                   f"found: {', '.join(c.py_class for c in productions) or 'none'}")
+            return list(chosen[0].production.items)  # type: ignore[union-attr]
+        if len(productions) == 1:
+            return list(productions[0].production.items)  # type: ignore[union-attr]
+        if len(productions) > 1:
+            raise HarnessError(f"{self.script} defines several productions "
+                               f"({', '.join(c.py_class for c in productions)}); name one")
+        return [ItemModel(c.py_class, c.iris_name, "", 1, True, False, "", False, "", (), ())
+                for c in self.model.classes if c.kind in ("BusinessService", "BusinessProcess", "BusinessOperation")]
+
+    def _define_classes(self) -> None:
+        for cls in self.model.classes:
+            if cls.kind in ("JsonMessage", "PickleMessage"):
+                stream = {"JsonMessage": ("JsonBody", "%Stream.GlobalCharacter"),
+                          "PickleMessage": ("PickleBody", "%Stream.GlobalBinary")}[cls.kind]
+                defaults = {c.iris_name: values.to_iris(c.default, None) for c in cls.columns if c.default is not None}
+                self._standin.define(ClassInfo(cls.iris_name, {"PYMODULE": cls.py_module, "PYCLASS": cls.py_class},
+                                               defaults, {stream[0]: stream[1]}))
+
+    def _add_item(self, spec: ItemModel) -> None:
+        model = self._classes.get(spec.class_name.lower())
+        if model is None:
+            self.items[spec.name] = Item(spec.name, "ObjectScript", None, dict(spec.host_settings),
+                                         dict(spec.adapter_settings))
+            self.items[spec.name].kind = "ObjectScript:" + spec.class_name
+            return
+        item = Item(spec.name, model.kind, model, dict(spec.host_settings), dict(spec.adapter_settings))
+        if model.adapter:
+            item.adapter_model = self._classes.get(model.adapter.lower())
+        self.items[spec.name] = item
+
+    def set_setting(self, key: str, value: Any) -> None:
+        """``"Item.name"`` (Python attribute or IRIS property name) = value, before ``start``."""
+        if self._started:
+            raise HarnessError("settings are applied at start; set them before start()")
+        item_name, _, attr = key.rpartition(".")
+        item = self.items.get(item_name)
+        if item is None or not attr:
+            raise HarnessError(f"setting {key!r}: no item {item_name!r} (items: {', '.join(self.items)})")
+        text = values.to_iris(value, None) if not isinstance(value, str) else value
+        for props, target in ((item.model.properties if item.model else (), item.settings),
+                              (item.adapter_model.properties if item.adapter_model else (), item.adapter_settings)):
+            for prop in props:
+                if attr in (prop.py_name, prop.iris_name):
+                    target[prop.iris_name] = str(text)
+                    return
+        if attr[:1].isupper() and "_" not in attr:
+            item.settings[attr] = str(text)
+            return
+        raise HarnessError(f"setting {key!r}: {item_name} has no setting {attr!r}")
+
+    # -- lifecycle -------------------------------------------------------------------------------
+    def start(self) -> Harness:
+        """Create every component and call ``OnInit``."""
+        if self._started:
+            return self
+        self._previous = (engine_api.install(_Engine(self)), irisapi.install(self._standin))
+        self._started = True
+        for item in self.items.values():
+            if item.kind.startswith("ObjectScript:"):
+                continue
+            if item.stub is not None:
+                continue
+            self._start_item(item)
+        return self
+
+    def _properties(self, model: Optional[ClassModel], settings: Dict[str, str]) -> Dict[str, Any]:
+        props: Dict[str, Any] = {}
+        if model is not None:
+            for prop in model.properties:
+                props[prop.iris_name] = values.to_iris(prop.default, None) if prop.default is not None else ""
+        props.update(settings)
+        return props
+
+    def _start_item(self, item: Item) -> None:
+        model = item.model
+        assert model is not None
+        item.host = HostObject(self, item, model.iris_name, self._properties(model, item.settings))
+        if model.adapter:
+            adapter_model = item.adapter_model
+            if adapter_model is None:
+                raise HarnessError(f"item {item.name}: its adapter {model.adapter} is not a Python adapter of this "
+                                   "script; the harness runs Python adapters only")
+            adapter_props = self._properties(adapter_model, item.adapter_settings)
+            if adapter_model.kind == "InboundAdapter":
+                adapter_props.setdefault("CallInterval", DEFAULT_CALL_INTERVAL)
+            item.adapter_host = HostObject(self, item, adapter_model.iris_name, adapter_props)
+            item.adapter_host.__dict__["BusinessHost"] = item.host
+            item.host.__dict__["Adapter"] = item.adapter_host
+            with self._acting(item.name):
+                adapter = bridge.create(item.adapter_host, adapter_model.py_module, adapter_model.py_class)
+                item.adapter_host.__dict__["PyObject"] = adapter
+                self._check(item.name, "OnInit", bridge.on_init(adapter))
+            if adapter_model.kind == "InboundAdapter":
+                item.call_interval = float(item.adapter_host.CallInterval or DEFAULT_CALL_INTERVAL)
+        with self._acting(item.name):
+            if model.kind == "BusinessProcess":
+                self._check(item.name, "OnInit", bridge.bp_init(item.host, model.py_module, model.py_class))
+            else:
+                item.component = bridge.create(item.host, model.py_module, model.py_class)
+                item.host.__dict__["PyObject"] = item.component
+                self._check(item.name, "OnInit", bridge.on_init(item.component))
+
+    def stop(self) -> None:
+        """Deliver what is queued, call ``OnTearDown``, and restore the engine."""
+        if not self._started:
+            return
+        try:
+            self.drain()
+            for item in self.items.values():
+                with self._acting(item.name):
+                    if item.component is not None:
+                        self._check(item.name, "OnTearDown", bridge.on_tear_down(item.component))
+                    adapter = item.adapter_host.PyObject if item.adapter_host is not None else None
+                    if adapter is not None:
+                        self._check(item.name, "OnTearDown", bridge.on_tear_down(adapter))
+        finally:
+            engine_api.install(self._previous[0])
+            irisapi.install(self._previous[1])
+            self._started = False
+
+    def __enter__(self) -> Harness:
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+    # -- driving ---------------------------------------------------------------------------------
+    def send(self, item_name: str, input: Any, hint: str = "") -> Any:
+        """Call a service's ``ProcessInput`` with ``input`` and deliver all resulting work.
+
+        Returns the status, or ``(status, output)`` when the service produced output.
+        """
+        item = self._require(item_name, "BusinessService")
+        api = self._standin
+        output = api.ref(None)
+        status = item.host.ProcessInput(input, output, api.ref(hint))
+        self.drain()
+        out = messages.from_iris(output.value) if output.value not in (None, "") else None
+        return status if out is None else (status, out)
+
+    def request(self, item_name: str, message: Any) -> Tuple[Any, Any]:
+        """Send ``message`` to a process or operation as a test caller; ``(status, response)``."""
+        self._require(item_name, None)
+        status, response = self._deliver("(test)", item_name, messages.to_iris(message))
+        self.drain()
+        return status, messages.from_iris(response)
+
+    def poll(self, item_name: Optional[str] = None) -> None:
+        """Call ``OnTask`` once on the inbound adapter of one service (or of all)."""
+        for item in self._pollable(item_name):
+            with self._acting(item.name):
+                self._check(item.name, "OnTask", bridge.on_task(item.adapter_host.PyObject))
+            self.drain()
+
+    def run(self, seconds: float) -> None:
+        """Run inbound adapters on their call interval for ``seconds`` of real time."""
+        items = self._pollable(None)
+        start = time.monotonic()
+        due = {item.name: start for item in items}
+        while True:
+            now = time.monotonic()
+            if now - start >= seconds:
+                break
+            for item in items:
+                if due[item.name] <= now:
+                    self.poll(item.name)
+                    due[item.name] = time.monotonic() + item.call_interval
+            next_due = min(due.values(), default=start + seconds)
+            time.sleep(max(0.0, min(next_due, start + seconds) - time.monotonic()))
+        self.drain()
+
+    def drain(self) -> None:
+        """Deliver queued async requests (and their responses) until nothing is left."""
+        while self._queue:
+            self._step()
+
+    # -- engine internals ------------------------------------------------------------------------
+    def _pollable(self, item_name: Optional[str]) -> List[Item]:
+        if not self._started:
+            raise HarnessError("start the harness first")
+        items = [i for i in self.items.values() if i.adapter_model is not None
+                 and i.adapter_model.kind == "InboundAdapter" and i.adapter_host is not None]
+        if item_name is not None:
+            items = [i for i in items if i.name == item_name]
+            if not items:
+                raise HarnessError(f"{item_name} is not a service with a Python inbound adapter")
+        return items
+
+    def _require(self, name: str, kind: Optional[str]) -> Item:
+        if not self._started:
+            raise HarnessError("start the harness first")
+        item = self.items.get(name)
+        if item is None:
+            raise HarnessError(f"no item {name!r} in the production (items: {', '.join(self.items)})")
+        if kind is not None and item.kind != kind:
+            raise HarnessError(f"{name} is a {item.kind}, not a {kind}")
+        return item
+
+    class _Acting:
+        def __init__(self, stack: List[str], name: str) -> None:
+            self._stack, self._name = stack, name
+
+        def __enter__(self) -> None:
+            self._stack.append(self._name)
+
+        def __exit__(self, *exc: Any) -> None:
+            self._stack.pop()
+
+    def _acting(self, name: str) -> Harness._Acting:
+        return Harness._Acting(self._acting_stack, name)
+
+    def _log(self, level: str, class_name: str, method: str, text: str) -> None:
+        source = self._acting_stack[-1] if self._acting_stack else ""
+        self.log.append(LogEntry(level, source, class_name, method, text))
+
+    def _standin_log(self, level: str, class_name: str, method: str, text: str) -> None:
+        self._log(level, class_name, method, text)
+
+    def _check(self, item: str, callback: str, status: Any) -> None:
+        if is_error_value(status):
+            text = status.text if isinstance(status, OfflineErrorStatus) else str(status)
+            self.log.append(LogEntry("Error", item, item, callback, f"ERROR <Ens>ErrGeneral: {text}"))
+
+    def _body(self, obj: Any) -> Tuple[str, str]:
+        if obj is None:
+            return "", ""
+        class_name = obj._ClassName(1) if hasattr(obj, "_ClassName") else type(obj).__name__
+        if hasattr(obj, "__dict__") and "JsonBody" in getattr(obj, "_streams", {}):
+            return class_name, obj.JsonBody.text()
+        if hasattr(obj, "_streams") and "PickleBody" in obj._streams:
+            return class_name, repr(messages.from_iris(obj))
+        return class_name, str(obj)
+
+    def _record(self, source: str, target: str, obj: Any, kind: str) -> None:
+        class_name, body = self._body(obj)
+        self.trace.append(TraceEntry(source, target, class_name, body, kind))
+
+    def _deliver(self, source: str, target: str, request: Any) -> Tuple[Any, Any]:
+        item = self.items.get(target)
+        if item is None:
+            self.log.append(LogEntry("Error", source, source, "SendRequest",
+                                     f"ERROR <Ens>ErrBusinessDispatchNameNotRegistered: {target!r} is not an item"))
+            return OfflineErrorStatus(f"target {target!r} is not an item of this production"), None
+        self._record(source, target, request, "request")
+        with self._acting(target):
+            if item.stub is not None:
+                status, response = self._call_stub(item, request)
+            elif item.kind == "BusinessOperation":
+                status, response = self._operation(item, request)
+            elif item.kind == "BusinessProcess":
+                status, response = self._process(item, request)
+            else:
+                status, response = OfflineErrorStatus(f"{target} ({item.kind}) cannot receive requests"), None
+        self._check(target, "OnMessage" if item.kind == "BusinessOperation" else "OnRequest", status)
+        if response is not None:
+            self._record(target, source, response, "response")
+        return status, response
+
+    def _call_stub(self, item: Item, request: Any) -> Tuple[Any, Any]:
+        assert item.stub is not None
+        try:
+            result = item.stub(messages.from_iris(request))
+        except Exception as exc:
+            return OfflineErrorStatus(f"stub {item.name} raised {type(exc).__name__}: {exc}"), None
+        if isinstance(result, tuple):
+            return result[0], messages.to_iris(result[1])
+        return 1, messages.to_iris(result)
+
+    def _operation(self, item: Item, request: Any) -> Tuple[Any, Any]:
+        model = item.model
+        assert model is not None
+        class_name = request._ClassName(1) if hasattr(request, "_ClassName") else ""
+        for entry in model.message_map:
+            if entry.message_class.lower() == class_name.lower():
+                status, response = bridge.dispatch_message(item.component, entry.py_method, request)
+                return status, response
+        status, response = bridge.on_message(item.component, request)
+        return status, response
+
+    def _process(self, item: Item, request: Any) -> Tuple[Any, Any]:
+        model = item.model
+        assert model is not None
+        host = HostObject(self, item, model.iris_name, self._properties(model, item.settings))
+        process = _Process(item, host, request)
+        host.__dict__["_process"] = process
+        status, response = bridge.on_request(host, model.py_module, model.py_class, request)
+        process.status, process.response = status, response
+        if is_error_value(status):
+            return status, None
+        while process.pending or process.timers:
+            if self._queue:
+                self._step()
+            elif process.timers:
+                key = process.timers.pop(0)
+                self._respond(process, None, None, key)
+            else:
+                break
+        status, response = bridge.on_complete(host, model.py_module, model.py_class, request, process.response)
+        if is_error_value(status):
+            return status, None
+        if is_error_value(process.status):
+            return process.status, None
+        return status, response
+
+    def _respond(self, process: _Process, call_request: Any, call_response: Any, key: str) -> None:
+        model = process.item.model
+        assert model is not None
+        with self._acting(process.item.name):
+            status, response = bridge.on_response(process.host, model.py_module, model.py_class, process.request,
+                                                  process.response, call_request, call_response, key)
+        self._check(process.item.name, "OnResponse", status)
+        process.response = response
+        if is_error_value(status):
+            process.status = status
+
+    def _enqueue(self, source: str, target: str, request: Any, process: Optional[_Process], key: str) -> None:
+        if process is not None:
+            process.pending += 1
+        self._queue.append((source, target, request, process, key))
+
+    def _step(self) -> None:
+        source, target, request, process, key = self._queue.popleft()
+        _status, response = self._deliver(source, target, request)
+        if process is not None:
+            process.pending -= 1
+            self._respond(process, request, response, key)
+
+    # -- reading results -------------------------------------------------------------------------
+    def errors(self) -> List[LogEntry]:
+        """Error-level log entries."""
+        return [e for e in self.log if e.level == "Error"]
+
+    def texts(self, level: Optional[str] = None) -> List[str]:
+        """Texts of log entries (of one level)."""
+        return [e.text for e in self.log if level is None or e.level == level]
+
+    def __iter__(self) -> Iterator[Item]:
+        return iter(self.items.values())
+
+
+__all__ = ["Harness", "HarnessError", "LogEntry", "TraceEntry"]

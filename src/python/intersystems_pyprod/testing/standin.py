@@ -1,0 +1,190 @@
+"""An in-process stand-in for the parts of the embedded ``iris`` module the runtime uses.
+
+References (``ref``), streams (``%Stream.GlobalCharacter`` / ``%Stream.GlobalBinary``), message
+objects of generated classes, ``%Status`` values and ``Ens.Util.Log``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, List, Optional
+
+from ..api.engine import OfflineErrorStatus, is_error_value
+
+
+class Ref:
+    """``iris.ref()``: a by-reference argument."""
+
+    def __init__(self, value: Any = None) -> None:
+        self.value = value
+
+
+class Stream:
+    """A character or binary stream kept as the chunks written to it (no copies on read)."""
+
+    def __init__(self, class_name: str) -> None:
+        self.class_name = class_name
+        self._chunks: List[str] = []
+        self._index = 0
+        self._offset = 0
+
+    def _ClassName(self, full: int = 0) -> str:
+        return self.class_name
+
+    def Write(self, data: str) -> int:
+        if not isinstance(data, str):
+            raise TypeError(f"streams take strings, not {type(data).__name__}")
+        if len(data) > 3_641_144:
+            raise ValueError("<MAXSTRING>: a string argument longer than 3,641,144 characters")
+        if data:
+            self._chunks.append(data)
+        return 1
+
+    def Rewind(self) -> int:
+        self._index = 0
+        self._offset = 0
+        return 1
+
+    @property
+    def AtEnd(self) -> int:
+        return int(self._index >= len(self._chunks))
+
+    @property
+    def Size(self) -> int:
+        return sum(len(c) for c in self._chunks)
+
+    def Read(self, length: int = 32000) -> str:
+        if length > 3_641_144:
+            raise ValueError("<MAXSTRING>: a read longer than 3,641,144 characters")
+        out: List[str] = []
+        wanted = length
+        while wanted > 0 and self._index < len(self._chunks):
+            chunk = self._chunks[self._index]
+            rest = len(chunk) - self._offset
+            if self._offset == 0 and rest <= wanted:
+                out.append(chunk)
+                wanted -= rest
+                self._index += 1
+                continue
+            take = min(rest, wanted)
+            out.append(chunk[self._offset:self._offset + take])
+            wanted -= take
+            self._offset += take
+            if self._offset >= len(chunk):
+                self._index += 1
+                self._offset = 0
+        return out[0] if len(out) == 1 else "".join(out)
+
+    def text(self) -> str:
+        """All of the stream (for traces and tests)."""
+        return "".join(self._chunks)
+
+
+class IrisObject:
+    """An instance of a generated (or declared) IRIS class: properties are attributes."""
+
+    def __init__(self, class_name: str, defaults: Optional[Dict[str, Any]] = None,
+                 streams: Optional[Dict[str, str]] = None) -> None:
+        self.__dict__["_class_name"] = class_name
+        self.__dict__["_streams"] = dict(streams or {})
+        for name, value in (defaults or {}).items():
+            self.__dict__[name] = value
+
+    def _ClassName(self, full: int = 0) -> str:
+        name = self.__dict__["_class_name"]
+        return name if full else name.rsplit(".", 1)[-1]
+
+    def __getattr__(self, name: str) -> Any:
+        streams = self.__dict__["_streams"]
+        if name in streams:
+            stream = Stream(streams[name])
+            self.__dict__[name] = stream
+            return stream
+        raise AttributeError(f"{self.__dict__['_class_name']} has no property {name!r}")
+
+    def __repr__(self) -> str:
+        return f"<{self.__dict__['_class_name']} object>"
+
+
+class _StatusApi:
+    """``iris.system.Status``."""
+
+    @staticmethod
+    def Error(code: int, text: str) -> OfflineErrorStatus:
+        return OfflineErrorStatus(str(text))
+
+    @staticmethod
+    def IsError(status: Any) -> int:
+        return int(is_error_value(status))
+
+    @staticmethod
+    def GetErrorText(status: Any) -> str:
+        if not is_error_value(status):
+            return ""
+        text = status.text if isinstance(status, OfflineErrorStatus) else str(status)
+        return f"ERROR #5001: {text}"
+
+
+class _System:
+    Status = _StatusApi
+
+
+class ClassInfo:
+    """What the stand-in knows of one IRIS class."""
+
+    def __init__(self, name: str, parameters: Optional[Dict[str, Any]] = None,
+                 defaults: Optional[Dict[str, Any]] = None, streams: Optional[Dict[str, str]] = None) -> None:
+        self.name = name
+        self.parameters = dict(parameters or {})
+        self.defaults = dict(defaults or {})
+        self.streams = dict(streams or {})
+
+
+class _ClassProxy:
+    def __init__(self, api: IrisStandIn, name: str) -> None:
+        self._api = api
+        self._name = name
+
+    def _New(self) -> Any:
+        if self._name in ("%Stream.GlobalCharacter", "%Stream.GlobalBinary", "%Stream.TmpCharacter",
+                          "%Stream.TmpBinary"):
+            return Stream(self._name)
+        info = self._api.classes.get(self._name.lower())
+        if info is None:
+            raise RuntimeError(f"<CLASS DOES NOT EXIST> {self._name}")
+        return IrisObject(info.name, info.defaults, info.streams)
+
+    def _GetParameter(self, name: str) -> Any:
+        info = self._api.classes.get(self._name.lower())
+        if info is None:
+            raise RuntimeError(f"<CLASS DOES NOT EXIST> {self._name}")
+        return info.parameters.get(name, "")
+
+    def __getattr__(self, method: str) -> Callable[..., Any]:
+        if self._name == "Ens.Util.Log" and method.startswith("Log"):
+            level = method[3:]
+
+            def log(source_class: str, source_method: str, text: str) -> int:
+                self._api.log_sink(level, source_class, source_method, text)
+                return 1
+
+            return log
+        raise AttributeError(f"the stand-in has no class method {self._name}.{method}")
+
+
+class IrisStandIn:
+    """The ``iris`` surface the runtime uses, backed by Python objects."""
+
+    system = _System
+
+    def __init__(self, log_sink: Callable[[str, str, str, str], None]) -> None:
+        self.classes: Dict[str, ClassInfo] = {}
+        self.log_sink = log_sink
+
+    def define(self, info: ClassInfo) -> None:
+        self.classes[info.name.lower()] = info
+
+    def ref(self, value: Any = None) -> Ref:
+        return Ref(value)
+
+    def cls(self, name: str) -> _ClassProxy:
+        return _ClassProxy(self, name)

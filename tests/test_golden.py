@@ -14,7 +14,8 @@ from intersystems_pyprod.loader.build import build
 from .helpers import EXAMPLES, REPO, members
 
 GOLDEN = REPO / "tests" / "golden"
-CASES = {"hello_world": EXAMPLES / "hello_world" / "HelloWorld.py", "orders": EXAMPLES / "orders" / "orders.py"}
+CASES = {"hello_world": EXAMPLES / "hello_world" / "HelloWorld.py", "orders": EXAMPLES / "orders" / "orders.py",
+         "quotes": EXAMPLES / "quotes" / "quotes.py"}
 
 
 @pytest.mark.parametrize("example", sorted(CASES))

@@ -201,3 +201,39 @@ def test_messages_cross_as_iris_objects(pyprod_harness):
     assert iris_object._ClassName(1) == "helloworld.MyRequest"
     assert iris_object.JsonBody.text() == '{"content": "x"}'
     assert messages.from_iris(iris_object) == harness.module.MyRequest("x")
+
+
+TIMERS = """
+from intersystems_pyprod import *
+
+class Ask(JsonSerialize):
+    text: str = ""
+
+class Answer(JsonSerialize):
+    text: str = ""
+
+class Waiter(BusinessProcess):
+    LABEL = IRISParameter("waiter", description="a constant")
+    fired = IRISProperty("", str)
+
+    def on_request(self, request):
+        self.Reply(Answer("early " + self.LABEL))
+        self.SetTimer("PT1S", "tick")
+        return Status.OK()
+
+    def on_response(self, request, response, call_request, call_response, completion_key):
+        self.fired = completion_key
+        IRISLog.Info(f"timer {completion_key} fired; reply was {response.text!r}")
+
+    def on_complete(self, request, response):
+        return Status.OK(), Answer(response.text + " / " + self.fired)
+"""
+
+
+def test_reply_set_timer_and_parameters(tmp_path, pyprod_harness):
+    harness = pyprod_harness(str(write_script(tmp_path, "timers.py", TIMERS)))
+    status, answer = harness.request("Waiter", harness.module.Ask("?"))
+    assert status == 1 and answer.text == "early waiter / tick"
+    assert harness.texts() == ["timer tick fired; reply was 'early waiter'"]
+    with pytest.raises(AttributeError, match="constant"):
+        harness.module.Waiter(None).LABEL = "x"

@@ -488,7 +488,9 @@ class Harness:
         process = _Process(item, host, request)
         host.__dict__["_process"] = process
         status, response = bridge.on_request(host, model.py_module, model.py_class, request)
-        process.status, process.response = status, response
+        process.status = status
+        if response is not None:  # else keep what Reply() sent
+            process.response = response
         if is_error_value(status):
             return status, None
         while process.pending or process.timers:

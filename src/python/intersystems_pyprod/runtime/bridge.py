@@ -99,14 +99,14 @@ def _call(component: Any, pascal: str, *args: Any, required: bool = True) -> Lis
     func = _find(component, pascal)
     if func is None:
         if not required:
-            return [OK, None]
+            return [OK, ""]
         error = NotImplementedError(f"{type(component).__name__} defines no {pascal} or {snake_case(pascal)}")
-        return [_fail(component, pascal, error), None]
+        return [_fail(component, pascal, error), ""]
     try:
         status, output = _split(component, pascal, func(*args))
-        return [status, messages.to_iris(output)]
+        return [status, messages.to_iris_or_empty(output)]
     except Exception as exc:
-        return [_fail(component, getattr(func, "__name__", pascal), exc), None]
+        return [_fail(component, getattr(func, "__name__", pascal), exc), ""]
 
 
 # -- every host and adapter --------------------------------------------------------------------
@@ -152,7 +152,7 @@ def _takes_two(func: Callable[..., Any]) -> bool:
 # -- business operation --------------------------------------------------------------------------
 def on_message(component: Any, request: Any) -> List[Any]:
     """Business operation ``OnMessage(request)``."""
-    return _call(component, "OnMessage", messages.from_iris(request))
+    return _call(component, "OnMessage", messages.message_or_none(request))
 
 
 def dispatch_message(component: Any, method: str, request: Any) -> List[Any]:
@@ -160,42 +160,42 @@ def dispatch_message(component: Any, method: str, request: Any) -> List[Any]:
     func = getattr(component, method, None)
     if not callable(func):
         return [_fail(component, method, AttributeError(f"{type(component).__name__} has no method {method}")),
-                None]
+                ""]
     try:
-        status, output = _split(component, method, func(messages.from_iris(request)))
-        return [status, messages.to_iris(output)]
+        status, output = _split(component, method, func(messages.message_or_none(request)))
+        return [status, messages.to_iris_or_empty(output)]
     except Exception as exc:
-        return [_fail(component, method, exc), None]
+        return [_fail(component, method, exc), ""]
 
 
 # -- business process: a fresh Python object per callback, state lives on the IRIS host --------
 def on_request(host: Any, module_name: str, class_name: str, request: Any) -> List[Any]:
     """Business process ``OnRequest(request)``."""
-    return _call(create(host, module_name, class_name), "OnRequest", messages.from_iris(request))
+    return _call(create(host, module_name, class_name), "OnRequest", messages.message_or_none(request))
 
 
 def on_response(host: Any, module_name: str, class_name: str, request: Any, response: Any,
                 call_request: Any, call_response: Any, completion_key: Any) -> List[Any]:
     """Business process ``OnResponse(request, response, call_request, call_response, completion_key)``."""
     component = create(host, module_name, class_name)
-    result = _call(component, "OnResponse", messages.from_iris(request), messages.from_iris(response),
-                   messages.from_iris(call_request), messages.from_iris(call_response), completion_key,
-                   required=False)
+    m = messages.message_or_none
+    result = _call(component, "OnResponse", m(request), m(response), m(call_request), m(call_response),
+                   completion_key, required=False)
     return _keep_response(result, response)
 
 
 def on_complete(host: Any, module_name: str, class_name: str, request: Any, response: Any) -> List[Any]:
     """Business process ``OnComplete(request, response)``: all async responses are in."""
     component = create(host, module_name, class_name)
-    result = _call(component, "OnComplete", messages.from_iris(request), messages.from_iris(response),
-                   required=False)
+    result = _call(component, "OnComplete", messages.message_or_none(request),
+                   messages.message_or_none(response), required=False)
     return _keep_response(result, response)
 
 
 def _keep_response(result: List[Any], response: Any) -> List[Any]:
     """A callback that returns only a status leaves the process's response as it was."""
-    if result[1] is None:
-        result[1] = response
+    if result[1] is None or result[1] == "":
+        result[1] = "" if response is None else response
     return result
 
 

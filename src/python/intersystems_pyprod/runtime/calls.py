@@ -24,7 +24,7 @@ def send_request_sync(component: Any, target: str, request: Any, timeout: float,
     host = _host(component)
     response = irisapi.get().ref(None)
     status = host.SendRequestSync(target, messages.to_iris(request), response, timeout, description)
-    return status, messages.from_iris(response.value)
+    return status, messages.message_or_none(response.value)
 
 
 def send_request_async(component: Any, target: str, request: Any, *, response_required: bool = True,

@@ -223,6 +223,16 @@ def to_iris(message: Any) -> Any:
     return obj
 
 
+def message_or_none(obj: Any) -> Any:
+    """A message slot (request, response): IRIS's empty value means no message."""
+    return None if obj is None or obj == "" else from_iris(obj)
+
+
+def to_iris_or_empty(value: Any) -> Any:
+    """Output handed back to ObjectScript: no output is the empty string, never Python None."""
+    return "" if value is None else to_iris(value)
+
+
 def from_iris(obj: Any) -> Any:
     """The Python message for an IRIS message object; anything else is returned unchanged."""
     if obj is None or isinstance(obj, (ProductionMessage, str, bytes, int, float)):

@@ -339,7 +339,7 @@ class Harness:
         output = api.ref(None)
         status = item.host.ProcessInput(input, output, api.ref(hint))
         self.drain()
-        out = messages.from_iris(output.value) if output.value not in (None, "") else None
+        out = messages.message_or_none(output.value)
         return status if out is None else (status, out)
 
     def request(self, item_name: str, message: Any) -> Tuple[Any, Any]:
@@ -347,7 +347,7 @@ class Harness:
         self._require(item_name, None)
         status, response = self._deliver("(test)", item_name, messages.to_iris(message))
         self.drain()
-        return status, messages.from_iris(response)
+        return status, messages.message_or_none(response)
 
     def poll(self, item_name: Optional[str] = None) -> None:
         """Call ``OnTask`` once on the inbound adapter of one service (or of all)."""
@@ -444,7 +444,7 @@ class Harness:
         if item is None:
             self.log.append(LogEntry("Error", source, source, "SendRequest",
                                      f"ERROR <Ens>ErrBusinessDispatchNameNotRegistered: {target!r} is not an item"))
-            return OfflineErrorStatus(f"target {target!r} is not an item of this production"), None
+            return OfflineErrorStatus(f"target {target!r} is not an item of this production"), ""
         self._record(source, target, request, "request")
         with self._acting(target):
             if item.stub is not None:
@@ -454,21 +454,21 @@ class Harness:
             elif item.kind == "BusinessProcess":
                 status, response = self._process(item, request)
             else:
-                status, response = OfflineErrorStatus(f"{target} ({item.kind}) cannot receive requests"), None
+                status, response = OfflineErrorStatus(f"{target} ({item.kind}) cannot receive requests"), ""
         self._check(target, "OnMessage" if item.kind == "BusinessOperation" else "OnRequest", status)
-        if response is not None:
+        if response is not None and response != "":
             self._record(target, source, response, "response")
-        return status, response
+        return status, ("" if response is None else response)
 
     def _call_stub(self, item: Item, request: Any) -> Tuple[Any, Any]:
         assert item.stub is not None
         try:
             result = item.stub(messages.from_iris(request))
         except Exception as exc:
-            return OfflineErrorStatus(f"stub {item.name} raised {type(exc).__name__}: {exc}"), None
+            return OfflineErrorStatus(f"stub {item.name} raised {type(exc).__name__}: {exc}"), ""
         if isinstance(result, tuple):
-            return result[0], messages.to_iris(result[1])
-        return 1, messages.to_iris(result)
+            return result[0], messages.to_iris_or_empty(result[1])
+        return 1, messages.to_iris_or_empty(result)
 
     def _operation(self, item: Item, request: Any) -> Tuple[Any, Any]:
         model = item.model
@@ -489,10 +489,10 @@ class Harness:
         host.__dict__["_process"] = process
         status, response = bridge.on_request(host, model.py_module, model.py_class, request)
         process.status = status
-        if response is not None:  # else keep what Reply() sent
+        if response is not None and response != "":  # else keep what Reply() sent
             process.response = response
         if is_error_value(status):
-            return status, None
+            return status, ""
         while process.pending or process.timers:
             if self._queue:
                 self._step()
@@ -501,11 +501,12 @@ class Harness:
                 self._respond(process, None, None, key)
             else:
                 break
-        status, response = bridge.on_complete(host, model.py_module, model.py_class, request, process.response)
+        response = "" if process.response is None else process.response
+        status, response = bridge.on_complete(host, model.py_module, model.py_class, request, response)
         if is_error_value(status):
-            return status, None
+            return status, ""
         if is_error_value(process.status):
-            return process.status, None
+            return process.status, ""
         return status, response
 
     def _respond(self, process: _Process, call_request: Any, call_response: Any, key: str) -> None:
@@ -513,7 +514,9 @@ class Harness:
         assert model is not None
         with self._acting(process.item.name):
             status, response = bridge.on_response(process.host, model.py_module, model.py_class, process.request,
-                                                  process.response, call_request, call_response, key)
+                                                  "" if process.response is None else process.response,
+                                                  "" if call_request is None else call_request,
+                                                  "" if call_response is None else call_response, key)
         self._check(process.item.name, "OnResponse", status)
         process.response = response
         if is_error_value(status):

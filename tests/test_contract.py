@@ -1,0 +1,182 @@
+"""Contract between the ObjectScript in src/cls and the Python runtime.
+
+ObjectScript -> Python: every bridge function the PyProd classes call exists in the runtime and
+accepts the arguments passed; calls whose result goes through ``..PyUnpack`` return a list.
+Python -> ObjectScript: every PyProd member the runtime, the generated classes and the harness
+rely on exists in src/cls with a compatible signature; every other IRIS member the runtime
+uses is a documented Ens/%-class member (listed below with its reference section).
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import inspect
+import typing
+from pathlib import Path
+from typing import Dict, Set
+
+import pytest
+
+from .cls_reader import lookup, read_class, read_tree
+from .helpers import REPO
+
+SRC_CLS = REPO / "src" / "cls"
+RUNTIME = REPO / "src" / "python" / "intersystems_pyprod" / "runtime"
+CLASSES = read_tree(SRC_CLS)
+HOSTS = ["PyProd.BusinessService", "PyProd.BusinessProcess", "PyProd.BusinessOperation", "PyProd.InboundAdapter",
+         "PyProd.OutboundAdapter"]
+
+#: IRIS members (not PyProd's) the runtime uses, with where IRIS_REFERENCE.md documents them.
+IRIS_MEMBERS = {
+    "SendRequestSync": "2.1/2.3/2.4 Ens.Host", "SendRequestAsync": "2.1/2.3/2.4 Ens.Host",
+    "Reply": "2.3 Ens.BusinessProcess", "SetTimer": "2.3 Ens.BusinessProcess",
+    "BusinessHost": "2.2/2.5 Ens.Adapter", "ProcessInput": "2.1 Ens.BusinessService",
+    "Adapter": "2.4 Ens.Host", "Write": "1.9 %Stream", "Read": "1.9 %Stream", "Rewind": "1.9 %Stream",
+    "AtEnd": "1.9 %Stream", "Status": "1.5 iris.system.Status", "Error": "1.7 %SYSTEM.Status",
+    "GetErrorText": "3.4 %SYSTEM.Status", "CallInterval": "2.2 Ens.InboundAdapter",
+}
+#: Members defined by PyProd classes that Python code (runtime, harness) reads or writes.
+PYPROD_MEMBERS = {"PyObject": "properties", "JsonBody": "properties", "PickleBody": "properties",
+                  "PYMODULE": "parameters", "PYCLASS": "parameters"}
+
+
+def bridge_module():
+    common = CLASSES["PyProd.Common"]
+    return importlib.import_module(common.parameters["PYBRIDGE"])
+
+
+def test_every_host_base_class_is_read():
+    assert set(HOSTS) <= set(CLASSES)
+    for host in HOSTS:
+        assert "PyProd.Common" in CLASSES[host].supers
+
+
+def test_pybridge_imports_the_module_named_by_the_parameter():
+    common = CLASSES["PyProd.Common"]
+    assert common.methods["PyBridge"].class_method
+    source = (SRC_CLS / "PyProd" / "Common.cls").read_text(encoding="utf-8")
+    assert "##class(%SYS.Python).Import(..#PYBRIDGE)" in source
+    assert bridge_module().__name__ == "intersystems_pyprod.runtime.bridge"
+
+
+BRIDGE_CALLS = sorted({(call, n, cls.name, caller, wrapped) for cls in CLASSES.values()
+                       for call, n, caller, wrapped in cls.bridge_calls})
+
+
+def test_classes_call_the_bridge():
+    assert {c[0] for c in BRIDGE_CALLS} == {
+        "create", "on_init", "on_tear_down", "on_process_input", "on_message", "dispatch_message", "bp_init",
+        "on_request", "on_response", "on_complete", "on_task", "adapter_call"}
+
+
+@pytest.mark.parametrize("call", BRIDGE_CALLS, ids=lambda c: f"{c[2]}.{c[3]}->{c[0]}")
+def test_bridge_function_exists_with_compatible_signature(call):
+    name, count, _cls, _caller, wrapped = call
+    func = getattr(bridge_module(), name, None)
+    assert inspect.isfunction(func), f"bridge has no function {name}"
+    inspect.signature(func).bind(*([None] * count))
+    if wrapped:
+        assert typing.get_origin(typing.get_type_hints(func)["return"]) is list, f"{name} must return a list"
+
+
+@pytest.mark.parametrize("cls", sorted(CLASSES), ids=str)
+def test_calls_on_self_resolve(cls):
+    """``..Method(args)`` inside PyProd classes names a PyProd method with room for the arguments
+    (or an inherited Ens/% method, which cannot be checked here and is listed)."""
+    inherited = {"AsStatus"}
+    for name, count, caller in CLASSES[cls].self_calls:
+        method = lookup(CLASSES, cls, name, "methods")
+        if method is None:
+            assert name in inherited, f"{cls}.{caller} calls ..{name}(), defined nowhere in src/cls"
+            continue
+        assert count <= method.args or method.varargs, f"{cls}.{caller} passes {count} args to {name}"
+
+
+def test_generated_entry_points_call_an_existing_method():
+    for path in (REPO / "tests" / "golden").rglob("*.cls"):
+        info = read_class(path.read_text(encoding="utf-8"))
+        for name, count, caller in info.self_calls:
+            base = info.supers[0]
+            method = lookup(CLASSES, base, name, "methods")
+            assert method is not None, f"{info.name}.{caller} calls ..{name}, missing in {base}"
+            assert count == method.args, f"{info.name}.{caller}: {count} args for {name}({method.args})"
+
+
+def _runtime_attributes() -> Dict[str, Set[str]]:
+    """PascalCase attributes and _GetParameter names used by the runtime and the harness."""
+    used: Dict[str, Set[str]] = {}
+    files = list(RUNTIME.glob("*.py")) + [RUNTIME.parent / "testing" / "harness.py"]
+    for path in files:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        modules = {alias.asname or alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+                   for alias in node.names}
+        for node in ast.walk(tree):
+            on_module = isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and \
+                node.value.id in modules
+            if isinstance(node, ast.Attribute) and node.attr[:1].isupper() and not on_module:
+                used.setdefault(node.attr, set()).add(path.name)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+                    node.func.attr == "_GetParameter" and node.args and isinstance(node.args[0], ast.Constant):
+                used.setdefault(node.args[0].value, set()).add(path.name)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "getattr" and \
+                    len(node.args) >= 2 and isinstance(node.args[1], ast.Constant) and \
+                    str(node.args[1].value)[:1].isupper():
+                used.setdefault(str(node.args[1].value), set()).add(path.name)
+    return used
+
+
+def test_every_iris_member_python_uses_is_known():
+    used = _runtime_attributes()
+    python_only = {"Harness", "LogEntry", "TraceEntry", "OK", "HostObject", "Item"}
+    unknown = {name: files for name, files in used.items()
+               if name not in IRIS_MEMBERS and name not in PYPROD_MEMBERS and name not in python_only}
+    assert unknown == {}, "runtime uses IRIS members not checked by this contract: add them to IRIS_MEMBERS " \
+                          "(with a reference) or define them in src/cls"
+    for name in PYPROD_MEMBERS:
+        assert name in used, f"{name} is listed but no longer used: remove it"
+
+
+@pytest.mark.parametrize("member, kind", sorted(PYPROD_MEMBERS.items()))
+def test_pyprod_members_python_relies_on_exist(member, kind):
+    owners = {"PyObject": HOSTS, "JsonBody": ["PyProd.JsonMessage"], "PickleBody": ["PyProd.PickleMessage"],
+              "PYMODULE": HOSTS + ["PyProd.JsonMessage", "PyProd.PickleMessage"],
+              "PYCLASS": HOSTS + ["PyProd.JsonMessage", "PyProd.PickleMessage"]}[member]
+    for owner in owners:
+        assert lookup(CLASSES, owner, member, kind) is not None, f"{owner} has no {kind[:-1]} {member}"
+
+
+def test_message_streams_have_the_types_the_runtime_writes():
+    assert CLASSES["PyProd.JsonMessage"].properties["JsonBody"] == "%Stream.GlobalCharacter"
+    assert CLASSES["PyProd.PickleMessage"].properties["PickleBody"] == "%Stream.GlobalBinary"
+    source = Path(RUNTIME / "messages.py").read_text(encoding="utf-8")
+    assert '"%Stream.GlobalCharacter"' in source and '"%Stream.GlobalBinary"' in source
+
+
+def test_callback_signatures_match_the_engine():
+    """The overrides keep the signatures IRIS_REFERENCE.md section 2 gives (argument counts)."""
+    expected = {
+        ("PyProd.BusinessService", "OnProcessInput"): 3, ("PyProd.BusinessProcess", "OnRequest"): 2,
+        ("PyProd.BusinessProcess", "OnResponse"): 5, ("PyProd.BusinessProcess", "OnComplete"): 2,
+        ("PyProd.BusinessOperation", "OnMessage"): 2, ("PyProd.InboundAdapter", "OnTask"): 0,
+    }
+    for (cls, method), count in expected.items():
+        assert CLASSES[cls].methods[method].args == count, f"{cls}.{method}"
+    for host in HOSTS:
+        assert "OnInit" in CLASSES[host].methods
+
+
+def test_bridge_never_hands_python_none_to_objectscript(tmp_path):
+    """Outputs go back as IRIS values: no output is "", never None (whose conversion is unconfirmed)."""
+    from intersystems_pyprod.runtime import bridge
+
+    class Dummy:
+        def on_message(self, request):
+            return None
+
+        def on_task(self):
+            raise RuntimeError("x")
+
+    assert bridge.on_message(Dummy(), "") == [1, ""]
+    status = bridge.on_task(Dummy())
+    assert str(status).startswith("0")

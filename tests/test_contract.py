@@ -106,7 +106,7 @@ def test_generated_entry_points_call_an_existing_method():
 def _runtime_attributes() -> Dict[str, Set[str]]:
     """PascalCase attributes and _GetParameter names used by the runtime and the harness."""
     used: Dict[str, Set[str]] = {}
-    files = list(RUNTIME.glob("*.py")) + [RUNTIME.parent / "testing" / "harness.py"]
+    files = [*list(RUNTIME.glob("*.py")), RUNTIME.parent / "testing" / "harness.py"]
     for path in files:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         modules = {alias.asname or alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
@@ -140,8 +140,8 @@ def test_every_iris_member_python_uses_is_known():
 @pytest.mark.parametrize("member, kind", sorted(PYPROD_MEMBERS.items()))
 def test_pyprod_members_python_relies_on_exist(member, kind):
     owners = {"PyObject": HOSTS, "JsonBody": ["PyProd.JsonMessage"], "PickleBody": ["PyProd.PickleMessage"],
-              "PYMODULE": HOSTS + ["PyProd.JsonMessage", "PyProd.PickleMessage"],
-              "PYCLASS": HOSTS + ["PyProd.JsonMessage", "PyProd.PickleMessage"]}[member]
+              "PYMODULE": [*HOSTS, "PyProd.JsonMessage", "PyProd.PickleMessage"],
+              "PYCLASS": [*HOSTS, "PyProd.JsonMessage", "PyProd.PickleMessage"]}[member]
     for owner in owners:
         assert lookup(CLASSES, owner, member, kind) is not None, f"{owner} has no {kind[:-1]} {member}"
 

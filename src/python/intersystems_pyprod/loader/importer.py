@@ -53,6 +53,15 @@ def is_local(module: types.ModuleType, root: Path) -> bool:
     return not any(part in _SKIP_DIRS for part in Path(path).parts)
 
 
+def _shadowed(name: str, root: Path) -> bool:
+    """True when the project under ``root`` has its own file for module ``name`` (a module of the
+    same name imported earlier, e.g. by a previous load from another folder, must not be reused)."""
+    if name in sys.builtin_module_names or name.split(".")[0] == "intersystems_pyprod":
+        return False
+    relative = name.replace(".", os.sep)
+    return (root / (relative + ".py")).is_file() or (root / relative / "__init__.py").is_file()
+
+
 def _user_frame(exc: BaseException, root: Path) -> Optional[Location]:
     """The innermost traceback frame in the user's project."""
     found = None
@@ -87,7 +96,7 @@ def import_script(path: str) -> ImportedScript:
         raise PyProdError(f"syntax error: {exc.msg}", where=Location(exc.filename or str(script), exc.lineno),
                           fix="correct the Python syntax at that line") from None
     for name, mod in list(sys.modules.items()):
-        if name == module_name or is_local(mod, root):
+        if name == module_name or is_local(mod, root) or _shadowed(name, root):
             del sys.modules[name]
     if str(root) not in sys.path:
         sys.path.insert(0, str(root))

@@ -27,6 +27,8 @@ class ClassInfo:
     methods: Dict[str, MethodInfo] = dataclasses.field(default_factory=dict)
     #: (python function, argument count, calling method, wrapped in ..PyUnpack())
     bridge_calls: List[Tuple[str, int, str, bool]] = dataclasses.field(default_factory=list)
+    #: (python function, argument count, calling method) on the loader module
+    loader_calls: List[Tuple[str, int, str]] = dataclasses.field(default_factory=list)
     #: (method called on the object itself, argument count, calling method)
     self_calls: List[Tuple[str, int, str]] = dataclasses.field(default_factory=list)
 
@@ -87,7 +89,7 @@ def read_class(text: str) -> ClassInfo:
     return info
 
 
-_BRIDGE = re.compile(r'^bridge\.(?:"([^"]+)"|(\w+))\(')
+_BRIDGE = re.compile(r'^(bridge|loader)\.(?:"([^"]+)"|(\w+))\(')
 
 
 def _arg_count(oref_method: Any) -> int:
@@ -106,7 +108,11 @@ def _calls(method: Any, caller: str, info: ClassInfo) -> None:
                 if parent.type == "relative_dot_method" and _text(parent).startswith("..PyUnpack("):
                     wrapped = True
                 parent = parent.parent
-            info.bridge_calls.append((match.group(1) or match.group(2), _arg_count(oref), caller, wrapped))
+            function = match.group(2) or match.group(3)
+            if match.group(1) == "loader":
+                info.loader_calls.append((function, _arg_count(oref), caller))
+            else:
+                info.bridge_calls.append((function, _arg_count(oref), caller, wrapped))
     for call in _all(method, "relative_dot_method"):
         oref = _first(call, "oref_method")
         if oref is not None:

@@ -23,6 +23,7 @@ from .helpers import REPO
 
 SRC_CLS = REPO / "src" / "cls"
 RUNTIME = REPO / "src" / "python" / "intersystems_pyprod" / "runtime"
+LOADER = REPO / "src" / "python" / "intersystems_pyprod" / "loader"
 CLASSES = read_tree(SRC_CLS)
 HOSTS = ["PyProd.BusinessService", "PyProd.BusinessProcess", "PyProd.BusinessOperation", "PyProd.InboundAdapter",
          "PyProd.OutboundAdapter"]
@@ -35,6 +36,15 @@ IRIS_MEMBERS = {
     "Adapter": "2.4 Ens.Host", "Write": "1.9 %Stream", "Read": "1.9 %Stream", "Rewind": "1.9 %Stream",
     "AtEnd": "1.9 %Stream", "Status": "1.5 iris.system.Status", "Error": "1.7 %SYSTEM.Status",
     "GetErrorText": "3.4 %SYSTEM.Status", "CallInterval": "2.2 Ens.InboundAdapter",
+    "OBJ": "1.5 iris.system = %SYSTEM", "LoadStream": "3.1 $SYSTEM.OBJ", "Compile": "3.3 $SYSTEM.OBJ",
+    "Delete": "3.7 $SYSTEM.OBJ", "GetProductionStatus": "4.3 Ens.Director", "EnableConfigItem": "4.3 Ens.Director",
+    "Items": "4.2 Ens.Config.Production", "Count": "4.2 list of Ens.Config.Item", "GetAt": "4.2 list",
+    "ClassName": "4.2 Ens.Config.Item", "Enabled": "4.2 Ens.Config.Item", "Name": "4.2 Ens.Config.Item",
+    "ADAPTER": "2.1 host class parameter", "IsEnsembleNamespace": "7.3 %EnsembleMgr",
+    "Security": "%SYSTEM.Security (not in the reference: UNCONFIRMED)", "Check": "%SYSTEM.Security.Check",
+    "GetTextAsString": "%Compiler.UDL.TextServices (UNCONFIRMED; the loader falls back to its own record)",
+    "ManagerDirectory": "%Library.File (UNCONFIRMED)", "NameSpace": "%SYSTEM.SYS (UNCONFIRMED)",
+    "UserName": "%SYSTEM.Process (UNCONFIRMED)",
 }
 #: Members defined by PyProd classes that Python code (runtime, harness) reads or writes.
 PYPROD_MEMBERS = {"PyObject": "properties", "JsonBody": "properties", "PickleBody": "properties",
@@ -80,11 +90,24 @@ def test_bridge_function_exists_with_compatible_signature(call):
         assert typing.get_origin(typing.get_type_hints(func)["return"]) is list, f"{name} must return a list"
 
 
+def test_loader_entry_points_exist_and_return_json_text():
+    loader_class = CLASSES["PyProd.Loader"]
+    module = importlib.import_module(loader_class.parameters["PYLOADER"])
+    calls = {(name, n) for name, n, _caller in loader_class.loader_calls}
+    assert {name for name, _ in calls} == {"load_file", "load_upload", "unload_script", "list_scripts"}
+    for name, count in calls:
+        func = getattr(module, name)
+        inspect.signature(func).bind(*([None] * count))
+        assert typing.get_type_hints(func)["return"] is str
+    source = (SRC_CLS / "PyProd" / "Loader.cls").read_text(encoding="utf-8")
+    assert source.count('[ Requires = "%Development:USE" ]') == 4
+
+
 @pytest.mark.parametrize("cls", sorted(CLASSES), ids=str)
 def test_calls_on_self_resolve(cls):
     """``..Method(args)`` inside PyProd classes names a PyProd method with room for the arguments
     (or an inherited Ens/% method, which cannot be checked here and is listed)."""
-    inherited = {"AsStatus"}
+    inherited = {"AsStatus", "DisplayString", "%ToJSON"}
     for name, count, caller in CLASSES[cls].self_calls:
         method = lookup(CLASSES, cls, name, "methods")
         if method is None:
@@ -106,7 +129,7 @@ def test_generated_entry_points_call_an_existing_method():
 def _runtime_attributes() -> Dict[str, Set[str]]:
     """PascalCase attributes and _GetParameter names used by the runtime and the harness."""
     used: Dict[str, Set[str]] = {}
-    files = [*list(RUNTIME.glob("*.py")), RUNTIME.parent / "testing" / "harness.py"]
+    files = [*RUNTIME.glob("*.py"), *LOADER.glob("*.py"), RUNTIME.parent / "testing" / "harness.py"]
     for path in files:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         modules = {alias.asname or alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)

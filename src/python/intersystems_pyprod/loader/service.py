@@ -124,8 +124,8 @@ def load_sources(ns: Namespace, store: SourceStore, files: Mapping[str, str], en
     if plan.conflicts:
         result.error = "; ".join(plan.conflicts)
         return result
-    to_compile = {n: carry_storage(ns.class_text(n) if n in plan.update else None, texts[n]) for n in plan.to_compile}
-    previous = {n: ns.class_text(n) for n in plan.update}
+    previous = {n: ns.class_text(n) or store.class_text(script, n) for n in plan.update}
+    to_compile = {n: carry_storage(previous.get(n), texts[n]) for n in plan.to_compile}
     errors = ns.compile(to_compile) if to_compile else {}
     if any(errors.values()):
         _roll_back(ns, plan.create, previous)

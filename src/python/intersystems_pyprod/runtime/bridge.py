@@ -25,9 +25,13 @@ OK = 1
 
 
 def _ensure_engine() -> None:
-    """Inside IRIS, status values and log entries go to IRIS (unless a harness installed its own)."""
+    """Inside IRIS, status values and log entries go to IRIS (unless a harness installed its own),
+    and the loaded scripts' sources are importable."""
     if engine._current is None:
         engine.install(IrisEngine())
+        from ..loader.paths import ensure_sources
+
+        ensure_sources()
 
 
 def _allow_project(module: Any) -> None:

@@ -1,0 +1,155 @@
+"""The ``Namespace`` of a load, inside IRIS (Embedded Python).
+
+Calls are those IRIS_REFERENCE.md documents (``$SYSTEM.OBJ``, ``%Dictionary``, ``Ens.Director``,
+``Ens.Config.Production``); where the reference marks a detail UNCONFIRMED, the code accepts
+either answer, as noted at the call.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import re
+from pathlib import Path
+from typing import Any, Dict, List, Mapping, Optional, Set
+
+from ..runtime import irisapi
+from .store import SourceStore
+
+#: Compile flags: compile, keep source, no display (the log is returned as data).
+COMPILE_FLAGS = "ck-d"
+#: Load without compiling: all classes of a load are compiled together afterwards.
+LOAD_FLAGS = "-d/compile=0"
+
+
+def _is_error(status: Any) -> bool:
+    return not str(status if status is not None else "").startswith("1")
+
+
+class IrisNamespace:
+    """The current namespace of this IRIS job."""
+
+    def __init__(self, store: SourceStore) -> None:
+        self.api = irisapi.get()
+        self.store = store
+        self.name = str(self.api.cls("%SYSTEM.SYS").NameSpace())
+
+    def _status_text(self, status: Any) -> str:
+        return str(self.api.system.Status.GetErrorText(status))
+
+    def existing(self, names: List[str]) -> Set[str]:
+        definitions = self.api.cls("%Dictionary.ClassDefinition")
+        return {n.lower() for n in names if int(definitions._ExistsId(n) or 0)}
+
+    def class_text(self, name: str) -> Optional[str]:
+        # UDL text of the stored definition, Storage included; None when it cannot be read
+        # (the loader then falls back to the text it recorded itself).
+        try:
+            text = self.api.ref("")
+            status = self.api.cls("%Compiler.UDL.TextServices").GetTextAsString(self.name, name, text)
+        except Exception:
+            return None
+        if _is_error(status):
+            return None
+        value = text.value
+        if isinstance(value, str):
+            return value
+        try:  # some versions hand back an array of lines
+            return "\n".join(str(value[i]) for i in range(1, int(value[0]) + 1)) + "\n"
+        except Exception:
+            return None
+
+    def compile(self, texts: Mapping[str, str]) -> Dict[str, List[str]]:
+        errors: Dict[str, List[str]] = {}
+        for name, text in texts.items():
+            stream = self.api.cls("%Stream.TmpCharacter")._New()
+            for start in range(0, len(text), 1_000_000):
+                stream.Write(text[start:start + 1_000_000])
+            status = self.api.system.OBJ.LoadStream(stream, LOAD_FLAGS)
+            if _is_error(status):
+                errors[name] = [self._status_text(status)]
+        if errors:
+            return errors
+        status = self.api.system.OBJ.Compile(",".join(texts), COMPILE_FLAGS)
+        if not _is_error(status):
+            return {}
+        text = self._status_text(status)
+        for name in texts:
+            lines = [line for line in text.splitlines() if re.search(rf"\b{re.escape(name)}\b", line)]
+            if lines:
+                errors[name] = lines
+        if not errors:  # not attributable to one class: every class of the load failed
+            errors = {name: [text] for name in texts}
+        return errors
+
+    def delete(self, names: List[str]) -> List[str]:
+        problems = []
+        for name in names:
+            status = self.api.system.OBJ.Delete(name, "-d")
+            if _is_error(status):
+                problems.append(f"could not delete {name}: {self._status_text(status)}")
+        return problems
+
+    def source_dir(self, script: str) -> Path:
+        base = Path(str(self.api.cls("%Library.File").ManagerDirectory()))
+        return base / "python" / "pyprod_sources" / self.name / script.replace("/", os.sep)
+
+    def install_sources(self, script: str, files: Mapping[str, str]) -> None:
+        write_sources(self.source_dir(script), files)
+
+    def restart_items(self, class_names: List[str]) -> List[str]:
+        director = self.api.cls("Ens.Director")
+        name, state = self.api.ref(""), self.api.ref(0)
+        director.GetProductionStatus(name, state, 10, 0)
+        if str(state.value) != "1" or not name.value:  # 1 = running
+            return []
+        production = self.api.cls("Ens.Config.Production")._OpenId(name.value)
+        if production is None or production == "":
+            return []
+        wanted = {n.lower() for n in class_names}
+        restarted = []
+        items = production.Items
+        for i in range(1, int(items.Count()) + 1):
+            item = items.GetAt(i)
+            adapter = ""
+            try:
+                adapter = str(self.api.cls(str(item.ClassName))._GetParameter("ADAPTER") or "")
+            except Exception:
+                pass
+            if not int(item.Enabled or 0) or (str(item.ClassName).lower() not in wanted
+                                              and adapter.lower() not in wanted):
+                continue
+            director.EnableConfigItem(item.Name, 0, 1)
+            director.EnableConfigItem(item.Name, 1, 1)
+            restarted.append(str(item.Name))
+        return sorted(restarted)
+
+    def user(self) -> str:
+        return str(self.api.cls("%SYSTEM.Process").UserName())
+
+    def now(self) -> str:
+        return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+
+    def preflight(self) -> Optional[str]:
+        """One clear message when the namespace cannot take a load, else None."""
+        if not int(self.api.cls("%EnsembleMgr").IsEnsembleNamespace(self.name) or 0):
+            return (f"namespace {self.name} is not interoperability-enabled; enable it "
+                    f"(##class(%EnsembleMgr).EnableNamespace(\"{self.name}\") in %SYS) or load into another one")
+        if not int(self.api.system.Security.Check("%Development", "USE") or 0):
+            return f"user {self.user()} lacks %Development:USE, which loading classes requires"
+        return None
+
+
+def write_sources(folder: Path, files: Mapping[str, str]) -> None:
+    """Replace ``folder`` with exactly these files."""
+    folder.mkdir(parents=True, exist_ok=True)
+    wanted = {folder / p for p in files}
+    for existing in folder.rglob("*.py"):
+        if existing not in wanted:
+            existing.unlink()
+    for path, text in files.items():
+        target = folder / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(target.suffix + ".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, target)

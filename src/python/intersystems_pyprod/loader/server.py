@@ -1,0 +1,99 @@
+"""Entry points of ``PyProd.Loader`` (called through Embedded Python); each returns JSON text.
+
+    Load(path)          load_file(path)         a script on the server's file system
+    LoadUploaded(token) load_upload(token)      sources a client staged in ^PyProd.Upload(token)
+    Unload(script)      unload_script(script)
+    List()              list_scripts()
+"""
+
+from __future__ import annotations
+
+import json
+import traceback
+from typing import Any, Callable, Dict
+
+from ..errors import PyProdError
+from .globals import IrisGlobals
+from .importer import import_script
+from .service import LoadResult, listing, load_sources, unload
+from .store import SourceStore
+
+SOURCES_GLOBAL = "^PyProd.Sources"
+OWNERS_GLOBAL = "^PyProd.Owners"
+UPLOAD_GLOBAL = "^PyProd.Upload"
+
+
+def store() -> SourceStore:
+    """The namespace's source store."""
+    return SourceStore(IrisGlobals(SOURCES_GLOBAL), IrisGlobals(OWNERS_GLOBAL))
+
+
+def _json(run: Callable[[], Any]) -> str:
+    try:
+        outcome = run()
+        document: Dict[str, Any] = outcome.as_dict() if isinstance(outcome, LoadResult) else outcome
+    except PyProdError as exc:
+        document = {"ok": False, "error": str(exc)}
+    except Exception as exc:  # reported as data: the caller is often a remote client
+        document = {"ok": False, "error": f"internal error: {type(exc).__name__}: {exc}",
+                    "traceback": traceback.format_exc()}
+    return json.dumps(document)
+
+
+def _load(files: Dict[str, str], entry: str) -> Any:
+    from .iris_namespace import IrisNamespace
+
+    sources = store()
+    namespace = IrisNamespace(sources)
+    problem = namespace.preflight()
+    if problem:
+        return {"ok": False, "error": problem}
+    return load_sources(namespace, sources, files, entry)
+
+
+def load_file(path: str) -> str:
+    """Load the script at ``path`` (and the project modules it imports)."""
+
+    def run() -> Any:
+        imported = import_script(path)
+        root = imported.root
+        files = {p.relative_to(root).as_posix(): p.read_text(encoding="utf-8") for p in imported.files}
+        return _load(files, imported.path.relative_to(root).as_posix())
+
+    return _json(run)
+
+
+def load_upload(token: str) -> str:
+    """Load sources staged as ``^PyProd.Upload(token, "entry")`` and ``(token, "f", path, i)``."""
+
+    def run() -> Any:
+        upload = IrisGlobals(UPLOAD_GLOBAL)
+        try:
+            entry = upload.get((token, "entry"))
+            if not entry:
+                return {"ok": False, "error": f"no upload {token!r}: stage the files first"}
+            files = {str(p): "".join(str(upload.get((token, "f", p, i)) or "")
+                                     for i in upload.children((token, "f", p)))
+                     for p in upload.children((token, "f"))}
+            return _load(files, str(entry))
+        finally:
+            upload.kill((token,))
+
+    return _json(run)
+
+
+def unload_script(script: str) -> str:
+    """Delete the classes of ``script`` and forget its sources."""
+
+    def run() -> Any:
+        from .iris_namespace import IrisNamespace
+
+        sources = store()
+        return unload(IrisNamespace(sources), sources, script)
+
+    return _json(run)
+
+
+def list_scripts() -> str:
+    """The loaded scripts, their versions and classes."""
+    return _json(lambda: {"ok": True, "scripts": listing(store())})

@@ -6,7 +6,7 @@ import pytest
 
 from intersystems_pyprod.classgen import grammar
 from intersystems_pyprod.loader.globals import MemoryGlobals
-from intersystems_pyprod.loader.service import carry_storage, listing, load_sources, unload
+from intersystems_pyprod.loader.service import carry_storage, listing, load_sources, restore, unload
 from intersystems_pyprod.loader.store import SourceStore
 
 from ..fake_namespace import FakeNamespace
@@ -122,6 +122,17 @@ def test_missing_entry_file(env):
     ns, store = env
     result = load_sources(ns, store, {"other.py": "x = 1"}, "flow.py")
     assert not result.ok and "not among the uploaded files" in result.error
+
+
+def test_restore_an_earlier_version(env):
+    ns, store = env
+    load(env)
+    load(env, V1.replace("class Old(BusinessOperation):", "class New(BusinessOperation):"))
+    assert "Flow.New" in ns.classes and store.active("flow") == 2
+    result = restore(ns, store, "flow", 1)
+    assert result.ok and result.version == 1 and store.active("flow") == 1
+    assert "Flow.Old" in ns.classes and "Flow.New" not in ns.classes
+    assert "no stored version 7 (versions: 1, 2)" in restore(ns, store, "flow", 7).error
 
 
 def test_unload_and_listing(env):

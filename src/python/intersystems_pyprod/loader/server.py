@@ -2,6 +2,7 @@
 
     Load(path)          load_file(path)         a script on the server's file system
     LoadUploaded(token) load_upload(token)      sources a client staged in ^PyProd.Upload(token)
+    Restore(script, n)  restore_version(script, n)
     Unload(script)      unload_script(script)
     List()              list_scripts()
 """
@@ -15,7 +16,7 @@ from typing import Any, Callable, Dict
 from ..errors import PyProdError
 from .globals import IrisGlobals
 from .importer import import_script
-from .service import LoadResult, listing, load_sources, unload
+from .service import LoadResult, listing, load_sources, restore, unload
 from .store import SourceStore
 
 SOURCES_GLOBAL = "^PyProd.Sources"
@@ -78,6 +79,22 @@ def load_upload(token: str) -> str:
             return _load(files, str(entry))
         finally:
             upload.kill((token,))
+
+    return _json(run)
+
+
+def restore_version(script: str, version: int) -> str:
+    """Make stored version ``version`` of ``script`` the active one again."""
+
+    def run() -> Any:
+        from .iris_namespace import IrisNamespace
+
+        sources = store()
+        namespace = IrisNamespace(sources)
+        problem = namespace.preflight()
+        if problem:
+            return {"ok": False, "error": problem}
+        return restore(namespace, sources, script, int(version))
 
     return _json(run)
 

@@ -159,6 +159,17 @@ def _roll_back(ns: Namespace, created: List[str], previous: Mapping[str, Optiona
         ns.delete(created)
 
 
+def restore(ns: Namespace, store: SourceStore, script: str, version: int) -> LoadResult:
+    """Load a stored earlier version of a script again (it becomes the active version)."""
+    known = {v.number: v for v in store.versions(script)}
+    if version not in known:
+        result = LoadResult(ok=False, script=script)
+        numbers = ", ".join(str(n) for n in sorted(known)) or "none"
+        result.error = f"script {script!r} has no stored version {version} (versions: {numbers})"
+        return result
+    return load_sources(ns, store, store.files(script, version), known[version].entry)
+
+
 def unload(ns: Namespace, store: SourceStore, script: str) -> LoadResult:
     """Delete every class a script generated and forget its sources."""
     result = LoadResult(ok=False, script=script)

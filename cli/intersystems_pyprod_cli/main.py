@@ -4,38 +4,56 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import List, Optional
+from typing import Callable, Dict, List, Optional
 
 from . import __version__, exitcodes
 
 DESCRIPTION = """\
-Load a Python production script into InterSystems IRIS, generate its classes offline, or run
-its production in-process.
+Load Python production scripts into InterSystems IRIS, generate their classes offline, or run
+their production in-process.
 
+  intersystems_pyprod SCRIPT.py [MORE.py ...]         load into IRIS (same as: load SCRIPT.py)
   intersystems_pyprod --dry-run [-o DIR] SCRIPT.py   generate and check the classes, no server
   intersystems_pyprod run-local SCRIPT.py [...]      run the production in-process, no server
+  intersystems_pyprod unload|status|start|stop|update|restart|doctor [...]
+
+Connection: --host --port --namespace --username --password --tls --timeout, else the
+environment (IRIS_HOST, IRIS_PORT, IRIS_NAMESPACE, IRIS_USERNAME, IRIS_PASSWORD, IRIS_TLS,
+IRIS_TIMEOUT; also IRISNAMESPACE, IRISUSERNAME, IRISPASSWORD), else .env or
+[tool.intersystems_pyprod] in pyproject.toml, else localhost:1972/USER.
 
 Exit codes: 0 success, 1 the input or the load failed, 2 usage error,
 3 cannot reach or log in to the server.
 """
 
-COMMANDS = ("load", "run-local")
+SERVER_COMMANDS = ("unload", "status", "start", "stop", "update", "restart", "doctor")
+COMMANDS = ("load", "run-local", *SERVER_COMMANDS)
+
+
+def _connection_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("connection")
+    group.add_argument("--host", help="IRIS host (IRIS_HOST; default localhost)")
+    group.add_argument("--port", help="superserver port (IRIS_PORT; default 1972)")
+    group.add_argument("--namespace", help="namespace (IRIS_NAMESPACE; default USER)")
+    group.add_argument("--username", help="user (IRIS_USERNAME)")
+    group.add_argument("--password", help="password (IRIS_PASSWORD; prefer the environment)")
+    group.add_argument("--tls", metavar="CONFIG", help="client TLS configuration name (IRIS_TLS)")
+    group.add_argument("--timeout", help="connection timeout in seconds (IRIS_TIMEOUT; default 10)")
+    parser.add_argument("--json", action="store_true", help="print one JSON result object instead of text")
+    parser.add_argument("--debug", action="store_true", help="show Python tracebacks of internal errors")
 
 
 def _load_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="intersystems_pyprod", description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = argparse.ArgumentParser(prog="intersystems_pyprod", description=DESCRIPTION,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"intersystems_pyprod {__version__}")
-    parser.add_argument("script", metavar="SCRIPT.py", help="the Python script that defines the components")
+    parser.add_argument("scripts", metavar="SCRIPT.py", nargs="+", help="scripts that define the components")
     parser.add_argument("--dry-run", action="store_true",
                         help="work offline: generate and check the classes, send nothing to IRIS")
     parser.add_argument("-o", "--output", metavar="DIR", help="also write the generated classes under DIR")
-    parser.add_argument("--json", action="store_true", help="print one JSON result object instead of text")
     parser.add_argument("--no-validate", action="store_true",
-                        help="skip the ObjectScript grammar check of the generated classes")
-    parser.add_argument("--debug", action="store_true", help="show Python tracebacks of internal errors")
+                        help="skip the ObjectScript grammar check of the generated classes (--dry-run)")
+    _connection_options(parser)
     return parser
 
 
@@ -58,6 +76,28 @@ def _run_local_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _server_parser(command: str) -> argparse.ArgumentParser:
+    helps = {
+        "unload": "Delete the classes a script generated and forget its sources.",
+        "status": "Show the production status and the loaded scripts.",
+        "start": "Start a production (the last one when no name is given).",
+        "stop": "Stop the running production.", "update": "Apply configuration changes to the running production.",
+        "restart": "Restart the running production.",
+        "doctor": "Check the connection, Interoperability, PyProd and its version, and Embedded Python.",
+    }
+    parser = argparse.ArgumentParser(prog=f"intersystems_pyprod {command}", description=helps[command])
+    if command == "unload":
+        parser.add_argument("script", metavar="SCRIPT", help="script path or loaded script name")
+    if command == "start":
+        parser.add_argument("production", nargs="?", help="production class name")
+    if command in ("stop", "update", "restart"):
+        parser.add_argument("--wait", dest="timeout_stop", type=int, default=10, metavar="SECONDS",
+                            help="seconds to wait for jobs (default 10)")
+        parser.add_argument("--force", action="store_true", help="force jobs down after the wait")
+    _connection_options(parser)
+    return parser
+
+
 def _parse(parser: argparse.ArgumentParser, argv: List[str]) -> Optional[argparse.Namespace]:
     try:
         return parser.parse_args(argv)
@@ -73,27 +113,38 @@ def main(argv: Optional[List[str]] = None) -> int:
     command = args_list[0] if args_list and args_list[0] in COMMANDS else "load"
     if args_list and args_list[0] in COMMANDS:
         args_list = args_list[1:]
+    builders: Dict[str, Callable[[], argparse.ArgumentParser]] = {"load": _load_parser,
+                                                                  "run-local": _run_local_parser}
     try:
-        if command == "run-local":
-            args = _parse(_run_local_parser(), args_list)
-            if args is None:
-                return exitcodes.USAGE
-            from .runlocal import run_local
-
-            return run_local(args)
-        args = _parse(_load_parser(), args_list)
+        args = _parse(builders.get(command, lambda: _server_parser(command))(), args_list)
     except SystemExit:
         return exitcodes.OK
     if args is None:
         return exitcodes.USAGE
-    if not args.dry_run:
-        print("intersystems_pyprod: loading into a server is not available in this version; "
-              "use --dry-run to generate the classes offline, or run-local to run them in-process",
-              file=sys.stderr)
-        return exitcodes.USAGE
-    from .dryrun import run_dry
+    if command == "run-local":
+        from .runlocal import run_local
 
-    return run_dry(args)
+        return run_local(args)
+    if command == "load" and args.dry_run:
+        from .dryrun import run_dry
+
+        code = exitcodes.OK
+        for script in args.scripts:
+            args.script = script
+            code = max(code, run_dry(args))
+        return code
+    from .remote import run
+
+    try:
+        return run(args, command)
+    except Exception as exc:  # an internal error: say so plainly, trace only on request
+        if args.debug:
+            import traceback
+
+            traceback.print_exc()
+        print(f"error: internal error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback)",
+              file=sys.stderr)
+        return exitcodes.FAILED
 
 
 def entry() -> None:

@@ -69,7 +69,7 @@ def test_load_upload_reassembles_chunks_and_removes_the_upload(api, monkeypatch)
     upload.set(("tok", "f", "lib/util.py", 1), "X = 1\n")
     seen = {}
 
-    def fake_load(files, entry):
+    def fake_load(files, entry, with_texts=False):
         seen.update(files=files, entry=entry)
         return {"ok": True}
 
@@ -82,7 +82,7 @@ def test_load_upload_reassembles_chunks_and_removes_the_upload(api, monkeypatch)
 def test_missing_upload_and_internal_errors_are_json(api, monkeypatch):
     assert json.loads(server.load_upload("nope"))["error"].startswith("no upload 'nope'")
 
-    def boom(files, entry):
+    def boom(files, entry, with_texts=False):
         raise KeyError("x")
 
     IrisGlobals(server.UPLOAD_GLOBAL).set(("t2", "entry"), "a.py")

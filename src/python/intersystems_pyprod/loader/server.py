@@ -5,6 +5,7 @@
     Restore(script, n)  restore_version(script, n)
     Unload(script)      unload_script(script)
     List()              list_scripts()
+    Info()              info()
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def _json(run: Callable[[], Any]) -> str:
     return json.dumps(document)
 
 
-def _load(files: Dict[str, str], entry: str) -> Any:
+def _load(files: Dict[str, str], entry: str, with_texts: bool = False) -> Any:
     from .iris_namespace import IrisNamespace
 
     sources = store()
@@ -49,7 +50,7 @@ def _load(files: Dict[str, str], entry: str) -> Any:
     problem = namespace.preflight()
     if problem:
         return {"ok": False, "error": problem}
-    return load_sources(namespace, sources, files, entry)
+    return load_sources(namespace, sources, files, entry, with_texts)
 
 
 def load_file(path: str) -> str:
@@ -64,8 +65,9 @@ def load_file(path: str) -> str:
     return _json(run)
 
 
-def load_upload(token: str) -> str:
-    """Load sources staged as ``^PyProd.Upload(token, "entry")`` and ``(token, "f", path, i)``."""
+def load_upload(token: str, with_texts: int = 0) -> str:
+    """Load sources staged as ``^PyProd.Upload(token, "entry")`` and ``(token, "f", path, i)``;
+    with ``with_texts`` the result also holds the generated class texts."""
 
     def run() -> Any:
         upload = IrisGlobals(UPLOAD_GLOBAL)
@@ -76,7 +78,7 @@ def load_upload(token: str) -> str:
             files = {str(p): "".join(str(upload.get((token, "f", p, i)) or "")
                                      for i in upload.children((token, "f", p)))
                      for p in upload.children((token, "f"))}
-            return _load(files, str(entry))
+            return _load(files, str(entry), bool(int(with_texts or 0)))
         finally:
             upload.kill((token,))
 
@@ -109,6 +111,15 @@ def unload_script(script: str) -> str:
         return unload(IrisNamespace(sources), sources, script)
 
     return _json(run)
+
+
+def info() -> str:
+    """Versions of the library and of Embedded Python in this namespace."""
+    import sys
+
+    from .. import __version__
+
+    return _json(lambda: {"ok": True, "version": __version__, "python": sys.version.split()[0]})
 
 
 def list_scripts() -> str:

@@ -83,6 +83,8 @@ class LoadResult:
     restarted: List[str] = dataclasses.field(default_factory=list)
     warnings: List[str] = dataclasses.field(default_factory=list)
     error: Optional[str] = None
+    #: Generated class texts, when the caller asked for them (``-o DIR`` of the CLI).
+    texts: Dict[str, str] = dataclasses.field(default_factory=dict)
 
     def as_dict(self) -> Dict[str, Any]:
         return dataclasses.asdict(self)
@@ -93,7 +95,8 @@ def script_name(entry: str) -> str:
     return entry[:-3].replace(os.sep, "/") if entry.endswith(".py") else entry
 
 
-def load_sources(ns: Namespace, store: SourceStore, files: Mapping[str, str], entry: str) -> LoadResult:
+def load_sources(ns: Namespace, store: SourceStore, files: Mapping[str, str], entry: str,
+                 with_texts: bool = False) -> LoadResult:
     """Load a script given as its source files (relative path -> text)."""
     script = script_name(entry)
     result = LoadResult(ok=False, script=script)
@@ -119,6 +122,8 @@ def load_sources(ns: Namespace, store: SourceStore, files: Mapping[str, str], en
         shutil.rmtree(staging, ignore_errors=True)
     result.warnings = [str(w) for w in built.model.warnings]
     texts = {c.name: c.text for c in built.classes}
+    if with_texts:
+        result.texts = dict(texts)
     kinds = {c.name: c.kind for c in built.classes}
     plan = make_plan(script, texts, store.recorded(script), store.owners(), ns.existing(sorted(texts)))
     if plan.conflicts:

@@ -1,0 +1,78 @@
+"""Find the project files a script imports, without running it (the script may need packages
+that only IRIS's Python has)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+from typing import Dict, List, Optional, Set, Tuple
+
+
+class CollectError(ValueError):
+    """The script cannot be read or parsed."""
+
+
+def project_root(script: Path) -> Tuple[Path, str]:
+    """(root folder, dotted module name), following ``__init__.py`` packages up."""
+    parts = [script.stem]
+    folder = script.parent
+    while (folder / "__init__.py").is_file() and folder.parent != folder:
+        parts.insert(0, folder.name)
+        folder = folder.parent
+    return folder, ".".join(parts)
+
+
+def _module_file(root: Path, dotted: str) -> Optional[Path]:
+    base = root.joinpath(*dotted.split("."))
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _imports(path: Path, root: Path) -> List[str]:
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    except SyntaxError as exc:
+        raise CollectError(f"{path}:{exc.lineno}: syntax error: {exc.msg}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CollectError(f"cannot read {path}: {exc}") from None
+    package = ".".join(path.parent.relative_to(root).parts)
+    names: List[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                pieces = package.split(".") if package else []
+                base_parts = pieces[: len(pieces) - (node.level - 1)] if node.level > 1 else pieces
+                base = ".".join(p for p in [*base_parts, node.module or ""] if p)
+            else:
+                base = node.module or ""
+            if base:
+                names.append(base)
+            names += [f"{base}.{alias.name}" if base else alias.name for alias in node.names]
+    return names
+
+
+def collect(script: Path) -> Tuple[Path, str, Dict[str, str]]:
+    """(root, entry path relative to root, {relative path: text}) of the script and the project
+    modules it imports, directly or through each other."""
+    script = script.resolve()
+    root, _ = project_root(script)
+    files: Dict[str, str] = {}
+    todo = [script]
+    seen: Set[Path] = set()
+    while todo:
+        path = todo.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        files[path.relative_to(root).as_posix()] = path.read_text(encoding="utf-8")
+        for dotted in _imports(path, root):
+            parts = dotted.split(".")
+            for i in range(1, len(parts) + 1):  # a.b.c also needs a/__init__.py and a/b/__init__.py
+                found = _module_file(root, ".".join(parts[:i]))
+                if found is not None and found not in seen:
+                    todo.append(found)
+    return root, script.relative_to(root).as_posix(), dict(sorted(files.items()))

@@ -1,0 +1,194 @@
+"""Talking to IRIS over the Native SDK (``intersystems-irispython``, imported only here)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any, Dict, List, Mapping, Optional
+
+from . import exitcodes
+from .settings import ConnectionSettings
+
+#: Characters per string sent to IRIS (IRIS strings hold 3,641,144).
+CHUNK = 1_000_000
+UPLOAD_GLOBAL = "PyProd.Upload"
+
+
+class CommandError(Exception):
+    """A failure to report in one line (plus a fix), with its exit code."""
+
+    def __init__(self, message: str, fix: str = "", code: int = exitcodes.FAILED) -> None:
+        super().__init__(message)
+        self.message, self.fix, self.code = message, fix, code
+
+    def __str__(self) -> str:
+        return self.message + (f"\n  fix: {self.fix}" if self.fix else "")
+
+
+def scrub(text: str, settings: ConnectionSettings) -> str:
+    """Remove the password from any text that may be shown."""
+    return text.replace(settings.password, "***") if settings.password else text
+
+
+def native_sdk() -> Any:
+    """The ``iris`` package of intersystems-irispython (tests put a fake here)."""
+    try:
+        import iris
+    except ImportError:
+        raise CommandError("the Native SDK is not installed", "pip install intersystems-irispython",
+                           exitcodes.USAGE) from None
+    return iris
+
+
+def connect(settings: ConnectionSettings, sdk: Any = None) -> Remote:
+    """Open a connection; failures become a :class:`CommandError` with exit code 3."""
+    if sdk is None:
+        sdk = native_sdk()
+    if not settings.username:
+        raise CommandError(f"no user name for {settings.where}",
+                           "pass --username or set IRIS_USERNAME (and IRIS_PASSWORD)", exitcodes.USAGE)
+    options: Dict[str, Any] = dict(hostname=settings.host, port=settings.port, namespace=settings.namespace,
+                                   username=settings.username, password=settings.password,
+                                   timeout=settings.timeout, sharedmemory=False)
+    if settings.tls:
+        options["sslconfig"] = settings.tls
+    try:
+        connection = sdk.connect(**options)
+        native = sdk.createIRIS(connection)
+    except Exception as exc:
+        raise _connect_error(scrub(str(exc), settings), settings) from None
+    return Remote(native, connection, settings, sdk)
+
+
+def _connect_error(text: str, settings: ConnectionSettings) -> CommandError:
+    lowered = text.lower()
+    if "communication link" in lowered or "failed to connect" in lowered or "timed out" in lowered:
+        return CommandError(f"cannot reach IRIS at {settings.host}:{settings.port}: {text.strip()}",
+                            "check the host and the superserver port (default 1972), that IRIS is running, and "
+                            "that a firewall or container port mapping lets it through", exitcodes.UNREACHABLE)
+    if "namespace" in lowered:
+        return CommandError(f"namespace {settings.namespace} does not exist on {settings.host}:{settings.port}: "
+                            f"{text.strip()}", "pass --namespace (or IRIS_NAMESPACE) with an existing namespace",
+                            exitcodes.UNREACHABLE)
+    return CommandError(f"login as {settings.username} to {settings.where} failed: {text.strip()}",
+                        "check the user name and password; in a fresh container the default password (SYS) is "
+                        "expired and must be changed first", exitcodes.UNREACHABLE)
+
+
+class Remote:
+    """A connected IRIS namespace and the PyProd calls the CLI makes on it."""
+
+    def __init__(self, native: Any, connection: Any, settings: ConnectionSettings, sdk: Any) -> None:
+        self.sdk = sdk
+        self.native = native
+        self.connection = connection
+        self.settings = settings
+
+    def close(self) -> None:
+        try:
+            self.connection.close()
+        except Exception:  # closing a broken connection must not hide the real error
+            pass
+
+    def __enter__(self) -> Remote:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    # -- plumbing ----------------------------------------------------------------------------
+    def call(self, cls: str, method: str, *args: Any) -> Any:
+        try:
+            return self.native.classMethodValue(cls, method, *args)
+        except Exception as exc:
+            raise CommandError(f"{cls}.{method} failed on {self.settings.where}: "
+                               f"{scrub(str(exc), self.settings)}") from None
+
+    def call_json(self, cls: str, method: str, *args: Any) -> Dict[str, Any]:
+        try:
+            text = self.native.classMethodString(cls, method, *args)
+        except Exception as exc:
+            raise CommandError(f"{cls}.{method} failed on {self.settings.where}: "
+                               f"{scrub(str(exc), self.settings)}") from None
+        try:
+            return dict(json.loads(text or "{}"))
+        except ValueError:
+            raise CommandError(f"{cls}.{method} returned something that is not JSON: {str(text)[:200]!r}") from None
+
+    def status_text(self, status: Any) -> str:
+        return str(self.native.classMethodString("%SYSTEM.Status", "GetErrorText", status))
+
+    def check_status(self, status: Any, what: str) -> None:
+        text = "" if status is None else str(status)
+        if not text.startswith("1"):
+            raise CommandError(f"{what} failed: {self.status_text(status)}")
+
+    # -- checks --------------------------------------------------------------------------------
+    def has_class(self, name: str) -> bool:
+        return bool(int(self.call("%Dictionary.CompiledClass", "%ExistsId", name) or 0))
+
+    def require_pyprod(self) -> None:
+        if not self.has_class("PyProd.Loader"):
+            raise CommandError(f"PyProd is not installed in namespace {self.settings.namespace} on "
+                               f"{self.settings.host}:{self.settings.port}",
+                               'in that namespace run: zpm "install pyprod"')
+
+    def interoperability_enabled(self) -> bool:
+        return bool(int(self.call("%EnsembleMgr", "IsEnsembleNamespace", self.settings.namespace) or 0))
+
+    # -- loader ----------------------------------------------------------------------------
+    def upload(self, files: Mapping[str, str], entry: str) -> str:
+        """Stage sources in ^PyProd.Upload(token); returns the token."""
+        token = uuid.uuid4().hex
+        try:
+            for path, text in files.items():
+                pieces = [text[i:i + CHUNK] for i in range(0, len(text), CHUNK)] or [""]
+                for number, piece in enumerate(pieces, start=1):
+                    self.native.set(piece, UPLOAD_GLOBAL, token, "f", path, number)
+            self.native.set(entry, UPLOAD_GLOBAL, token, "entry")
+        except Exception as exc:
+            self.native.kill(UPLOAD_GLOBAL, token)
+            raise CommandError(f"uploading the sources failed: {scrub(str(exc), self.settings)}") from None
+        return token
+
+    def load(self, files: Mapping[str, str], entry: str, *, texts: bool = False) -> Dict[str, Any]:
+        token = self.upload(files, entry)
+        return self.call_json("PyProd.Loader", "LoadUploaded", token, int(texts))
+
+    def unload(self, script: str) -> Dict[str, Any]:
+        return self.call_json("PyProd.Loader", "Unload", script)
+
+    def listing(self) -> Dict[str, Any]:
+        return self.call_json("PyProd.Loader", "List")
+
+    def info(self) -> Dict[str, Any]:
+        return self.call_json("PyProd.Loader", "Info")
+
+    # -- productions -------------------------------------------------------------------------
+    def production_status(self) -> Dict[str, Any]:
+        name, state = self.sdk_ref(""), self.sdk_ref(0)
+        status = self.call("Ens.Director", "GetProductionStatus", name, state, 10, 0)
+        self.check_status(status, "reading the production status")
+        states = {1: "Running", 2: "Stopped", 3: "Suspended", 4: "Troubled", 5: "NetworkStopped"}
+        value = int(state.getValue() or 0)
+        return {"production": name.getValue() or "", "state": states.get(value, str(value))}
+
+    def sdk_ref(self, value: Any) -> Any:
+        return self.sdk.IRISReference(value)
+
+    def director(self, method: str, *args: Any) -> None:
+        self.check_status(self.call("Ens.Director", method, *args), f"Ens.Director.{method}")
+
+    def query(self, sql: str, params: List[Any]) -> List[Dict[str, Any]]:
+        """Rows of an SQL query, as dicts."""
+        cursor = self.connection.cursor()
+        try:
+            cursor.execute(sql, params)
+            names = [d[0] for d in cursor.description]
+            return [dict(zip(names, row)) for row in cursor.fetchall()]
+        finally:
+            cursor.close()
+
+
+def optional(value: Optional[str]) -> str:
+    return value or ""

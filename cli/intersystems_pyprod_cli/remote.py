@@ -1,0 +1,191 @@
+"""Commands that talk to IRIS: load, unload, status, start, stop, update, restart, doctor."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, Dict, List
+
+from . import __version__, exitcodes
+from .collect import CollectError, collect, project_root
+from .connection import CommandError, Remote, connect
+from .settings import ConnectionSettings, SettingsError, resolve
+
+
+def settings_from(args: argparse.Namespace) -> ConnectionSettings:
+    flags = {k: getattr(args, k, None) for k in ("host", "port", "namespace", "username", "password", "tls",
+                                                  "timeout")}
+    try:
+        return resolve(flags)
+    except SettingsError as exc:
+        raise CommandError(str(exc), "correct the setting", exitcodes.USAGE) from None
+
+
+def run(args: argparse.Namespace, command: str) -> int:
+    """Run a server command; every failure is one message and an exit code."""
+    try:
+        if command == "load":
+            return _load(args)
+        settings = settings_from(args)
+        with connect(settings) as remote:
+            handler = {"unload": _unload, "status": _status, "start": _start, "stop": _stop, "update": _update,
+                       "restart": _restart, "doctor": _doctor}[command]
+            return handler(remote, args)
+    except CommandError as exc:
+        if getattr(args, "json", False):
+            print(json.dumps({"ok": False, "error": exc.message, "fix": exc.fix}))
+        else:
+            print(f"error: {exc}", file=sys.stderr)
+        return exc.code
+
+
+def _scripts(args: argparse.Namespace) -> List[Path]:
+    paths = [Path(s) for s in args.scripts]
+    for path in paths:
+        if not path.is_file():
+            raise CommandError(f"script {path} does not exist", "check the path")
+        if path.suffix != ".py":
+            raise CommandError(f"{path} is not a .py file", "pass the Python script that defines your components")
+    return paths
+
+
+def _load(args: argparse.Namespace) -> int:
+    scripts = _scripts(args)  # checked before connecting
+    bundles = []
+    for path in scripts:
+        try:
+            bundles.append(collect(path))
+        except CollectError as exc:
+            raise CommandError(str(exc), "correct the script") from None
+    settings = settings_from(args)
+    results: List[Dict[str, Any]] = []
+    with connect(settings) as remote:
+        remote.require_pyprod()
+        for _root, entry, files in bundles:
+            if not args.json:
+                print(f"Loading {entry} into IRIS at {settings.where}...")
+            result = remote.load(files, entry, texts=bool(args.output))
+            results.append(result)
+            if args.output and result.get("ok"):
+                _write(Path(args.output), result.get("texts") or {})
+            if not args.json:
+                _print_result(result)
+            if not result.get("ok"):
+                break
+    ok = all(r.get("ok") for r in results)
+    if args.json:
+        for result in results:
+            result.pop("texts", None)
+        print(json.dumps(results[0] if len(results) == 1 else {"ok": ok, "scripts": results}, indent=2))
+    return exitcodes.OK if ok else exitcodes.FAILED
+
+
+def _write(folder: Path, texts: Dict[str, str]) -> None:
+    for name, text in texts.items():
+        target = folder / (name.replace(".", "/") + ".cls")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+
+
+def _print_result(result: Dict[str, Any]) -> None:
+    for cls in result.get("classes", []):
+        print(f"  {cls['action']:<10} {cls['name']}")
+        for error in cls.get("errors") or []:
+            print(f"             {error}")
+    for warning in result.get("warnings") or []:
+        print(f"warning: {warning}", file=sys.stderr)
+    if result.get("ok"):
+        extra = f" (version {result.get('version')}"
+        restarted = result.get("restarted") or []
+        extra += f"; restarted {', '.join(restarted)})" if restarted else ")"
+        print(f"Load finished successfully.{extra}")
+    else:
+        print(f"Load failed: {result.get('error')}")
+
+
+def _unload(remote: Remote, args: argparse.Namespace) -> int:
+    remote.require_pyprod()
+    target = Path(args.script)
+    name = args.script
+    if target.suffix == ".py":
+        root, _ = project_root(target.resolve()) if target.exists() else (target.parent, "")
+        name = (target.resolve().relative_to(root) if target.exists() else target).with_suffix("").as_posix()
+    result = remote.unload(name)
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        for cls in result.get("classes", []):
+            print(f"  {cls['action']:<10} {cls['name']}")
+        print("Unload finished successfully." if result.get("ok") else f"Unload failed: {result.get('error')}")
+    return exitcodes.OK if result.get("ok") else exitcodes.FAILED
+
+
+def _status(remote: Remote, args: argparse.Namespace) -> int:
+    production = remote.production_status()
+    scripts = remote.listing().get("scripts", []) if remote.has_class("PyProd.Loader") else []
+    if args.json:
+        print(json.dumps({"ok": True, **production, "scripts": scripts}, indent=2))
+        return exitcodes.OK
+    print(f"Production: {production['production'] or '(none)'}  state: {production['state']}")
+    for script in scripts:
+        print(f"Script {script['script']}: version {script['active']}, {len(script['classes'])} classes")
+    return exitcodes.OK
+
+
+def _start(remote: Remote, args: argparse.Namespace) -> int:
+    remote.director("StartProduction", *([args.production] if args.production else []))
+    print(f"Production started: {remote.production_status()['production']}")
+    return exitcodes.OK
+
+
+def _stop(remote: Remote, args: argparse.Namespace) -> int:
+    remote.director("StopProduction", args.timeout_stop, int(args.force))
+    print("Production stopped.")
+    return exitcodes.OK
+
+
+def _update(remote: Remote, args: argparse.Namespace) -> int:
+    remote.director("UpdateProduction", args.timeout_stop, int(args.force))
+    print("Production updated.")
+    return exitcodes.OK
+
+
+def _restart(remote: Remote, args: argparse.Namespace) -> int:
+    remote.director("RestartProduction", args.timeout_stop, int(args.force))
+    print("Production restarted.")
+    return exitcodes.OK
+
+
+def _doctor(remote: Remote, args: argparse.Namespace) -> int:
+    """Every check with its result and, when it fails, the fix."""
+    checks: List[Dict[str, Any]] = [{"check": "connection", "ok": True, "detail": remote.settings.where}]
+    interop = remote.interoperability_enabled()
+    checks.append({"check": "interoperability", "ok": interop,
+                   "detail": "enabled" if interop else "not enabled in this namespace",
+                   "fix": "" if interop else "use an interoperability-enabled namespace or enable it with "
+                                             f'##class(%EnsembleMgr).EnableNamespace("{remote.settings.namespace}")'})
+    installed = remote.has_class("PyProd.Loader")
+    checks.append({"check": "pyprod installed", "ok": installed, "detail": "PyProd.Loader found" if installed
+                   else "PyProd.Loader missing", "fix": "" if installed else 'zpm "install pyprod"'})
+    if installed:
+        info = remote.info()
+        server = str(info.get("version", ""))
+        same = server.split(".")[:2] == __version__.split(".")[:2]
+        checks.append({"check": "pyprod version", "ok": same, "detail": f"server {server}, cli {__version__}",
+                       "fix": "" if same else "install matching versions: zpm \"install pyprod\" and pip install "
+                                              "intersystems-pyprod-cli of the same minor version"})
+        checks.append({"check": "embedded python", "ok": bool(info.get("python")),
+                       "detail": f"Python {info.get('python') or 'unavailable'}",
+                       "fix": "" if info.get("python") else "enable Embedded Python on the server"})
+    ok = all(c["ok"] for c in checks)
+    if args.json:
+        print(json.dumps({"ok": ok, "checks": checks}, indent=2))
+    else:
+        for check in checks:
+            mark = "ok  " if check["ok"] else "FAIL"
+            print(f"[{mark}] {check['check']}: {check['detail']}")
+            if not check["ok"] and check.get("fix"):
+                print(f"       fix: {check['fix']}")
+    return exitcodes.OK if ok else exitcodes.FAILED

@@ -1,0 +1,143 @@
+"""A fake of the Native SDK (``iris`` of intersystems-irispython) whose server side runs the real
+Python half of the loader in-process, against a fake namespace (not shipped)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, List, Optional
+
+from intersystems_pyprod.loader import service
+from intersystems_pyprod.loader.globals import MemoryGlobals
+from intersystems_pyprod.loader.store import SourceStore
+
+from .fake_namespace import FakeNamespace
+
+#: SDK members the fake implements; a test checks each exists in the installed SDK.
+MODULE_MEMBERS = ("connect", "createIRIS", "IRISReference")
+IRIS_MEMBERS = ("classMethodValue", "classMethodString", "set", "get", "kill")
+
+
+class FakeReference:
+    def __init__(self, value: Any = None) -> None:
+        self._value = value
+
+    def getValue(self) -> Any:
+        return self._value
+
+    def setValue(self, value: Any) -> None:
+        self._value = value
+
+
+class FakeServer:
+    """One IRIS instance with one namespace."""
+
+    def __init__(self, password: str = "s3cret!", namespace: str = "USER") -> None:
+        self.password = password
+        self.namespace_name = namespace
+        self.reachable = True
+        self.pyprod_installed = True
+        self.interop = True
+        self.server_version = "0.3.0"
+        self.globals: Dict[str, MemoryGlobals] = {}
+        self.namespace = FakeNamespace()
+        self.store = SourceStore(MemoryGlobals(), MemoryGlobals())
+        self.production = ("", 2)
+        self.director_calls: List[tuple] = []
+        self.connects: List[Dict[str, Any]] = []
+
+    def g(self, name: str) -> MemoryGlobals:
+        return self.globals.setdefault(name, MemoryGlobals())
+
+
+class FakeIRIS:
+    def __init__(self, server: FakeServer) -> None:
+        self.server = server
+
+    # -- globals (value first in set, as the SDK) ----------------------------------------------
+    def set(self, value: Any, global_name: str, *subs: Any) -> None:
+        self.server.g(global_name).set(subs, value)
+
+    def get(self, global_name: str, *subs: Any) -> Any:
+        return self.server.g(global_name).get(subs)
+
+    def kill(self, global_name: str, *subs: Any) -> None:
+        self.server.g(global_name).kill(subs)
+
+    # -- class methods -------------------------------------------------------------------------
+    def classMethodValue(self, cls: str, method: str, *args: Any) -> Any:
+        server = self.server
+        if (cls, method) == ("%Dictionary.CompiledClass", "%ExistsId"):
+            return int(args[0] == "PyProd.Loader" and server.pyprod_installed)
+        if (cls, method) == ("%EnsembleMgr", "IsEnsembleNamespace"):
+            return int(server.interop)
+        if cls == "Ens.Director":
+            server.director_calls.append((method, *args))
+            if method == "GetProductionStatus":
+                args[0].setValue(server.production[0] or None)
+                args[1].setValue(server.production[1])
+                return 1
+            if method == "StartProduction":
+                if server.production[1] == 1:
+                    return "0 ERROR <Ens>ErrProductionAlreadyRunning"
+                server.production = (args[0] if args else "Demo.Prod", 1)
+                return 1
+            if method == "StopProduction":
+                server.production = (server.production[0], 2)
+                return 1
+            return 1
+        raise RuntimeError(f"<CLASS DOES NOT EXIST> {cls}.{method}")
+
+    def classMethodString(self, cls: str, method: str, *args: Any) -> Optional[str]:
+        server = self.server
+        if (cls, method) == ("%SYSTEM.Status", "GetErrorText"):
+            return str(args[0])[2:]
+        if cls != "PyProd.Loader" or not server.pyprod_installed:
+            raise RuntimeError(f"<CLASS DOES NOT EXIST> {cls}")
+        if method == "LoadUploaded":
+            upload = server.g("PyProd.Upload")
+            token = args[0]
+            entry = upload.get((token, "entry"))
+            files = {p: "".join(upload.get((token, "f", p, i)) for i in upload.children((token, "f", p)))
+                     for p in upload.children((token, "f"))}
+            upload.kill((token,))
+            result = service.load_sources(server.namespace, server.store, files, entry, bool(args[1]))
+            return json.dumps(result.as_dict())
+        if method == "Unload":
+            return json.dumps(service.unload(server.namespace, server.store, args[0]).as_dict())
+        if method == "List":
+            return json.dumps({"ok": True, "scripts": service.listing(server.store)})
+        if method == "Info":
+            return json.dumps({"ok": True, "version": server.server_version, "python": "3.12.3"})
+        raise RuntimeError(f"<METHOD DOES NOT EXIST> {cls}.{method}")
+
+
+class FakeConnection:
+    def __init__(self) -> None:
+        self.closed = False
+
+    def close(self) -> None:
+        self.closed = True
+
+
+class FakeSDK:
+    """Stands for the ``iris`` package: ``connect``, ``createIRIS``, ``IRISReference``."""
+
+    IRISReference = FakeReference
+
+    def __init__(self, server: FakeServer) -> None:
+        self.server = server
+
+    def connect(self, **options: Any) -> FakeConnection:
+        server = self.server
+        server.connects.append(options)
+        if not server.reachable:
+            raise RuntimeError("<COMMUNICATION LINK ERROR> Failed to connect to server; Details: Error code: -1")
+        if options["password"] != server.password:
+            # the real SDK's text is unconfirmed; this one even repeats the password, to test scrubbing
+            raise RuntimeError(f"Access Denied for {options['username']} with password {options['password']}")
+        if options["namespace"] != server.namespace_name:
+            raise RuntimeError(f"<NAMESPACE> {options['namespace']} does not exist")
+        return FakeConnection()
+
+    def createIRIS(self, connection: FakeConnection) -> FakeIRIS:
+        return FakeIRIS(self.server)

@@ -1,0 +1,177 @@
+"""The remote command line, end to end against a fake Native SDK running the real loader."""
+
+from __future__ import annotations
+
+import json
+
+import iris as installed_sdk
+import pytest
+
+from intersystems_pyprod_cli import connection
+from intersystems_pyprod_cli.main import main
+from intersystems_pyprod_cli.settings import resolve
+
+from .fake_native import IRIS_MEMBERS, MODULE_MEMBERS, FakeSDK, FakeServer
+from .helpers import EXAMPLES, write_script
+
+HELLO = str(EXAMPLES / "hello_world" / "HelloWorld.py")
+ORDERS = str(EXAMPLES / "orders" / "orders.py")
+LOGIN = ["--username", "_SYSTEM", "--password", "s3cret!"]
+
+
+@pytest.fixture
+def server(monkeypatch):
+    fake = FakeServer()
+    monkeypatch.setattr(connection, "native_sdk", lambda: FakeSDK(fake))
+    for name in ("IRIS_HOST", "IRIS_PORT", "IRIS_NAMESPACE", "IRIS_USERNAME", "IRIS_PASSWORD", "IRISNAMESPACE",
+                 "IRISUSERNAME", "IRISPASSWORD", "IRIS_TLS", "IRIS_TIMEOUT"):
+        monkeypatch.delenv(name, raising=False)
+    return fake
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_fake_matches_the_installed_sdk():
+    for name in MODULE_MEMBERS:
+        assert hasattr(installed_sdk, name), name
+    for name in IRIS_MEMBERS:
+        assert hasattr(installed_sdk.IRIS, name), name
+    doc = installed_sdk.connect.__doc__
+    for keyword in ("hostname", "port", "namespace", "username", "password", "timeout", "sharedmemory", "sslconfig"):
+        assert keyword in doc
+    assert installed_sdk.IRISReference(5).getValue() == 5
+
+
+def test_load_prints_one_line_per_class_and_the_result(server, capsys):
+    code, out, _ = run(capsys, HELLO, *LOGIN)
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "Loading HelloWorld.py into IRIS at localhost:1972/USER..."
+    assert "  created    helloworld.MyService" in lines
+    assert lines[-1] == "Load finished successfully. (version 1)"
+    assert "helloworld.MyService" in server.namespace.classes
+    assert server.connects[0]["sharedmemory"] is False and server.connects[0]["port"] == 1972
+    assert server.g("PyProd.Upload").data == {}
+    code, out, _ = run(capsys, HELLO, *LOGIN)
+    assert code == 0 and "  unchanged  helloworld.MyRequest" in out
+
+
+def test_local_modules_are_uploaded_too(server, capsys):
+    code, _out, err = run(capsys, ORDERS, *LOGIN)
+    assert code == 0
+    assert sorted(server.store.files("orders", 1)) == ["order_messages.py", "orders.py"]
+    assert "warning: " in err and "pickle message" in err
+
+
+def test_json_and_output_dir(server, capsys, tmp_path):
+    code, out, _ = run(capsys, HELLO, *LOGIN, "--json", "-o", str(tmp_path))
+    doc = json.loads(out)
+    assert code == 0 and doc["ok"] is True and doc["error"] is None and "texts" not in doc
+    assert {c["action"] for c in doc["classes"]} == {"created"}
+    written = (tmp_path / "helloworld" / "MyService.cls").read_text()
+    assert written == server.namespace.classes["helloworld.MyService"]
+
+
+def test_compile_failure_is_reported_and_exit_1(server, capsys):
+    server.namespace.fail = {"helloworld.MyProcess"}
+    code, out, _ = run(capsys, HELLO, *LOGIN)
+    assert code == 1
+    assert "  failed     helloworld.MyProcess" in out and "ERROR #5000" in out
+    assert out.splitlines()[-1] == "Load failed: compilation failed; the previous classes stay in force"
+    assert server.namespace.classes == {}
+
+
+def test_script_error_from_the_server(server, capsys, tmp_path):
+    script = write_script(tmp_path, "broken.py", "from intersystems_pyprod import *\n"
+                                                 "class S(BusinessService):\n    def OnProcessInput(self):\n"
+                                                 "        pass\n")
+    code, out, _ = run(capsys, str(script), *LOGIN)
+    assert code == 1 and "Load failed: broken.py:3: S.OnProcessInput has the wrong parameters" in out
+
+
+def test_missing_script_is_checked_before_connecting(server, capsys, tmp_path):
+    code, _, err = run(capsys, str(tmp_path / "nope.py"), *LOGIN)
+    assert code == 1 and "does not exist" in err and server.connects == []
+
+
+def test_pyprod_not_installed(server, capsys):
+    server.pyprod_installed = False
+    code, _, err = run(capsys, HELLO, *LOGIN)
+    assert code == 1
+    assert "PyProd is not installed in namespace USER on localhost:1972" in err and 'zpm "install pyprod"' in err
+
+
+def test_unreachable_host_exits_3(server, capsys):
+    server.reachable = False
+    code, _, err = run(capsys, HELLO, *LOGIN, "--host", "iris.example", "--port", "51773")
+    assert code == 3 and "cannot reach IRIS at iris.example:51773" in err and "superserver port" in err
+
+
+def test_bad_password_exits_3_and_is_never_shown(server, capsys):
+    secret = "wrong-Pa55word"
+    for extra in ([], ["--json"], ["--debug"]):
+        code, out, err = run(capsys, HELLO, "--username", "_SYSTEM", "--password", secret, *extra)
+        assert code == 3
+        assert secret not in out and secret not in err
+        assert "login as _SYSTEM to localhost:1972/USER failed" in out + err
+        assert "expired" in out + err
+
+
+def test_missing_namespace_exits_3(server, capsys):
+    code, _, err = run(capsys, "status", *LOGIN, "--namespace", "NOPE")
+    assert code == 3 and "namespace NOPE does not exist" in err
+
+
+def test_no_username_is_a_usage_error(server, capsys):
+    code, _, err = run(capsys, "status")
+    assert code == 2 and "IRIS_USERNAME" in err
+
+
+def test_unload_status_and_doctor(server, capsys):
+    run(capsys, HELLO, *LOGIN)
+    code, out, _ = run(capsys, "status", *LOGIN)
+    assert code == 0 and "Script HelloWorld: version 1, 7 classes" in out
+    code, out, _ = run(capsys, "unload", HELLO, *LOGIN)
+    assert code == 0 and "  deleted    helloworld.MyService" in out and server.namespace.classes == {}
+    code, out, _ = run(capsys, "doctor", *LOGIN)
+    assert code == 0 and "[ok  ] pyprod version: server 0.3.0, cli 0.3.0" in out
+    server.interop, server.server_version = False, "0.9.0"
+    code, out, _ = run(capsys, "doctor", *LOGIN, "--json")
+    checks = {c["check"]: c for c in json.loads(out)["checks"]}
+    assert code == 1 and not checks["interoperability"]["ok"] and "EnableNamespace" in checks["interoperability"]["fix"]
+    assert not checks["pyprod version"]["ok"]
+
+
+def test_production_lifecycle(server, capsys):
+    code, out, _ = run(capsys, "start", "Demo.Prod", *LOGIN)
+    assert code == 0 and out.strip() == "Production started: Demo.Prod"
+    code, _, err = run(capsys, "start", "Demo.Prod", *LOGIN)
+    assert code == 1 and "ErrProductionAlreadyRunning" in err
+    code, out, _ = run(capsys, "stop", "--force", *LOGIN)
+    assert code == 0 and ("StopProduction", 10, 1) in server.director_calls
+
+
+def test_settings_precedence(tmp_path):
+    (tmp_path / ".env").write_text('IRIS_HOST=dotenv-host\nexport IRIS_NAMESPACE="DOTENV"\nIRIS_PORT=1000\n')
+    (tmp_path / "pyproject.toml").write_text('[tool.intersystems_pyprod]\nhost = "toml-host"\nport = 2000\n'
+                                             'username = "tomluser"\ntimeout = 30\n')
+    env = {"IRIS_PORT": "3000", "IRISUSERNAME": "envuser"}
+    settings = resolve({"host": "flag-host"}, env, tmp_path)
+    assert (settings.host, settings.port, settings.namespace, settings.username, settings.timeout) == (
+        "flag-host", 3000, "DOTENV", "envuser", 30)
+    assert settings.sources["host"] == "--host" and settings.sources["namespace"] == ".env IRIS_NAMESPACE"
+    elsewhere = tmp_path / "elsewhere" / "deeper"
+    elsewhere.mkdir(parents=True)
+    (tmp_path / "elsewhere" / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    bare = resolve({}, {}, elsewhere)
+    assert (bare.host, bare.port, bare.namespace) == ("localhost", 1972, "USER")
+    assert "password" not in repr(resolve({"password": "pw"}, {}, tmp_path)).lower().replace("password=", "")
+
+
+def test_bad_port_is_a_usage_error(server, capsys):
+    code, _, err = run(capsys, "status", *LOGIN, "--port", "abc")
+    assert code == 2 and "port must be a whole number" in err

@@ -44,6 +44,10 @@ class FakeServer:
         self.production = ("", 2)
         self.director_calls: List[tuple] = []
         self.connects: List[Dict[str, Any]] = []
+        self.headers: List[Dict[str, Any]] = []
+        self.log: List[Dict[str, Any]] = []
+        self.bodies: Dict[tuple, str] = {}
+        self.queries: List[tuple] = []
 
     def g(self, name: str) -> MemoryGlobals:
         return self.globals.setdefault(name, MemoryGlobals())
@@ -106,14 +110,50 @@ class FakeIRIS:
             return json.dumps(service.unload(server.namespace, server.store, args[0]).as_dict())
         if method == "List":
             return json.dumps({"ok": True, "scripts": service.listing(server.store)})
+        if method == "MessageBody":
+            return json.dumps({"ok": True, "body": server.bodies[(args[0], args[1])]})
         if method == "Info":
             return json.dumps({"ok": True, "version": server.server_version, "python": "3.12.3"})
         raise RuntimeError(f"<METHOD DOES NOT EXIST> {cls}.{method}")
 
 
+class FakeCursor:
+    """DB-API cursor over the server's message headers and event log."""
+
+    def __init__(self, server: FakeServer) -> None:
+        self.server = server
+        self.description: List[tuple] = []
+        self._rows: List[tuple] = []
+
+    def execute(self, sql: str, params: List[Any]) -> None:
+        self.server.queries.append((sql, list(params)))
+        if "FROM Ens.MessageHeader" in sql:
+            rows = self.server.headers
+            if "WHERE SessionId = ?" in sql:
+                rows = [r for r in rows if r["SessionId"] == params[1]]
+        elif "FROM Ens_Util.Log" in sql:
+            rows = [r for r in self.server.log if r["ID"] > params[1]]
+        else:
+            raise RuntimeError(f"unexpected SQL {sql}")
+        rows = sorted(rows, key=lambda r: -r["ID"])[: params[0]]
+        names = list(rows[0]) if rows else []
+        self.description = [(n,) for n in names]
+        self._rows = [tuple(r[n] for n in names) for r in rows]
+
+    def fetchall(self) -> List[tuple]:
+        return self._rows
+
+    def close(self) -> None:
+        pass
+
+
 class FakeConnection:
-    def __init__(self) -> None:
+    def __init__(self, server: FakeServer) -> None:
+        self.server = server
         self.closed = False
+
+    def cursor(self) -> FakeCursor:
+        return FakeCursor(self.server)
 
     def close(self) -> None:
         self.closed = True
@@ -137,7 +177,7 @@ class FakeSDK:
             raise RuntimeError(f"Access Denied for {options['username']} with password {options['password']}")
         if options["namespace"] != server.namespace_name:
             raise RuntimeError(f"<NAMESPACE> {options['namespace']} does not exist")
-        return FakeConnection()
+        return FakeConnection(server)
 
     def createIRIS(self, connection: FakeConnection) -> FakeIRIS:
         return FakeIRIS(self.server)

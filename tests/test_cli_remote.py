@@ -7,9 +7,9 @@ import json
 import iris as installed_sdk
 import pytest
 
-from intersystems_pyprod_cli import connection
+from intersystems_pyprod.director import connection
+from intersystems_pyprod.director.settings import resolve
 from intersystems_pyprod_cli.main import main
-from intersystems_pyprod_cli.settings import resolve
 
 from .fake_native import IRIS_MEMBERS, MODULE_MEMBERS, FakeSDK, FakeServer
 from .helpers import EXAMPLES, write_script
@@ -175,3 +175,45 @@ def test_settings_precedence(tmp_path):
 def test_bad_port_is_a_usage_error(server, capsys):
     code, _, err = run(capsys, "status", *LOGIN, "--port", "abc")
     assert code == 2 and "port must be a whole number" in err
+
+
+def _header(i, session, source, target, cls):
+    return {"ID": i, "SessionId": session, "TimeCreated": f"2026-11-23 10:00:0{i}", "SourceConfigName": source,
+            "TargetConfigName": target, "MessageBodyClassName": cls, "MessageBodyId": str(i), "Status": "Completed",
+            "IsError": 0}
+
+
+def test_messages_with_bodies(server, capsys):
+    server.headers = [_header(1, 7, "MyService", "MyProcess", "helloworld.MyRequest"),
+                      _header(2, 7, "MyProcess", "MyOperation", "helloworld.MyRequest"),
+                      _header(3, 8, "MyService", "MyProcess", "helloworld.MyRequest")]
+    server.bodies = {("helloworld.MyRequest", str(i)): f'{{"content": "m{i}"}}' for i in (1, 2, 3)}
+    code, out, _ = run(capsys, "messages", "--session", "7", *LOGIN)
+    assert code == 0
+    assert out.splitlines() == [
+        "#1 session 7 2026-11-23 10:00:01  MyService -> MyProcess  helloworld.MyRequest [Completed]",
+        '    {"content": "m1"}',
+        "#2 session 7 2026-11-23 10:00:02  MyProcess -> MyOperation  helloworld.MyRequest [Completed]",
+        '    {"content": "m2"}']
+    code, out, _ = run(capsys, "messages", "--limit", "1", "--json", *LOGIN)
+    assert [m["ID"] for m in json.loads(out)["messages"]] == [3]
+
+
+def test_log_tail(server, capsys):
+    server.log = [{"ID": i, "TimeLogged": f"t{i}", "Type": "Info", "ConfigName": "MyService", "SourceClass": "C",
+                   "SourceMethod": "m", "Text": f"entry {i}", "SessionId": 1} for i in range(1, 6)]
+    code, out, _ = run(capsys, "log", "--limit", "2", *LOGIN)
+    assert code == 0
+    assert out.splitlines() == ["t4 [Info] MyService (C.m): entry 4", "t5 [Info] MyService (C.m): entry 5"]
+
+
+def test_director_api_for_scripts(server, monkeypatch):
+    from intersystems_pyprod import director
+
+    with director.connect(username="_SYSTEM", password="s3cret!", namespace="USER") as iris:
+        result = iris.load_script(HELLO)
+        assert result["ok"] and result["version"] == 1
+        assert iris.listing()["scripts"][0]["script"] == "HelloWorld"
+    with pytest.raises(director.DirectorError) as err:
+        director.connect(username="_SYSTEM", password="bad")
+    assert err.value.kind == "unreachable" and "bad" not in str(err.value)

@@ -95,13 +95,13 @@ def test_loader_entry_points_exist_and_return_json_text():
     module = importlib.import_module(loader_class.parameters["PYLOADER"])
     calls = {(name, n) for name, n, _caller in loader_class.loader_calls}
     assert {name for name, _ in calls} == {"load_file", "load_upload", "restore_version", "unload_script",
-                                           "list_scripts", "info"}
+                                           "list_scripts", "info", "message_body"}
     for name, count in calls:
         func = getattr(module, name)
         inspect.signature(func).bind(*([None] * count))
         assert typing.get_type_hints(func)["return"] is str
     source = (SRC_CLS / "PyProd" / "Loader.cls").read_text(encoding="utf-8")
-    assert source.count('[ Requires = "%Development:USE" ]') == 6
+    assert source.count('[ Requires = "%Development:USE" ]') == 7
 
 
 @pytest.mark.parametrize("cls", sorted(CLASSES), ids=str)

@@ -15,7 +15,7 @@ their production in-process.
   intersystems_pyprod SCRIPT.py [MORE.py ...]         load into IRIS (same as: load SCRIPT.py)
   intersystems_pyprod --dry-run [-o DIR] SCRIPT.py   generate and check the classes, no server
   intersystems_pyprod run-local SCRIPT.py [...]      run the production in-process, no server
-  intersystems_pyprod unload|status|start|stop|update|restart|doctor [...]
+  intersystems_pyprod unload|status|start|stop|update|restart|messages|log|doctor [...]
 
 Connection: --host --port --namespace --username --password --tls --timeout, else the
 environment (IRIS_HOST, IRIS_PORT, IRIS_NAMESPACE, IRIS_USERNAME, IRIS_PASSWORD, IRIS_TLS,
@@ -26,7 +26,7 @@ Exit codes: 0 success, 1 the input or the load failed, 2 usage error,
 3 cannot reach or log in to the server.
 """
 
-SERVER_COMMANDS = ("unload", "status", "start", "stop", "update", "restart", "doctor")
+SERVER_COMMANDS = ("unload", "status", "start", "stop", "update", "restart", "messages", "log", "doctor")
 COMMANDS = ("load", "run-local", *SERVER_COMMANDS)
 
 
@@ -83,6 +83,8 @@ def _server_parser(command: str) -> argparse.ArgumentParser:
         "start": "Start a production (the last one when no name is given).",
         "stop": "Stop the running production.", "update": "Apply configuration changes to the running production.",
         "restart": "Restart the running production.",
+        "messages": "Show recent messages (of one session) with their bodies.",
+        "log": "Show the end of the event log; --follow keeps printing new entries.",
         "doctor": "Check the connection, Interoperability, PyProd and its version, and Embedded Python.",
     }
     parser = argparse.ArgumentParser(prog=f"intersystems_pyprod {command}", description=helps[command])
@@ -90,6 +92,13 @@ def _server_parser(command: str) -> argparse.ArgumentParser:
         parser.add_argument("script", metavar="SCRIPT", help="script path or loaded script name")
     if command == "start":
         parser.add_argument("production", nargs="?", help="production class name")
+    if command == "messages":
+        parser.add_argument("--session", type=int, help="only this session")
+        parser.add_argument("--limit", type=int, default=20, help="how many (default 20)")
+    if command == "log":
+        parser.add_argument("--limit", type=int, default=50, help="how many entries first (default 50)")
+        parser.add_argument("--follow", action="store_true", help="keep printing new entries (Ctrl-C stops)")
+        parser.add_argument("--interval", type=float, default=1.0, help="seconds between polls with --follow")
     if command in ("stop", "update", "restart"):
         parser.add_argument("--wait", dest="timeout_stop", type=int, default=10, metavar="SECONDS",
                             help="seconds to wait for jobs (default 10)")
@@ -137,6 +146,8 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     try:
         return run(args, command)
+    except KeyboardInterrupt:  # log --follow ends with Ctrl-C
+        return exitcodes.OK
     except Exception as exc:  # an internal error: say so plainly, trace only on request
         if args.debug:
             import traceback

@@ -1,17 +1,22 @@
-"""Commands that talk to IRIS: load, unload, status, start, stop, update, restart, doctor."""
+"""Commands that talk to IRIS: load, unload, status, start, stop, update, restart, messages, log,
+doctor. The work is done by :mod:`intersystems_pyprod.director`; this module presents it."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Any, Dict, List
 
+from intersystems_pyprod.director.collect import CollectError, collect, project_root
+from intersystems_pyprod.director.connection import USAGE, Director, DirectorError, connect
+from intersystems_pyprod.director.settings import ConnectionSettings, SettingsError, resolve
+
 from . import __version__, exitcodes
-from .collect import CollectError, collect, project_root
-from .connection import CommandError, Remote, connect
-from .settings import ConnectionSettings, SettingsError, resolve
+
+CODES = {"failed": exitcodes.FAILED, "usage": exitcodes.USAGE, "unreachable": exitcodes.UNREACHABLE}
 
 
 def settings_from(args: argparse.Namespace) -> ConnectionSettings:
@@ -20,7 +25,7 @@ def settings_from(args: argparse.Namespace) -> ConnectionSettings:
     try:
         return resolve(flags)
     except SettingsError as exc:
-        raise CommandError(str(exc), "correct the setting", exitcodes.USAGE) from None
+        raise DirectorError(str(exc), "correct the setting", USAGE) from None
 
 
 def run(args: argparse.Namespace, command: str) -> int:
@@ -31,23 +36,23 @@ def run(args: argparse.Namespace, command: str) -> int:
         settings = settings_from(args)
         with connect(settings) as remote:
             handler = {"unload": _unload, "status": _status, "start": _start, "stop": _stop, "update": _update,
-                       "restart": _restart, "doctor": _doctor}[command]
+                       "restart": _restart, "doctor": _doctor, "messages": _messages, "log": _log}[command]
             return handler(remote, args)
-    except CommandError as exc:
+    except DirectorError as exc:
         if getattr(args, "json", False):
             print(json.dumps({"ok": False, "error": exc.message, "fix": exc.fix}))
         else:
             print(f"error: {exc}", file=sys.stderr)
-        return exc.code
+        return CODES[exc.kind]
 
 
 def _scripts(args: argparse.Namespace) -> List[Path]:
     paths = [Path(s) for s in args.scripts]
     for path in paths:
         if not path.is_file():
-            raise CommandError(f"script {path} does not exist", "check the path")
+            raise DirectorError(f"script {path} does not exist", "check the path")
         if path.suffix != ".py":
-            raise CommandError(f"{path} is not a .py file", "pass the Python script that defines your components")
+            raise DirectorError(f"{path} is not a .py file", "pass the Python script that defines your components")
     return paths
 
 
@@ -58,7 +63,7 @@ def _load(args: argparse.Namespace) -> int:
         try:
             bundles.append(collect(path))
         except CollectError as exc:
-            raise CommandError(str(exc), "correct the script") from None
+            raise DirectorError(str(exc), "correct the script") from None
     settings = settings_from(args)
     results: List[Dict[str, Any]] = []
     with connect(settings) as remote:
@@ -105,7 +110,7 @@ def _print_result(result: Dict[str, Any]) -> None:
         print(f"Load failed: {result.get('error')}")
 
 
-def _unload(remote: Remote, args: argparse.Namespace) -> int:
+def _unload(remote: Director, args: argparse.Namespace) -> int:
     remote.require_pyprod()
     target = Path(args.script)
     name = args.script
@@ -122,7 +127,7 @@ def _unload(remote: Remote, args: argparse.Namespace) -> int:
     return exitcodes.OK if result.get("ok") else exitcodes.FAILED
 
 
-def _status(remote: Remote, args: argparse.Namespace) -> int:
+def _status(remote: Director, args: argparse.Namespace) -> int:
     production = remote.production_status()
     scripts = remote.listing().get("scripts", []) if remote.has_class("PyProd.Loader") else []
     if args.json:
@@ -134,31 +139,63 @@ def _status(remote: Remote, args: argparse.Namespace) -> int:
     return exitcodes.OK
 
 
-def _start(remote: Remote, args: argparse.Namespace) -> int:
+def _start(remote: Director, args: argparse.Namespace) -> int:
     remote.director("StartProduction", *([args.production] if args.production else []))
     print(f"Production started: {remote.production_status()['production']}")
     return exitcodes.OK
 
 
-def _stop(remote: Remote, args: argparse.Namespace) -> int:
+def _stop(remote: Director, args: argparse.Namespace) -> int:
     remote.director("StopProduction", args.timeout_stop, int(args.force))
     print("Production stopped.")
     return exitcodes.OK
 
 
-def _update(remote: Remote, args: argparse.Namespace) -> int:
+def _update(remote: Director, args: argparse.Namespace) -> int:
     remote.director("UpdateProduction", args.timeout_stop, int(args.force))
     print("Production updated.")
     return exitcodes.OK
 
 
-def _restart(remote: Remote, args: argparse.Namespace) -> int:
+def _restart(remote: Director, args: argparse.Namespace) -> int:
     remote.director("RestartProduction", args.timeout_stop, int(args.force))
     print("Production restarted.")
     return exitcodes.OK
 
 
-def _doctor(remote: Remote, args: argparse.Namespace) -> int:
+def _messages(remote: Director, args: argparse.Namespace) -> int:
+    rows = remote.messages(session=args.session, limit=args.limit)
+    if args.json:
+        print(json.dumps({"ok": True, "messages": rows}, indent=2, default=str))
+        return exitcodes.OK
+    for row in rows:
+        flag = "  ERROR" if row.get("IsError") else ""
+        print(f"#{row['ID']} session {row['SessionId']} {row['TimeCreated']}  {row['SourceConfigName']} -> "
+              f"{row['TargetConfigName']}  {row['MessageBodyClassName']} [{row['Status']}]{flag}")
+        if row.get("Body"):
+            print("    " + str(row["Body"]).replace("\n", "\n    "))
+    return exitcodes.OK
+
+
+def _log(remote: Director, args: argparse.Namespace) -> int:
+    last = 0
+    rows = remote.log(limit=args.limit)
+    while True:
+        for row in rows:
+            last = max(last, int(row["ID"]))
+            if args.json:
+                print(json.dumps(row, default=str))
+            else:
+                print(f"{row['TimeLogged']} [{row['Type']}] {row['ConfigName'] or '-'} "
+                      f"({row['SourceClass']}.{row['SourceMethod']}): {row['Text']}")
+        if not args.follow:
+            return exitcodes.OK
+        sys.stdout.flush()
+        time.sleep(args.interval)
+        rows = remote.log(limit=1000, after_id=last)
+
+
+def _doctor(remote: Director, args: argparse.Namespace) -> int:
     """Every check with its result and, when it fails, the fix."""
     checks: List[Dict[str, Any]] = [{"check": "connection", "ok": True, "detail": remote.settings.where}]
     interop = remote.interoperability_enabled()

@@ -6,6 +6,7 @@
     Unload(script)      unload_script(script)
     List()              list_scripts()
     Info()              info()
+    MessageBody(c, id)  message_body(c, id)
 """
 
 from __future__ import annotations
@@ -120,6 +121,41 @@ def info() -> str:
     from .. import __version__
 
     return _json(lambda: {"ok": True, "version": __version__, "python": sys.version.split()[0]})
+
+
+#: Characters of a message body returned to a client.
+BODY_LIMIT = 100_000
+
+
+def message_body(class_name: str, body_id: str) -> str:
+    """A stored message body as text: the JSON of a PyProd JSON message, the repr of a pickle
+    message, the JSON export of other %JSON.Adaptor messages."""
+
+    def run() -> Any:
+        from ..api.messages import ProductionMessage
+        from ..runtime import irisapi, messages
+        from .paths import ensure_sources
+
+        api = irisapi.get()
+        obj = api.cls(class_name)._OpenId(body_id)
+        if obj is None or obj == "":
+            return {"ok": False, "error": f"no {class_name} with ID {body_id}"}
+        ensure_sources()
+        message = messages.from_iris(obj)
+        if isinstance(message, ProductionMessage):
+            text = messages.to_json(message) if message._pyprod_serializer == "json" else repr(message)
+        else:
+            exported = api.ref("")
+            try:
+                obj._JSONExportToString(exported)
+                text = str(exported.value)
+            except Exception:  # not a %JSON.Adaptor: name the object instead
+                text = f"<{class_name} {body_id}>"
+        if len(text) > BODY_LIMIT:
+            text = text[:BODY_LIMIT] + f"... ({len(text) - BODY_LIMIT} more characters)"
+        return {"ok": True, "body": text}
+
+    return _json(run)
 
 
 def list_scripts() -> str:

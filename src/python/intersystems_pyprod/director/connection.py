@@ -1,4 +1,4 @@
-"""Talking to IRIS over the Native SDK (``intersystems-irispython``, imported only here)."""
+"""Talking to IRIS over the Native SDK (``intersystems-irispython``, imported only when connecting)."""
 
 from __future__ import annotations
 
@@ -6,20 +6,22 @@ import json
 import uuid
 from typing import Any, Dict, List, Mapping, Optional
 
-from . import exitcodes
 from .settings import ConnectionSettings
+
+#: Kinds of failure; the command line maps them to its exit codes.
+FAILED, USAGE, UNREACHABLE = "failed", "usage", "unreachable"
 
 #: Characters per string sent to IRIS (IRIS strings hold 3,641,144).
 CHUNK = 1_000_000
 UPLOAD_GLOBAL = "PyProd.Upload"
 
 
-class CommandError(Exception):
-    """A failure to report in one line (plus a fix), with its exit code."""
+class DirectorError(Exception):
+    """A failure to report in one line, with its fix and its kind (failed, usage, unreachable)."""
 
-    def __init__(self, message: str, fix: str = "", code: int = exitcodes.FAILED) -> None:
+    def __init__(self, message: str, fix: str = "", kind: str = FAILED) -> None:
         super().__init__(message)
-        self.message, self.fix, self.code = message, fix, code
+        self.message, self.fix, self.kind = message, fix, kind
 
     def __str__(self) -> str:
         return self.message + (f"\n  fix: {self.fix}" if self.fix else "")
@@ -35,18 +37,18 @@ def native_sdk() -> Any:
     try:
         import iris
     except ImportError:
-        raise CommandError("the Native SDK is not installed", "pip install intersystems-irispython",
-                           exitcodes.USAGE) from None
+        raise DirectorError("the Native SDK is not installed", "pip install intersystems-irispython",
+                           USAGE) from None
     return iris
 
 
-def connect(settings: ConnectionSettings, sdk: Any = None) -> Remote:
-    """Open a connection; failures become a :class:`CommandError` with exit code 3."""
+def connect(settings: ConnectionSettings, sdk: Any = None) -> Director:
+    """Open a connection; failures are a :class:`DirectorError` of kind ``unreachable``."""
     if sdk is None:
         sdk = native_sdk()
     if not settings.username:
-        raise CommandError(f"no user name for {settings.where}",
-                           "pass --username or set IRIS_USERNAME (and IRIS_PASSWORD)", exitcodes.USAGE)
+        raise DirectorError(f"no user name for {settings.where}",
+                           "pass --username or set IRIS_USERNAME (and IRIS_PASSWORD)", USAGE)
     options: Dict[str, Any] = dict(hostname=settings.host, port=settings.port, namespace=settings.namespace,
                                    username=settings.username, password=settings.password,
                                    timeout=settings.timeout, sharedmemory=False)
@@ -57,26 +59,26 @@ def connect(settings: ConnectionSettings, sdk: Any = None) -> Remote:
         native = sdk.createIRIS(connection)
     except Exception as exc:
         raise _connect_error(scrub(str(exc), settings), settings) from None
-    return Remote(native, connection, settings, sdk)
+    return Director(native, connection, settings, sdk)
 
 
-def _connect_error(text: str, settings: ConnectionSettings) -> CommandError:
+def _connect_error(text: str, settings: ConnectionSettings) -> DirectorError:
     lowered = text.lower()
     if "communication link" in lowered or "failed to connect" in lowered or "timed out" in lowered:
-        return CommandError(f"cannot reach IRIS at {settings.host}:{settings.port}: {text.strip()}",
+        return DirectorError(f"cannot reach IRIS at {settings.host}:{settings.port}: {text.strip()}",
                             "check the host and the superserver port (default 1972), that IRIS is running, and "
-                            "that a firewall or container port mapping lets it through", exitcodes.UNREACHABLE)
+                            "that a firewall or container port mapping lets it through", UNREACHABLE)
     if "namespace" in lowered:
-        return CommandError(f"namespace {settings.namespace} does not exist on {settings.host}:{settings.port}: "
+        return DirectorError(f"namespace {settings.namespace} does not exist on {settings.host}:{settings.port}: "
                             f"{text.strip()}", "pass --namespace (or IRIS_NAMESPACE) with an existing namespace",
-                            exitcodes.UNREACHABLE)
-    return CommandError(f"login as {settings.username} to {settings.where} failed: {text.strip()}",
+                            UNREACHABLE)
+    return DirectorError(f"login as {settings.username} to {settings.where} failed: {text.strip()}",
                         "check the user name and password; in a fresh container the default password (SYS) is "
-                        "expired and must be changed first", exitcodes.UNREACHABLE)
+                        "expired and must be changed first", UNREACHABLE)
 
 
-class Remote:
-    """A connected IRIS namespace and the PyProd calls the CLI makes on it."""
+class Director:
+    """A connected IRIS namespace: load scripts, run productions, read messages and the log."""
 
     def __init__(self, native: Any, connection: Any, settings: ConnectionSettings, sdk: Any) -> None:
         self.sdk = sdk
@@ -90,7 +92,7 @@ class Remote:
         except Exception:  # closing a broken connection must not hide the real error
             pass
 
-    def __enter__(self) -> Remote:
+    def __enter__(self) -> Director:
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -101,19 +103,19 @@ class Remote:
         try:
             return self.native.classMethodValue(cls, method, *args)
         except Exception as exc:
-            raise CommandError(f"{cls}.{method} failed on {self.settings.where}: "
+            raise DirectorError(f"{cls}.{method} failed on {self.settings.where}: "
                                f"{scrub(str(exc), self.settings)}") from None
 
     def call_json(self, cls: str, method: str, *args: Any) -> Dict[str, Any]:
         try:
             text = self.native.classMethodString(cls, method, *args)
         except Exception as exc:
-            raise CommandError(f"{cls}.{method} failed on {self.settings.where}: "
+            raise DirectorError(f"{cls}.{method} failed on {self.settings.where}: "
                                f"{scrub(str(exc), self.settings)}") from None
         try:
             return dict(json.loads(text or "{}"))
         except ValueError:
-            raise CommandError(f"{cls}.{method} returned something that is not JSON: {str(text)[:200]!r}") from None
+            raise DirectorError(f"{cls}.{method} returned something that is not JSON: {str(text)[:200]!r}") from None
 
     def status_text(self, status: Any) -> str:
         return str(self.native.classMethodString("%SYSTEM.Status", "GetErrorText", status))
@@ -121,7 +123,7 @@ class Remote:
     def check_status(self, status: Any, what: str) -> None:
         text = "" if status is None else str(status)
         if not text.startswith("1"):
-            raise CommandError(f"{what} failed: {self.status_text(status)}")
+            raise DirectorError(f"{what} failed: {self.status_text(status)}")
 
     # -- checks --------------------------------------------------------------------------------
     def has_class(self, name: str) -> bool:
@@ -129,7 +131,7 @@ class Remote:
 
     def require_pyprod(self) -> None:
         if not self.has_class("PyProd.Loader"):
-            raise CommandError(f"PyProd is not installed in namespace {self.settings.namespace} on "
+            raise DirectorError(f"PyProd is not installed in namespace {self.settings.namespace} on "
                                f"{self.settings.host}:{self.settings.port}",
                                'in that namespace run: zpm "install pyprod"')
 
@@ -148,7 +150,7 @@ class Remote:
             self.native.set(entry, UPLOAD_GLOBAL, token, "entry")
         except Exception as exc:
             self.native.kill(UPLOAD_GLOBAL, token)
-            raise CommandError(f"uploading the sources failed: {scrub(str(exc), self.settings)}") from None
+            raise DirectorError(f"uploading the sources failed: {scrub(str(exc), self.settings)}") from None
         return token
 
     def load(self, files: Mapping[str, str], entry: str, *, texts: bool = False) -> Dict[str, Any]:
@@ -179,6 +181,54 @@ class Remote:
     def director(self, method: str, *args: Any) -> None:
         self.check_status(self.call("Ens.Director", method, *args), f"Ens.Director.{method}")
 
+    # -- scripts -----------------------------------------------------------------------------
+    def load_script(self, path: str, *, texts: bool = False) -> Dict[str, Any]:
+        """Upload a script and the project modules it imports, and load them (result document)."""
+        from pathlib import Path
+
+        from .collect import CollectError, collect
+
+        script = Path(path)
+        if not script.is_file():
+            raise DirectorError(f"script {path} does not exist", "check the path")
+        try:
+            _root, entry, files = collect(script)
+        except CollectError as exc:
+            raise DirectorError(str(exc), "correct the script") from None
+        self.require_pyprod()
+        return self.load(files, entry, texts=texts)
+
+    # -- messages and the event log ---------------------------------------------------------------
+    def messages(self, session: Optional[int] = None, limit: int = 20, bodies: bool = True) -> List[Dict[str, Any]]:
+        """Recent message headers (of one session), oldest first, with their bodies."""
+        where = "WHERE SessionId = ? " if session is not None else ""
+        rows = self.query(
+            f"SELECT TOP ? ID, SessionId, TimeCreated, SourceConfigName, TargetConfigName, MessageBodyClassName, "
+            f"MessageBodyId, %EXTERNAL(Status) AS Status, IsError FROM Ens.MessageHeader {where}ORDER BY ID DESC",
+            [limit, *([session] if session is not None else [])])
+        rows.reverse()
+        if bodies:
+            for row in rows:
+                row["Body"] = self.message_body(row.get("MessageBodyClassName"), row.get("MessageBodyId"))
+        return rows
+
+    def message_body(self, class_name: Optional[str], body_id: Any) -> str:
+        """A message body as text (JSON for PyProd JSON messages)."""
+        if not class_name or body_id in (None, ""):
+            return ""
+        if self.has_class("PyProd.Loader"):
+            document = self.call_json("PyProd.Loader", "MessageBody", class_name, str(body_id))
+            return str(document.get("body", document.get("error", "")))
+        return f"<{class_name} {body_id}>"
+
+    def log(self, limit: int = 50, after_id: int = 0) -> List[Dict[str, Any]]:
+        """Event-log entries newer than ``after_id``, oldest first."""
+        rows = self.query(
+            "SELECT TOP ? ID, TimeLogged, %EXTERNAL(Type) AS Type, ConfigName, SourceClass, SourceMethod, Text, "
+            "SessionId FROM Ens_Util.Log WHERE ID > ? ORDER BY ID DESC", [limit, after_id])
+        rows.reverse()
+        return rows
+
     def query(self, sql: str, params: List[Any]) -> List[Dict[str, Any]]:
         """Rows of an SQL query, as dicts."""
         cursor = self.connection.cursor()
@@ -188,7 +238,3 @@ class Remote:
             return [dict(zip(names, row)) for row in cursor.fetchall()]
         finally:
             cursor.close()
-
-
-def optional(value: Optional[str]) -> str:
-    return value or ""

@@ -48,6 +48,7 @@ class FakeServer:
         self.log: List[Dict[str, Any]] = []
         self.bodies: Dict[tuple, str] = {}
         self.queries: List[tuple] = []
+        self.missing_privileges: List[str] = []
 
     def g(self, name: str) -> MemoryGlobals:
         return self.globals.setdefault(name, MemoryGlobals())
@@ -72,6 +73,8 @@ class FakeIRIS:
         server = self.server
         if (cls, method) == ("%Dictionary.CompiledClass", "%ExistsId"):
             return int(args[0] == "PyProd.Loader" and server.pyprod_installed)
+        if (cls, method) == ("%SYSTEM.Security", "Check"):
+            return int(args[0] not in server.missing_privileges)
         if (cls, method) == ("%EnsembleMgr", "IsEnsembleNamespace"):
             return int(server.interop)
         if cls == "Ens.Director":

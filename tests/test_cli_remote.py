@@ -140,10 +140,13 @@ def test_unload_status_and_doctor(server, capsys):
     code, out, _ = run(capsys, "doctor", *LOGIN)
     assert code == 0 and "[ok  ] pyprod version: server 0.3.0, cli 0.3.0" in out
     server.interop, server.server_version = False, "0.9.0"
+    server.missing_privileges = ["%Ens_ProductionRun"]
     code, out, _ = run(capsys, "doctor", *LOGIN, "--json")
     checks = {c["check"]: c for c in json.loads(out)["checks"]}
     assert code == 1 and not checks["interoperability"]["ok"] and "EnableNamespace" in checks["interoperability"]["fix"]
     assert not checks["pyprod version"]["ok"]
+    assert checks["privilege %Development:USE"]["ok"] and not checks["privilege %Ens_ProductionRun:USE"]["ok"]
+    assert "_SYSTEM" in checks["privilege %Ens_ProductionRun:USE"]["fix"]
 
 
 def test_production_lifecycle(server, capsys):

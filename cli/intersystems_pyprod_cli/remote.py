@@ -203,6 +203,11 @@ def _doctor(remote: Director, args: argparse.Namespace) -> int:
                    "detail": "enabled" if interop else "not enabled in this namespace",
                    "fix": "" if interop else "use an interoperability-enabled namespace or enable it with "
                                              f'##class(%EnsembleMgr).EnableNamespace("{remote.settings.namespace}")'})
+    for resource, why in (("%Development", "loading classes"), ("%Ens_ProductionRun", "starting productions")):
+        granted = remote.has_privilege(resource, "USE")
+        checks.append({"check": f"privilege {resource}:USE", "ok": granted,
+                       "detail": "granted" if granted else f"missing (needed for {why})",
+                       "fix": "" if granted else f"give {remote.settings.username} a role holding {resource}:USE"})
     installed = remote.has_class("PyProd.Loader")
     checks.append({"check": "pyprod installed", "ok": installed, "detail": "PyProd.Loader found" if installed
                    else "PyProd.Loader missing", "fix": "" if installed else 'zpm "install pyprod"'})

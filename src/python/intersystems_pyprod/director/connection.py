@@ -135,6 +135,9 @@ class Director:
                                f"{self.settings.host}:{self.settings.port}",
                                'in that namespace run: zpm "install pyprod"')
 
+    def has_privilege(self, resource: str, permission: str) -> bool:
+        return bool(int(self.call("%SYSTEM.Security", "Check", resource, permission) or 0))
+
     def interoperability_enabled(self) -> bool:
         return bool(int(self.call("%EnsembleMgr", "IsEnsembleNamespace", self.settings.namespace) or 0))
 

@@ -1,0 +1,94 @@
+"""End to end on a real IRIS (see conftest.py and docs/e2e.md)."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from intersystems_pyprod import __version__
+
+from .conftest import cli, last_log_id, log_texts, wait_for
+
+
+def test_pyprod_is_installed_with_the_matching_library(installed):
+    info = installed.info()
+    assert info["ok"] and info["version"] == __version__
+
+
+def test_hello_world_runs_in_a_production(installed, project, production):
+    script = project("hello_production.py", "hello_world/HelloWorld.py")
+    result = cli(str(script))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Load finished successfully." in result.stdout
+    assert "  created    helloworld.MyService" in result.stdout
+    start = last_log_id(installed)
+    production("HelloE2E.HelloProduction")
+    texts = wait_for(lambda: [r["Text"] for r in log_texts(installed, start)
+                              if r["Text"] in ("request message", "response message")], "the HelloWorld log lines")
+    assert "request message" in texts
+    wait_for(lambda: "response message" in [r["Text"] for r in log_texts(installed, start)], "response message")
+    bodies = [m["Body"] for m in installed.messages(limit=10)]
+    assert any('"content": "request message"' in b for b in bodies)
+    assert any('"content": "response message"' in b for b in bodies)
+
+
+def _post(iris, box, payload):
+    iris.native.set(json.dumps(payload), "PyProdE2E", "inbox", box, payload["id"])
+
+
+def test_flows_message_map_pickle_columns_and_async(installed, project, production):
+    script = project("flows.py", "inbox.py")
+    assert cli(str(script)).returncode == 0
+    start = last_log_id(installed)
+    production("FlowsE2E.FlowsProduction")
+    _post(installed, "flows", {"id": 7, "customer": "ACME", "amount": 100.0})
+    wait_for(lambda: any("best quote for order 7: VendorB 90.00" in r["Text"] for r in log_texts(installed, start)),
+             "the best quote")
+    texts = [r["Text"] for r in log_texts(installed, start)]
+    assert "VendorA answered 120.00" in texts and "VendorB answered 90.00" in texts
+    assert wait_for(lambda: "audit 7 ACME" in [r["Text"] for r in log_texts(installed, start)], "the audit")
+    # class Order projects to table OrderTable (ORDER is an SQL reserved word); OrderId is indexed
+    rows = installed.query("SELECT OrderId, Customer FROM FlowsE2E.OrderTable WHERE OrderId = ?", [7])
+    assert rows and rows[0]["Customer"] == "ACME"
+
+
+def test_failed_load_keeps_the_previous_classes(installed, project):
+    script = project("flows.py", "inbox.py")
+    assert cli(str(script)).returncode == 0
+    before = installed.listing()
+    broken = script.read_text().replace("def on_message(self, request):", "def on_message(self):")
+    script.write_text(broken)
+    result = cli(str(script))
+    assert result.returncode == 1 and "wrong parameters" in result.stdout + result.stderr
+    assert installed.listing() == before
+
+
+def test_hot_reload_of_a_running_production(installed, project, production):
+    script = project("flows.py", "inbox.py")
+    assert cli(str(script)).returncode == 0
+    production("FlowsE2E.FlowsProduction")
+    script.write_text(script.read_text().replace('VERSION = "v1"', 'VERSION = "v2"'))
+    result = cli(str(script), "--json")
+    document = json.loads(result.stdout)
+    assert document["ok"] and "Inbox" in document["restarted"]
+    start = last_log_id(installed)
+    _post(installed, "flows", {"id": 8, "customer": "Beta", "amount": 10.0})
+    wait_for(lambda: any(r["Text"].startswith("v2 best quote for order 8") for r in log_texts(installed, start)),
+             "the reloaded code")
+
+
+def test_unload_removes_the_classes(installed, project):
+    script = project("flows.py", "inbox.py")
+    assert cli(str(script)).returncode == 0
+    result = cli("unload", str(script))
+    assert result.returncode == 0 and "Unload finished successfully." in result.stdout
+    assert not installed.has_class("FlowsE2E.Router")
+
+
+@pytest.mark.skipif(not os.environ.get("E2E_PLAIN_NAMESPACE"), reason="E2E_PLAIN_NAMESPACE is not set")
+def test_doctor_on_a_namespace_without_interoperability():
+    result = cli("doctor", namespace=os.environ["E2E_PLAIN_NAMESPACE"])
+    assert result.returncode == 1
+    assert "[FAIL] interoperability" in result.stdout and "EnableNamespace" in result.stdout

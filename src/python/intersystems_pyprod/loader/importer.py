@@ -86,15 +86,10 @@ def import_script(path: str) -> ImportedScript:
                               "Python identifier", where=Location(str(script)),
                               fix="rename the file (and folders) to valid Python names, e.g. hello_world.py")
     try:
-        source = script.read_text(encoding="utf-8")
+        script.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise PyProdError(f"cannot read {script}: {exc}", where=Location(str(script)),
                           fix="save the script as UTF-8 text") from None
-    try:
-        compile(source, str(script), "exec")
-    except SyntaxError as exc:
-        raise PyProdError(f"syntax error: {exc.msg}", where=Location(exc.filename or str(script), exc.lineno),
-                          fix="correct the Python syntax at that line") from None
     for name, mod in list(sys.modules.items()):
         if name == module_name or is_local(mod, root) or _shadowed(name, root):
             del sys.modules[name]

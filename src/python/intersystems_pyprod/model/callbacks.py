@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+from functools import cache
 from typing import Any, Callable, Dict, Optional, Tuple
 
 from ..errors import Location, PyProdError, PyProdWarning
@@ -24,6 +25,7 @@ COMMON = {"OnInit": ((0,), ""), "OnTearDown": ((0,), "")}
 REQUIRED = {"InboundAdapter": "OnTask", "BusinessService": "OnProcessInput", "BusinessProcess": "OnRequest"}
 
 
+@cache
 def snake_case(pascal: str) -> str:
     """``OnProcessInput`` -> ``on_process_input``."""
     out = []

@@ -6,7 +6,6 @@ import dataclasses
 import difflib
 import inspect
 import types
-import typing
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from .. import naming
@@ -386,13 +385,12 @@ class _Builder:
 
 # -- helpers ---------------------------------------------------------------------------------
 def _annotations(cls: type) -> Dict[str, Any]:
+    """Annotations of the user's classes in the MRO (string annotations stay text: the data-type
+    rules read type names, so nothing needs evaluating)."""
     merged: Dict[str, Any] = {}
     for klass in reversed(cls.__mro__):
-        merged.update(messages.own_annotations(klass))
-    try:
-        merged.update(typing.get_type_hints(cls))
-    except Exception:  # unresolvable string annotations keep their text
-        pass
+        if klass not in _API_BASES:
+            merged.update(messages.own_annotations(klass))
     return merged
 
 

@@ -4,7 +4,7 @@
 
 KIND is ours, pyprod or baseline; several kinds run in the same process, their repeats
 interleaved, so they share the machine's conditions. Prints one JSON object:
-{kind: {size: {"seconds": best of the repeats, "peak": tracemalloc peak bytes}}}.
+{kind: {size: {"seconds": best of the repeats, "times": every repeat, "peak": tracemalloc peak bytes}}}.
 "ours" uses intersystems_pyprod's runtime with its IRIS stand-in; "pyprod" uses pyprod 0.2.0
 with the stand-in in benchmarks/pyprod_standin; "baseline" is json.dumps + json.loads.
 """
@@ -73,13 +73,16 @@ def main() -> None:
     for size in sizes:
         text = "x" * size
         best = {kind: float("inf") for kind in kinds}
+        times: dict = {kind: [] for kind in kinds}
         for kind in kinds:
             trips[kind](text)  # warm up
         for _ in range(repeats_for(size)):
             for kind in kinds:
                 start = time.perf_counter()
                 back = trips[kind](text)
-                best[kind] = min(best[kind], time.perf_counter() - start)
+                elapsed = time.perf_counter() - start
+                best[kind] = min(best[kind], elapsed)
+                times[kind].append(elapsed)
                 text_back = back["text"] if isinstance(back, dict) else back.text
                 assert text_back == text, f"{kind}: the round trip changed the payload"
                 del back
@@ -89,7 +92,7 @@ def main() -> None:
             peak = tracemalloc.get_traced_memory()[1]
             tracemalloc.stop()
             del kept
-            results[kind][size] = {"seconds": best[kind], "peak": peak}
+            results[kind][size] = {"seconds": best[kind], "peak": peak, "times": times[kind]}
     print(json.dumps(results))
 
 

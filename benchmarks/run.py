@@ -150,6 +150,10 @@ def round_trips(sizes: List[int], pyprod: Optional[Path]) -> List[Row]:
         rows.append({"metric": f"JSON round trip {label}", "ours": ours.get(key, {}).get("seconds"),
                      "pyprod": theirs.get(key, {}).get("seconds"), "baseline": base.get(key, {}).get("seconds"),
                      "unit": "s"})
+        paired = [o / b for o, b in zip(ours.get(key, {}).get("times", []), base.get(key, {}).get("times", []))]
+        rows.append({"metric": f"JSON round trip {label}: ours / baseline, median of paired runs",
+                     "ours": statistics.median(paired) if paired else None, "pyprod": None, "baseline": 1.0,
+                     "unit": "x"})
         rows.append({"metric": f"JSON round trip {label}: peak memory / payload",
                      "ours": _ratio(ours, key, size), "pyprod": _ratio(theirs, key, size),
                      "baseline": _ratio(base, key, size), "unit": "x"})

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import traceback
 from typing import Any, Dict, List
 
 from . import exitcodes
@@ -29,9 +28,7 @@ def run_dry(args: argparse.Namespace) -> int:
         result["error"] = f"cannot write the classes to {args.output}: {exc}"
         return _finish(args, result, exitcodes.FAILED)
     except Exception as exc:  # an internal error: say so plainly, trace only on request
-        if args.debug:
-            traceback.print_exc()
-        result["error"] = f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback)"
+        result["error"] = exitcodes.internal_error(exc, args.debug)
         return _finish(args, result, exitcodes.FAILED)
 
     paths = {cls.name: str(path) for cls, path in zip(built.classes, written)}

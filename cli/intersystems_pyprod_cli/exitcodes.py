@@ -7,3 +7,12 @@ FAILED = 1
 USAGE = 2
 #: The server cannot be reached or refused the login.
 UNREACHABLE = 3
+
+
+def internal_error(exc: BaseException, debug: bool) -> str:
+    """The one-line report of an unexpected exception; the traceback goes to stderr with --debug."""
+    if debug:
+        import traceback
+
+        traceback.print_exc()
+    return f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback)"

@@ -149,12 +149,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     except KeyboardInterrupt:  # log --follow ends with Ctrl-C
         return exitcodes.OK
     except Exception as exc:  # an internal error: say so plainly, trace only on request
-        if args.debug:
-            import traceback
-
-            traceback.print_exc()
-        print(f"error: internal error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback)",
-              file=sys.stderr)
+        print(f"error: {exitcodes.internal_error(exc, args.debug)}", file=sys.stderr)
         return exitcodes.FAILED
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import traceback
 from typing import Any, Dict, List, Tuple
 
 from . import exitcodes
@@ -44,10 +43,7 @@ def run_local(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return exitcodes.FAILED
     except Exception as exc:  # an internal error: say so plainly, trace only on request
-        if args.debug:
-            traceback.print_exc()
-        print(f"error: internal error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback)",
-              file=sys.stderr)
+        print(f"error: {exitcodes.internal_error(exc, args.debug)}", file=sys.stderr)
         return exitcodes.FAILED
     log: List[Dict[str, Any]] = [{"level": e.level, "source": e.source, "text": e.text} for e in harness.log]
     trace = [{"source": t.source, "target": t.target, "class": t.message_class, "body": t.body}

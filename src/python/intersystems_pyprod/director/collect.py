@@ -7,19 +7,11 @@ import ast
 from pathlib import Path
 from typing import Dict, List, Optional, Set, Tuple
 
+from ..loader.importer import module_name_for as project_root
+
 
 class CollectError(ValueError):
     """The script cannot be read or parsed."""
-
-
-def project_root(script: Path) -> Tuple[Path, str]:
-    """(root folder, dotted module name), following ``__init__.py`` packages up."""
-    parts = [script.stem]
-    folder = script.parent
-    while (folder / "__init__.py").is_file() and folder.parent != folder:
-        parts.insert(0, folder.name)
-        folder = folder.parent
-    return folder, ".".join(parts)
 
 
 def _module_file(root: Path, dotted: str) -> Optional[Path]:

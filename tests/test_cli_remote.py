@@ -156,6 +156,10 @@ def test_production_lifecycle(server, capsys):
     assert code == 1 and "ErrProductionAlreadyRunning" in err
     code, out, _ = run(capsys, "stop", "--force", *LOGIN)
     assert code == 0 and ("StopProduction", 10, 1) in server.director_calls
+    for command, method, word in (("update", "UpdateProduction", "updated"), ("restart", "RestartProduction",
+                                                                             "restarted")):
+        code, out, _ = run(capsys, command, "--wait", "5", *LOGIN)
+        assert code == 0 and out.strip() == f"Production {word}." and (method, 5, 0) in server.director_calls
 
 
 def test_settings_precedence(tmp_path):

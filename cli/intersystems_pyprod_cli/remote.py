@@ -35,8 +35,9 @@ def run(args: argparse.Namespace, command: str) -> int:
             return _load(args)
         settings = settings_from(args)
         with connect(settings) as remote:
-            handler = {"unload": _unload, "status": _status, "start": _start, "stop": _stop, "update": _update,
-                       "restart": _restart, "doctor": _doctor, "messages": _messages, "log": _log}[command]
+            handlers = {"unload": _unload, "status": _status, "start": _start, "doctor": _doctor,
+                        "messages": _messages, "log": _log}
+            handler = handlers[command] if command in handlers else _lifecycle(command)
             return handler(remote, args)
     except DirectorError as exc:
         if getattr(args, "json", False):
@@ -145,22 +146,20 @@ def _start(remote: Director, args: argparse.Namespace) -> int:
     return exitcodes.OK
 
 
-def _stop(remote: Director, args: argparse.Namespace) -> int:
-    remote.director("StopProduction", args.timeout_stop, int(args.force))
-    print("Production stopped.")
-    return exitcodes.OK
+#: stop/update/restart: the Ens.Director method and what to print after it.
+LIFECYCLE = {"stop": ("StopProduction", "stopped"), "update": ("UpdateProduction", "updated"),
+             "restart": ("RestartProduction", "restarted")}
 
 
-def _update(remote: Director, args: argparse.Namespace) -> int:
-    remote.director("UpdateProduction", args.timeout_stop, int(args.force))
-    print("Production updated.")
-    return exitcodes.OK
+def _lifecycle(command: str) -> Any:
+    method, done = LIFECYCLE[command]
 
+    def handler(remote: Director, args: argparse.Namespace) -> int:
+        remote.director(method, args.timeout_stop, int(args.force))
+        print(f"Production {done}.")
+        return exitcodes.OK
 
-def _restart(remote: Director, args: argparse.Namespace) -> int:
-    remote.director("RestartProduction", args.timeout_stop, int(args.force))
-    print("Production restarted.")
-    return exitcodes.OK
+    return handler
 
 
 def _messages(remote: Director, args: argparse.Namespace) -> int:

@@ -62,6 +62,16 @@ def iris_type(spec: Any, what: str, where: Optional[Location]) -> IrisType:
     )
 
 
+def declared_type(datatype: Any, annotation: Any, default: Any) -> Any:
+    """The type a setting or column declares: its ``datatype``, else its annotation, else the type of
+    its default, else ``str``. Generation and the runtime both use this one rule."""
+    if datatype not in (None, ""):
+        return datatype
+    if annotation is not None:
+        return annotation
+    return type_of_default(default)
+
+
 def type_of_default(value: Any) -> Any:
     """The Python type to assume for a setting that only has a default."""
     return type(value) if value is not None else str

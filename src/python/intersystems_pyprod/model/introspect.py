@@ -154,9 +154,7 @@ class _Builder:
     def _property(self, cls: type, name: str, iris_name: str, prop: IRISProperty, annotation: Any) -> PropertyModel:
         where = _where(prop) or _where(cls)
         what = f"setting {cls.__name__}.{name}"
-        spec = prop.datatype if prop.datatype not in (None, "") else (
-            annotation if annotation is not None else datatypes.type_of_default(prop.default))
-        itype = datatypes.iris_type(spec, what, where)
+        itype = datatypes.iris_type(datatypes.declared_type(prop.datatype, annotation, prop.default), what, where)
         datatypes.check_default(prop.default, itype, what, where)
         return PropertyModel(name, iris_name, itype, prop.default, _text(prop.description, what, where))
 
@@ -287,9 +285,7 @@ class _Builder:
             members.add(iris_name, f"{cls.__name__}.{name}", cwhere)
             if column.index:
                 members.add(iris_name + "Idx", f"the index of {cls.__name__}.{name}", cwhere)
-            spec = column.datatype if column.datatype is not None else annotations.get(name)
-            if spec is None:
-                spec = datatypes.type_of_default(column.default)
+            spec = datatypes.declared_type(column.datatype, annotations.get(name), column.default)
             itype = datatypes.iris_type(spec, what, cwhere)
             datatypes.check_default(column.default, itype, what, cwhere)
             columns.append(ColumnModel(name, iris_name, itype, column.default, _text(column.description, what, cwhere),

@@ -90,9 +90,7 @@ def _columns(cls: type) -> List[Tuple[str, str, Optional[type]]]:
         for name in cls._pyprod_fields:  # type: ignore[attr-defined]
             column = _class_attr(cls, name)
             if isinstance(column, Column):
-                spec = column.datatype if column.datatype is not None else annotations.get(name)
-                if spec is None:
-                    spec = datatypes.type_of_default(column.default)
+                spec = datatypes.declared_type(column.datatype, annotations.get(name), column.default)
                 itype = datatypes.iris_type(spec, f"column {cls.__name__}.{name}", column.where)
                 cached.append((name, pascal_case(name), values.python_type(itype)))
         setattr(cls, "_pyprod_columns", cached)

@@ -35,8 +35,7 @@ def property_type(prop: IRISProperty, owner: type) -> IrisType:
             if prop.name in annotations:
                 annotation = annotations[prop.name]
                 break
-        spec = prop.datatype if prop.datatype not in (None, "") else (
-            annotation if annotation is not None else datatypes.type_of_default(prop.default))
+        spec = datatypes.declared_type(prop.datatype, annotation, prop.default)
         cached = datatypes.iris_type(spec, f"setting {owner.__name__}.{prop.name}", prop.where)
         prop.__dict__["_pyprod_type"] = cached
     return cached

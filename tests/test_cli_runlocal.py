@@ -35,7 +35,8 @@ def test_logged_error_exits_1():
     result = cli("run-local", HELLO, "--send", "MyService=x")
     assert result.returncode == 1
     assert "'' is not an item" in result.stdout and "errors logged" in result.stdout
-    assert "AttributeError: 'NoneType' object has no attribute 'content'" in result.stdout
+    # no response: SendRequestSync returns the status alone, as in pyprod 0.2.0
+    assert "status, response = self.SendRequestSync" in result.stdout and "unpack" in result.stdout
 
 
 def test_bad_setting_values(tmp_path):

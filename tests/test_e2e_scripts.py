@@ -25,7 +25,7 @@ def test_flows_build_and_run_in_the_harness(tmp_path, pyprod_harness):
         shutil.copy(SCRIPTS / name, tmp_path)
     result = build(str(tmp_path / "flows.py"), validate=True)
     order = next(c for c in result.classes if c.name == "FlowsE2E.Order")
-    assert "[ SqlTableName = OrderTable ]" in order.text and "Index OrderIdIdx On OrderId;" in order.text
+    assert "[ SqlTableName = OrderTable ]" in order.text and "Index OrderIdIDX On OrderId;" in order.text
     harness = pyprod_harness(str(tmp_path / "flows.py"))
     status, quote = harness.request("Router", harness.module.Order(7, "ACME", 100.0))
     assert status == 1 and (quote.vendor, round(quote.price, 2)) == ("VendorB", 90.0)

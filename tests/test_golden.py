@@ -34,11 +34,11 @@ def test_orders_golden_covers_every_feature():
     kinds = {t.split("Extends ")[1].split()[0] for t in texts.values()}
     assert kinds == {"PyProd.InboundAdapter", "PyProd.OutboundAdapter", "PyProd.BusinessService",
                      "PyProd.BusinessProcess", "PyProd.BusinessOperation", "PyProd.JsonMessage",
-                     "PyProd.PickleMessage", "PyProd.Production"}
-    assert ("index", "OrderIdIdx") in members(texts["OrderRequest"])
+                     "PyProd.PickleMessage", "Ens.Production"}
+    assert ("index", "OrderIdIDX") in members(texts["OrderRequest"])
     settings = texts["OrderRouter"] + texts["OrderFileAdapter"] + texts["OrderService"]
-    for entry in ("Folder:Basic:directorySelector", "Retries::spinner", "-LegacyCode",
-                  "Target:Basic:selector?context={Ens.ContextSearch/ProductionItems?targets=1"):
+    for entry in ("folder:Basic:directorySelector", "retries::spinner", "-LegacyCode",
+                  "target:Basic:selector?context={Ens.ContextSearch/ProductionItems?targets=1"):
         assert entry in settings, entry
     assert ("xdata", "MessageMap") in members(texts["Warehouse"])
     assert ("xdata", "ProductionDefinition") in members(texts["OrdersProduction"])

@@ -16,7 +16,7 @@ HAND_WRITTEN = sorted((REPO / "src" / "cls").rglob("*.cls"))
 def test_there_are_hand_written_classes():
     names = {p.stem for p in HAND_WRITTEN}
     assert {"BusinessService", "BusinessProcess", "BusinessOperation", "InboundAdapter", "OutboundAdapter",
-            "JsonMessage", "PickleMessage", "Production"} <= names
+            "JsonMessage", "PickleMessage"} <= names
 
 
 @pytest.mark.parametrize("path", HAND_WRITTEN, ids=lambda p: str(p.relative_to(REPO)))

@@ -74,7 +74,7 @@ class Req(JsonSerialize):
 
 class Svc(BusinessService):
     def on_process_input(self, input):
-        status, response = self.send_request_sync("Op", Req(int(input)))
+        status = self.send_request_sync("Op", Req(int(input)))  # no response: the status alone
         IRISLog.Info(f"status error={Status.is_error(status)} text={Status.text(status)}")
         return status
 
@@ -93,6 +93,36 @@ def test_operation_that_raises(tmp_path, pyprod_harness):
     assert "ValueError: cannot handle 3" in errors[0].text
     assert any("Op.on_message raised ValueError: cannot handle 3" in e.text for e in errors)
     assert "status error=True text=Op.on_message raised ValueError: cannot handle 3" in harness.texts("Info")
+
+
+SHAPES = """
+from intersystems_pyprod import *
+
+class Req(JsonSerialize):
+    n: int = 0
+
+class Svc(BusinessService):
+    def OnProcessInput(self, input):
+        answered = self.SendRequestSync(target_dispatch_name="Answering", request=Req(1))
+        silent = self.SendRequestSync("Silent", Req(2), timeout=5, description="no answer")
+        IRISLog.Info(f"answered={type(answered).__name__}:{len(answered)} silent={type(silent).__name__}")
+        IRISLog.Info(f"full={self.fullname()} ok={self.OKStatus()} err={Status.text(self.ErrorStatus('bad'))}")
+        return self.OKStatus()
+
+class Answering(BusinessOperation):
+    def OnMessage(self, request):
+        return Status.OK(), Req(request.n + 1)
+
+class Silent(BusinessOperation):
+    def OnMessage(self, request):
+        return Status.OK()
+"""
+
+
+def test_send_request_sync_returns_pyprod_shapes(tmp_path, pyprod_harness):
+    harness = pyprod_harness(str(write_script(tmp_path, "shapes.py", SHAPES)))
+    assert harness.send("Svc", "go") == 1 and not harness.errors()
+    assert harness.texts("Info") == ["answered=tuple:2 silent=int", "full=shapes.Svc ok=1 err=bad"]
 
 
 def test_hundred_megabyte_message_round_trip(tmp_path, pyprod_harness):

@@ -74,7 +74,7 @@ def test_host_strings(doc, description, default, category, control, param_value,
         "OnMessage": on_message,
     })
     _check(module, {"Fuzz.Op": [("parameter", "PYMODULE"), ("parameter", "PYCLASS"), ("parameter", "SETTINGS"),
-                                ("parameter", "LABEL"), ("property", "Endpoint")]})
+                                ("parameter", "LABEL"), ("property", "endpoint")]})
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -83,8 +83,8 @@ def test_message_strings(doc, description, default):
     module = _module()
     module.Msg = _make("Msg", (JsonSerialize,), {
         "__doc__": doc, "__annotations__": {"note": str}, "note": Column(default, str, description, index=True)})
-    _check(module, {"Fuzz.Msg": [("parameter", "PYMODULE"), ("parameter", "PYCLASS"), ("property", "Note"),
-                                 ("index", "NoteIdx")]})
+    _check(module, {"Fuzz.Msg": [("parameter", "PYMODULE"), ("parameter", "PYCLASS"), ("property", "note"),
+                                 ("index", "noteIDX")]})
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -108,7 +108,7 @@ def test_production_strings(description, item, category, comment, schedule, valu
     _check(module, {
         "Fuzz.Prod": [("xdata", "ProductionDefinition")],
         "Fuzz.Proc": [("parameter", "PYMODULE"), ("parameter", "PYCLASS"), ("parameter", "SETTINGS"),
-                      ("property", "Target")],
+                      ("property", "target")],
     })
 
 

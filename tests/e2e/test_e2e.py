@@ -50,8 +50,8 @@ def test_flows_message_map_pickle_columns_and_async(installed, project, producti
     assert "VendorA answered 120.00" in texts and "VendorB answered 90.00" in texts
     assert wait_for(lambda: "audit 7 ACME" in [r["Text"] for r in log_texts(installed, start)], "the audit")
     # class Order projects to table OrderTable (ORDER is an SQL reserved word); OrderId is indexed
-    rows = installed.query("SELECT OrderId, Customer FROM FlowsE2E.OrderTable WHERE OrderId = ?", [7])
-    assert rows and rows[0]["Customer"] == "ACME"
+    rows = installed.query("SELECT OrderId, customer FROM FlowsE2E.OrderTable WHERE OrderId = ?", [7])
+    assert rows and rows[0]["customer"] == "ACME"
 
 
 def test_failed_load_keeps_the_previous_classes(installed, project):

@@ -296,10 +296,10 @@ class P(BusinessProcess):
         pass
 """)
     p = classes_of(result)["Demo.P"]
-    assert p.settings == ("Plain", "Cat:Basic", "CatCtrl:Basic:directorySelector", "Ctrl::spinner", "-Hidden",
-                          "Target:Basic:selector?context={Ens.ContextSearch/ProductionItems?targets=1}")
+    assert p.settings == ("plain", "cat:Basic", "CatCtrl:Basic:directorySelector", "ctrl::spinner", "-hidden",
+                          "target:Basic:selector?context={Ens.ContextSearch/ProductionItems?targets=1}")
     names = [m for m in members(text_of(result, "Demo.P")) if m[0] == "property"]
-    assert names == [("property", n) for n in ("Plain", "Cat", "CatCtrl", "Ctrl", "State", "Target")]
+    assert names == [("property", n) for n in ("plain", "cat", "CatCtrl", "ctrl", "state", "target")]
 
 
 def test_setting_with_a_comma_is_refused(tmp_path):
@@ -327,12 +327,27 @@ class O(BusinessOperation):
     assert props == {"by_type": "%Double", "by_name": "%Integer", "by_iris": "Ens.DataType.ConfigName",
                      "by_default": "%Boolean", "annotated": "%Date", "plain": "%String"}
     text = text_of(result, "Demo.O")
-    assert 'Property Plain As %String(MAXLEN = "");' in text
-    assert 'Property Annotated As %Date [ InitialExpression = {$zdateh("2024-01-02",3)} ];' in text
+    assert 'Property plain As %String(MAXLEN = "");' in text
+    assert 'Property annotated As %Date [ InitialExpression = {$zdateh("2024-01-02",3)} ];' in text
+
+
+def test_types_without_an_iris_equivalent_are_text_with_a_warning(tmp_path):
+    result = build_source(tmp_path, HEADER + """
+iris_package_name = "Demo"
+class O(BusinessOperation):
+    hosts = IRISProperty(None, list)
+    mode = IRISProperty("fast", "speed")
+    def OnMessage(self, r):
+        pass
+""")
+    props = {p.py_name: p.iris_type.name for p in classes_of(result)["Demo.O"].properties}
+    assert props == {"hosts": "%String", "mode": "%String"}
+    texts = [w.message for w in result.model.warnings]
+    assert any("O.hosts" in t and "'list'" in t and "stored as text" in t for t in texts), texts
+    assert any("O.mode" in t and "'speed'" in t for t in texts), texts
 
 
 @pytest.mark.parametrize("decl, words", [
-    ("IRISProperty(None, list)", "no IRIS equivalent"),
     ("IRISProperty('abc', int)", "does not fit its IRIS type %Integer"),
     ("IRISProperty(float('nan'), float)", "NaN"),
 ])
@@ -358,9 +373,33 @@ class O(BusinessOperation):
     assert "Parameter RetryLimit As INTEGER [ Final ] = 5;" in text
 
 
+def test_parameter_types_and_keywords_of_pyprod(tmp_path):
+    result = build_source(tmp_path, HEADER + """
+iris_package_name = "Demo"
+class O(BusinessOperation):
+    STARTED = IRISParameter("$h", "COSEXPRESSION")
+    MAX_RETRY = IRISParameter(3, "integer", keyword_list="internal, Final")
+    MODE = IRISParameter("A", keyword_list='Constraint = "A,B", Flags = ENUM')
+    RATE: float = IRISParameter(1.5)
+    weird = IRISParameter(1, datatype=list)
+    def OnMessage(self, r):
+        pass
+""")
+    text = text_of(result, "Demo.O")
+    assert 'Parameter STARTED As COSEXPRESSION = "$h";' in text
+    assert "Parameter MaxRetry As INTEGER [ Internal, Final ] = 3;" in text
+    assert 'Parameter MODE [ Constraint = "A,B", Flags = ENUM ] = "A";' in text
+    assert "Parameter RATE = 1.5;" in text
+    assert "Parameter weird = 1;" in text
+    assert any("O.weird" in w.message and "no IRIS parameter type" in w.message for w in result.model.warnings)
+
+
 @pytest.mark.parametrize("decl, words", [
     ("IRISParameter('a\\nb')", "line break"), ("IRISParameter([1])", "strings, numbers"),
-    ("IRISParameter(1, keyword_list='Bogus')", "keyword 'Bogus'"), ("IRISParameter(1, datatype=list)", "datatype"),
+    ("IRISParameter(1, keyword_list='Bogus')", "keyword 'Bogus'"),
+    ("IRISParameter(1, keyword_list='Final = 1')", "cannot be read at 'Final = 1'"),
+    ("IRISParameter(1, keyword_list='Final = x')", "keyword 'Final = x'"),
+    ("IRISParameter(1, datatype='NOT A TYPE')", "not a parameter type"),
 ])
 def test_bad_parameters(tmp_path, decl, words):
     err = error_of(tmp_path, f"""
@@ -397,14 +436,14 @@ class Order(JsonSerialize):
 """)
     order = classes_of(result)["Demo.Order"]
     assert [(c.iris_name, c.iris_type.name, c.index, c.sql_name) for c in order.columns] == [
-        ("OrderId", "%Integer", True, None), ("Group", "%String", False, "GroupCol"),
-        ("When", "%TimeStamp", False, "WhenCol"), ("Flag", "%Boolean", False, None),
-        ("Day", "%Date", False, None), ("Price", "%Double", False, None)]
+        ("OrderId", "%Integer", True, None), ("group", "%String", False, "groupCol"),
+        ("when", "%TimeStamp", False, "whenCol"), ("day", "%Date", False, None),
+        ("flag", "%Boolean", False, None), ("price", "%Double", False, None)]
     assert order.sql_table == "OrderTable"
     text = text_of(result, "Demo.Order")
     assert class_header(text) == "Class Demo.Order Extends PyProd.JsonMessage [ SqlTableName = OrderTable ]"
-    assert ("index", "OrderIdIdx") in members(text)
-    assert 'SqlFieldName = GroupCol' in text
+    assert ("index", "OrderIdIDX") in members(text)
+    assert 'SqlFieldName = groupCol' in text
 
 
 def test_column_type_errors(tmp_path):
@@ -412,7 +451,7 @@ def test_column_type_errors(tmp_path):
 class M(JsonSerialize):
     tags: list = Column([])
 """)
-    assert "column M.tags" in err.message and "no IRIS equivalent" in err.message
+    assert "column M.tags" in err.message and "does not fit" in err.message
 
 
 def test_pickle_message_warns_and_uses_pickle_base(tmp_path):
@@ -474,18 +513,16 @@ class Prod(Production):
     assert [(i.name, i.class_name, i.pool_size) for i in prod.items] == [
         ("Svc", "Demo.S", 1), ("Free", "Demo.Adapterless", 0), ("Proc", "Demo.P", 0), ("Op", "Demo.O", 1),
         ("File", "EnsLib.File.PassthroughOperation", 1)]
-    assert prod.items[0].host_settings == (("Target", "Proc"),)
-    assert prod.items[0].adapter_settings == (("Interval", "2"), ("CallInterval", "1"))
+    assert prod.items[0].host_settings == (("target", "Proc"),)
+    assert prod.items[0].adapter_settings == (("interval", "2"), ("CallInterval", "1"))
     text = text_of(result, "Demo.Prod")
     assert 'Comment="a &quot;quoted&quot; &lt;comment&gt;"' in text
     assert members(text) == [("xdata", "ProductionDefinition")]
 
 
 @pytest.mark.parametrize("body, words", [
-    ("actor_pool_sise = 3", "did you mean 'actor_pool_size'"),
     ("services = [ProcessItem('x', P)]", "expected ServiceItem"),
     ("services = [ServiceItem('x', P)]", "not a BusinessService"),
-    ("services = [ServiceItem('x', S, host_settings={'tagret': 1})]", "did you mean 'target'"),
     ("operations = [OperationItem('x', O), OperationItem('X', O)]", "clashes"),
     ("operations = [OperationItem('x', 'not.valid_name')]", "not a class or IRIS class name"),
     ("operations = [OperationItem('x', O, pool_size=-1)]", "whole number"),
@@ -496,6 +533,18 @@ class Prod(Production):
     {body}
 """)
     assert words in str(err)
+
+
+@pytest.mark.parametrize("body, words", [
+    ("actor_pool_sise = 3", "did you mean 'actor_pool_size'"),
+    ("services = [ServiceItem('x', S, host_settings={'tagret': 1})]", "did you mean 'target'"),
+])
+def test_misspelt_production_names_are_warnings_as_in_pyprod(tmp_path, body, words):
+    result = build_source(tmp_path, HEADER + PROD_COMPONENTS + f"""
+class Prod(Production):
+    {body}
+""")
+    assert any(words in w.message for w in result.model.warnings), [w.message for w in result.model.warnings]
 
 
 # -- determinism ------------------------------------------------------------------------------

@@ -8,12 +8,36 @@ from intersystems_pyprod import naming
 from intersystems_pyprod.errors import PyProdError
 
 
+# pyprod 0.2.0's rule: only snake_case names that are all lower or all upper case are converted
+# (each word capitalised, the rest of it lower case); every other name is kept as written.
 @pytest.mark.parametrize("py, iris", [
-    ("target", "Target"), ("max_retries", "MaxRetries"), ("MaxRetries", "MaxRetries"),
-    ("HTTPPort", "HTTPPort"), ("myValue", "MyValue"), ("a1_b2", "A1B2"), ("__x__", "X"),
+    ("target", "target"), ("my_target", "MyTarget"), ("MAX_RETRY", "MaxRetry"), ("camelCase", "camelCase"),
+    ("TargetConfigName", "TargetConfigName"), ("MaxRetries", "MaxRetries"), ("HTTPPort", "HTTPPort"),
+    ("ADAPTER", "ADAPTER"), ("SETTINGS", "SETTINGS"), ("max_retries", "MaxRetries"), ("a1_b2", "A1B2"),
+    ("__x__", "X"), ("_private", "Private"), ("field_1", "Field1"), ("field1", "field1"),
+    ("on_process_input", "OnProcessInput"), ("HTTP_PORT_2", "HttpPort2"), ("Mixed_Case", "Mixed_Case"),
+    ("my__double", "MyDouble"), ("x", "x"),
 ])
-def test_pascal_case(py, iris):
-    assert naming.pascal_case(py) == iris
+def test_iris_name_follows_pyprod(py, iris):
+    assert naming.iris_name(py) == iris
+
+
+@pytest.mark.parametrize("py", ["Mixed_Case", "camel_Case", "größe", "1abc"])
+def test_names_iris_cannot_take_are_refused_with_a_suggestion(py):
+    with pytest.raises(PyProdError, match="cannot be an IRIS member name") as err:
+        naming.member_name(py, "setting")
+    assert "rename" in err.value.fix
+
+
+@pytest.mark.parametrize("py", ["simplemsg", "MyClass", "HTTPThing"])
+def test_class_names_are_kept_as_written(py):
+    assert naming.short_class_name(py) == py
+
+
+def test_class_names_iris_cannot_take_are_refused():
+    with pytest.raises(PyProdError, match="cannot be an IRIS class name") as err:
+        naming.short_class_name("my_class")
+    assert "MyClass" in err.value.fix
 
 
 @pytest.mark.parametrize("name", ["helloworld", "Demo.Orders", "A1.B2.C3"])
@@ -56,7 +80,7 @@ def test_short_class_name_limit():
 
 
 def test_member_name_limit_and_charset():
-    assert naming.member_name("x" * naming.MEMBER_NAME_MAX, "setting") == "X" + "x" * (naming.MEMBER_NAME_MAX - 1)
+    assert naming.member_name("x" * naming.MEMBER_NAME_MAX, "setting") == "x" * naming.MEMBER_NAME_MAX
     with pytest.raises(PyProdError, match="characters long"):
         naming.member_name("x" * (naming.MEMBER_NAME_MAX + 1), "setting")
     with pytest.raises(PyProdError, match="ASCII"):

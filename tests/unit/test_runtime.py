@@ -103,11 +103,11 @@ class Order(JsonSerialize):
     standin.define(ClassInfo(model.iris_name, {"PYMODULE": model.py_module, "PYCLASS": model.py_class},
                              {}, {"JsonBody": "%Stream.GlobalCharacter"}))
     obj = standin.cls("Cols.Order")._New()
-    obj.OrderId, obj.Day, obj.Express = "42", 58074, 1
+    obj.OrderId, obj.day, obj.express = "42", 58074, 1
     order = messages.from_iris(obj)
     assert (order.order_id, order.day, order.express, order.note) == (42, datetime.date(2000, 1, 1), True, "body only")
     back = messages.to_iris(order)
-    assert (back.OrderId, back.Day, back.Express) == (42, 58074, 1)
+    assert (back.OrderId, back.day, back.express) == (42, 58074, 1)
 
 
 def test_iris_engine_uses_status_and_event_log():

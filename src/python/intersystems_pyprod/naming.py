@@ -4,6 +4,12 @@ Class names are ``package.ShortName``: every dot-piece starts with a letter and 
 letters and digits. Short class names are unique in their first 60 characters, packages in
 their first 189, and two names that differ only by case are the same name. Member names
 (properties, parameters, methods, indexes) follow the same letter/digit rule.
+
+A Python name becomes an IRIS name by the rule of pyprod 0.2.0, so that scripts, production
+definitions and ObjectScript callers written for it keep their names: a snake_case name that is
+all lower or all upper case (``my_target``, ``MAX_RETRY``) becomes PascalCase (``MyTarget``,
+``MaxRetry``); every other name (``target``, ``camelCase``, ``TargetConfigName``) is kept as
+written. Class names are always kept as written.
 """
 
 from __future__ import annotations
@@ -38,10 +44,18 @@ _IRIS_TYPE = re.compile(r"%?[A-Za-z][A-Za-z0-9]*(\.[A-Za-z][A-Za-z0-9]*)*\Z")
 _WORD_SPLIT = re.compile(r"_+")
 
 
-def pascal_case(name: str) -> str:
-    """``max_retries`` -> ``MaxRetries``, ``target`` -> ``Target``; PascalCase stays as it is."""
-    parts = [p for p in _WORD_SPLIT.split(name) if p]
-    return "".join(p[0].upper() + p[1:] for p in parts)
+@lru_cache(maxsize=4096)
+def iris_name(name: str) -> str:
+    """The IRIS form of a Python member name: ``my_target`` -> ``MyTarget``, ``MAX_RETRY`` ->
+    ``MaxRetry``; ``target``, ``camelCase`` and ``Mixed_Case`` are kept as written."""
+    if "_" in name and (name.lower() == name or name.upper() == name):
+        return "".join(word.capitalize() for word in name.split("_") if word)
+    return name
+
+
+def _words_pascal(name: str) -> str:
+    """Every ``_``-separated word capitalised (``hello_world`` -> ``HelloWorld``), for suggestions."""
+    return "".join(p[0].upper() + p[1:] for p in _WORD_SPLIT.split(name) if p)
 
 
 def _ascii_ident(text: str) -> bool:
@@ -50,22 +64,30 @@ def _ascii_ident(text: str) -> bool:
 
 def member_name(py_name: str, what: str, where: Optional[Location] = None) -> str:
     """The IRIS member name for a Python attribute or method name, validated."""
-    iris_name = pascal_case(py_name)
-    if not _ascii_ident(iris_name):
+    result = iris_name(py_name)
+    if not _ascii_ident(result):
+        hint = _ascii_hint(py_name)
         raise PyProdError(
-            f"{what} {py_name!r} cannot be an IRIS member name: IRIS names use ASCII letters and "
-            "digits only and start with a letter",
+            f"{what} {py_name!r} cannot be an IRIS member name ({result!r}): IRIS names use ASCII letters and "
+            "digits only and start with a letter; only all-lower or all-upper snake_case names lose their "
+            "underscores",
             where=where,
-            fix="rename it with ASCII letters, digits and underscores (underscores become PascalCase)",
+            fix=f"rename it, e.g. {hint!r}" if hint else "rename it with ASCII letters and digits",
         )
-    if len(iris_name) > MEMBER_NAME_MAX:
+    if len(result) > MEMBER_NAME_MAX:
         raise PyProdError(
-            f"{what} {py_name!r} is {len(iris_name)} characters long as an IRIS member name; "
+            f"{what} {py_name!r} is {len(result)} characters long as an IRIS member name; "
             f"the limit is {MEMBER_NAME_MAX}",
             where=where,
             fix="use a shorter name",
         )
-    return iris_name
+    return result
+
+
+def _ascii_hint(py_name: str) -> str:
+    """A valid name close to ``py_name``, or "" when none is obvious."""
+    candidate = _words_pascal(re.sub(r"[^A-Za-z0-9_]", "", py_name)).lstrip("0123456789")
+    return candidate if _ascii_ident(candidate) else ""
 
 
 def package_name(package: str, where: Optional[Location] = None, *, derived: bool = False) -> str:
@@ -108,7 +130,7 @@ def suggest_package(text: str) -> str:
     """A valid package name close to ``text`` (used in hints and for file-name defaults)."""
     pieces = []
     for raw in text.split("."):
-        piece = pascal_case(re.sub(r"[^A-Za-z0-9_]", "_", raw))
+        piece = _words_pascal(re.sub(r"[^A-Za-z0-9_]", "_", raw))
         piece = piece.lstrip("0123456789")
         if piece:
             pieces.append(piece)
@@ -123,23 +145,23 @@ def package_from_filename(stem: str, where: Optional[Location] = None) -> str:
 
 
 def short_class_name(py_name: str, where: Optional[Location] = None) -> str:
-    """The short IRIS class name of a Python class."""
-    iris_name = pascal_case(py_name)
-    if not _ascii_ident(iris_name):
+    """The short IRIS class name of a Python class: the Python name as written, validated."""
+    if not _ascii_ident(py_name):
+        hint = _ascii_hint(py_name)
         raise PyProdError(
             f"class {py_name!r} cannot be an IRIS class name: IRIS class names use ASCII letters "
             "and digits only and start with a letter",
             where=where,
-            fix="rename the class with ASCII letters and digits",
+            fix=f"rename the class, e.g. to {hint!r}" if hint else "rename the class with ASCII letters and digits",
         )
-    if len(iris_name) > SHORT_CLASS_NAME_MAX:
+    if len(py_name) > SHORT_CLASS_NAME_MAX:
         raise PyProdError(
-            f"class name {iris_name!r} is {len(iris_name)} characters long; IRIS short class names "
+            f"class name {py_name!r} is {len(py_name)} characters long; IRIS short class names "
             f"are limited to {SHORT_CLASS_NAME_MAX}",
             where=where,
             fix=f"rename the class to at most {SHORT_CLASS_NAME_MAX} characters",
         )
-    return iris_name
+    return py_name
 
 
 def is_class_name(text: str) -> bool:

@@ -80,7 +80,8 @@ class Column:
 
     ``Column(default, datatype, description, index)``; ``datatype`` may be a Python type
     (``str``, ``int``, ``float``, ``bool``, ``date``, ``datetime``, ``time``, ``Decimal``) or an
-    IRIS type name; when omitted it comes from the field's annotation.
+    IRIS type name; when omitted it comes from the field's annotation. Other keyword arguments
+    are kept in ``extra`` (as pyprod 0.2.0 does); they do not change the generated class.
     """
 
     def __init__(
@@ -89,11 +90,13 @@ class Column:
         datatype: Any = None,
         description: Optional[str] = None,
         index: bool = False,
+        **extra: Any,
     ) -> None:
         self.default = default
         self.datatype = datatype
         self.description = description or ""
         self.index = bool(index)
+        self.extra = dict(extra)
         self.name: str = ""
         self.where: Optional[Location] = caller_location()
 

@@ -63,21 +63,45 @@ class Component:
 
         return calls.adapter(self)
 
+    # -- helpers of pyprod 0.2.0 -------------------------------------------------------------
+    @classmethod
+    def fullname(cls) -> str:
+        """The full IRIS class name generated for this component (``package.ClassName``)."""
+        from ..model.packages import iris_class_name
+
+        return iris_class_name(cls)
+
+    @staticmethod
+    def OKStatus() -> int:
+        """The success status; the same as ``Status.OK()``."""
+        return 1
+
+    @staticmethod
+    def ErrorStatus(error_string: str) -> Any:
+        """An error status carrying ``error_string``; the same as ``Status.ERROR(...)``."""
+        from .status import Status
+
+        return Status.ERROR(error_string)
+
 
 class InboundAdapter(Component):
     """An inbound adapter: ``OnTask`` polls the outside world and hands input to its service."""
 
     _pyprod_kind = "InboundAdapter"
 
-    def BusinessHost_ProcessInput(self, input: Any, hint: str = "") -> Any:
-        """Pass ``input`` to the business service (its ``ProcessInput``)."""
+    def BusinessHost_ProcessInput(self, input: Any, in_hint: str = "") -> Any:
+        """Pass ``input`` to the business service (its ``ProcessInput``).
+
+        Returns the status; ``(status, output)`` when the service gave output; and with an
+        ``in_hint``, ``(status, output, hint)`` when the service gave output.
+        """
         from ..runtime import calls
 
-        return calls.process_input(self, input, hint)
+        return calls.process_input(self, input, in_hint)
 
-    def business_host_process_input(self, input: Any, hint: str = "") -> Any:
+    def business_host_process_input(self, input: Any, in_hint: str = "") -> Any:
         """snake_case form of :meth:`BusinessHost_ProcessInput`."""
-        return self.BusinessHost_ProcessInput(input, hint)
+        return self.BusinessHost_ProcessInput(input, in_hint)
 
 
 class OutboundAdapter(Component):
@@ -91,17 +115,19 @@ class BusinessService(Component):
 
     _pyprod_kind = "BusinessService"
 
-    def SendRequestSync(self, target: str, request: Any, timeout: float = -1, description: str = "") -> Any:
-        """Send ``request`` to ``target`` and wait; returns ``(status, response)``."""
+    def SendRequestSync(self, target_dispatch_name: str, request: Any, timeout: float = -1,
+                        description: str = "") -> Any:
+        """Send ``request`` to the item ``target_dispatch_name`` and wait; returns ``(status,
+        response)``, or the status alone when the target gave no response."""
         from ..runtime import calls
 
-        return calls.send_request_sync(self, target, request, timeout, description)
+        return calls.send_request_sync(self, target_dispatch_name, request, timeout, description)
 
-    def SendRequestAsync(self, target: str, request: Any, description: str = "") -> Any:
-        """Send ``request`` to ``target`` without waiting; returns a status."""
+    def SendRequestAsync(self, target_dispatch_name: str, request: Any, description: str = "") -> Any:
+        """Send ``request`` to the item ``target_dispatch_name`` without waiting; returns a status."""
         from ..runtime import calls
 
-        return calls.send_request_async(self, target, request, description=description)
+        return calls.send_request_async(self, target_dispatch_name, request, description=description)
 
     send_request_sync = SendRequestSync
     send_request_async = SendRequestAsync
@@ -112,25 +138,28 @@ class BusinessProcess(Component):
 
     _pyprod_kind = "BusinessProcess"
 
-    def SendRequestSync(self, target: str, request: Any, timeout: float = -1, description: str = "") -> Any:
-        """Send ``request`` to ``target`` and wait; returns ``(status, response)``."""
+    def SendRequestSync(self, target_dispatch_name: str, request: Any, timeout: float = -1,
+                        description: str = "") -> Any:
+        """Send ``request`` to the item ``target_dispatch_name`` and wait; returns ``(status,
+        response)``, or the status alone when the target gave no response."""
         from ..runtime import calls
 
-        return calls.send_request_sync(self, target, request, timeout, description)
+        return calls.send_request_sync(self, target_dispatch_name, request, timeout, description)
 
     def SendRequestAsync(
         self,
-        target: str,
+        target_dispatch_name: str,
         request: Any,
-        response_required: bool = True,
-        completion_key: str = "",
+        response_required: Any = 1,
+        completion_key: Any = 0,
         description: str = "",
     ) -> Any:
-        """Send ``request`` without waiting; the response arrives in ``OnResponse``."""
+        """Send ``request`` without waiting; the response arrives in ``OnResponse`` with
+        ``completion_key``."""
         from ..runtime import calls
 
         return calls.send_request_async(
-            self, target, request, response_required=response_required,
+            self, target_dispatch_name, request, response_required=response_required,
             completion_key=completion_key, description=description,
         )
 
@@ -157,17 +186,19 @@ class BusinessOperation(Component):
 
     _pyprod_kind = "BusinessOperation"
 
-    def SendRequestSync(self, target: str, request: Any, timeout: float = -1, description: str = "") -> Any:
-        """Send ``request`` to ``target`` and wait; returns ``(status, response)``."""
+    def SendRequestSync(self, target_dispatch_name: str, request: Any, timeout: float = -1,
+                        description: str = "") -> Any:
+        """Send ``request`` to the item ``target_dispatch_name`` and wait; returns ``(status,
+        response)``, or the status alone when the target gave no response."""
         from ..runtime import calls
 
-        return calls.send_request_sync(self, target, request, timeout, description)
+        return calls.send_request_sync(self, target_dispatch_name, request, timeout, description)
 
-    def SendRequestAsync(self, target: str, request: Any, description: str = "") -> Any:
-        """Send ``request`` to ``target`` without waiting; returns a status."""
+    def SendRequestAsync(self, target_dispatch_name: str, request: Any, description: str = "") -> Any:
+        """Send ``request`` to the item ``target_dispatch_name`` without waiting; returns a status."""
         from ..runtime import calls
 
-        return calls.send_request_async(self, target, request, description=description)
+        return calls.send_request_async(self, target_dispatch_name, request, description=description)
 
     send_request_sync = SendRequestSync
     send_request_async = SendRequestAsync

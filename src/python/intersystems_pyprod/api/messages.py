@@ -1,16 +1,18 @@
 """Persistent messages: ``ProductionMessage``, ``JsonSerialize`` and ``PickleSerialize``.
 
-A message class declares its fields with annotations (``amount: float = 0.0``) and ``Column``
-attributes (``order_id = Column(int, index=True)``). Construction takes the fields positionally
-in declaration order (annotated fields first, in annotation order, then ``Column`` fields that
-have no annotation) or by keyword; missing fields take their class-level default or ``None``.
+Every name a message class body declares is a field, in source order: annotated names
+(``amount: float``, ``amount: float = 0.0``), plain assignments (``status = "new"``) and
+``Column`` attributes (``order_id = Column(index=True)``); fields of base message classes come
+first. Methods, nested classes, descriptors, ``ClassVar`` names, dunder names and
+``iris_package_name`` are not fields. Construction takes the fields positionally in that order or
+by keyword; missing fields take their class-level default or ``None``.
 """
 
 from __future__ import annotations
 
 import copy
 import inspect
-from typing import Any, ClassVar, Dict, Optional, Tuple
+from typing import Any, ClassVar, Dict, List, Optional, Tuple
 
 from ..errors import Location
 from .fields import Column
@@ -32,13 +34,86 @@ def own_annotations(cls: type) -> Dict[str, Any]:
         return dict(getter(cls, format=annotationlib.Format.FORWARDREF))
 
 
+class _Annotations(dict):  # type: ignore[type-arg]
+    """The ``__annotations__`` of a class body being executed: records each name's position."""
+
+    def __init__(self, order: Dict[str, None], initial: Dict[str, Any]) -> None:
+        super().__init__(initial)
+        self._order = order
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._order.setdefault(key, None)
+        super().__setitem__(key, value)
+
+
+class _BodyNamespace(dict):  # type: ignore[type-arg]
+    """The namespace of a message class body: records the order in which names are first
+    assigned or annotated (an annotation without a value is never assigned)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.order: Dict[str, None] = {}
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        if key == "__annotations__" and type(value) is dict:
+            value = _Annotations(self.order, value)
+        else:
+            self.order.setdefault(key, None)
+        super().__setitem__(key, value)
+
+
+class _MessageMeta(type):
+    """Keeps the source order of a message class body (``_pyprod_body_order``)."""
+
+    @classmethod
+    def __prepare__(mcs, name: str, bases: Tuple[type, ...], **kwargs: Any) -> Dict[str, Any]:
+        return _BodyNamespace()
+
+    def __new__(mcs, name: str, bases: Tuple[type, ...], namespace: Dict[str, Any], **kwargs: Any) -> Any:
+        order = tuple(namespace.order) if isinstance(namespace, _BodyNamespace) else tuple(namespace)
+        plain = dict(namespace)
+        if isinstance(plain.get("__annotations__"), _Annotations):
+            plain["__annotations__"] = dict(plain["__annotations__"])
+        plain["_pyprod_body_order"] = order
+        return super().__new__(mcs, name, bases, plain, **kwargs)
+
+
+_NOT_FIELDS = frozenset({"iris_package_name"})
+
+
 def _own_fields(cls: type) -> Tuple[str, ...]:
+    """The fields ``cls``'s own body declares, in source order."""
     annotations = own_annotations(cls)
-    names = [n for n in annotations if not n.startswith("_")]
-    for name, value in cls.__dict__.items():
-        if isinstance(value, Column) and name not in names:
-            names.append(name)
-    return tuple(n for n in names if not _is_classvar(annotations.get(n)))
+    order = list(cls.__dict__.get("_pyprod_body_order", ()))
+    seen = set(order)
+    # Annotations that a lazily evaluated body (Python 3.14+) did not record go before the next
+    # recorded annotated name, keeping the annotation order.
+    missing = [n for n in annotations if n not in seen]
+    if missing:
+        merged: List[str] = []
+        pending = list(annotations)
+        for name in order:
+            if name in annotations:
+                while pending and pending[0] != name:
+                    merged.append(pending.pop(0))
+                if pending:
+                    pending.pop(0)
+            merged.append(name)
+        order = merged + [n for n in pending if n not in merged]
+    fields = []
+    for name in order:
+        if (name.startswith("__") and name.endswith("__")) or name.startswith("_pyprod_") or name in _NOT_FIELDS:
+            continue
+        if name in annotations and _is_classvar(annotations[name]):
+            continue
+        if name in cls.__dict__:
+            value = cls.__dict__[name]
+            if isinstance(value, type) or (not isinstance(value, Column) and hasattr(type(value), "__get__")):
+                continue  # methods, properties, nested classes: behaviour, not data
+        elif name not in annotations:
+            continue
+        fields.append(name)
+    return tuple(fields)
 
 
 def _is_classvar(annotation: Any) -> bool:
@@ -46,7 +121,7 @@ def _is_classvar(annotation: Any) -> bool:
     return "ClassVar" in text
 
 
-class ProductionMessage:
+class ProductionMessage(metaclass=_MessageMeta):
     """Base of all messages; subclass ``JsonSerialize`` or ``PickleSerialize`` instead."""
 
     _pyprod_kind: ClassVar[str] = ""
@@ -58,8 +133,10 @@ class ProductionMessage:
         super().__init_subclass__(**kwargs)
         cls._pyprod_where = caller_location()
         inherited: Tuple[str, ...] = ()
+        if cls.__module__ == __name__:
+            return  # the library's own base classes have no fields
         for base in reversed(cls.__mro__[1:]):
-            if issubclass(base, ProductionMessage) and base is not ProductionMessage:
+            if issubclass(base, ProductionMessage) and base.__module__ != __name__:
                 inherited += tuple(n for n in _own_fields(base) if n not in inherited)
         cls._pyprod_fields = inherited + tuple(n for n in _own_fields(cls) if n not in inherited)
 

@@ -75,7 +75,7 @@ def class_text(model: ClassModel) -> str:
                         _property(col.iris_name, udl.type_text(col.iris_type), keywords_list)])
     for col in model.columns:
         if col.index:
-            members.append([f"/// Index on {col.iris_name}.", f"Index {col.iris_name}Idx On {col.iris_name};"])
+            members.append([f"/// Index on {col.iris_name}.", f"Index {col.iris_name}IDX On {col.iris_name};"])
     if model.message_map:
         members += _message_map(model)
     if model.production is not None:

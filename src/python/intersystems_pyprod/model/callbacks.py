@@ -7,7 +7,6 @@ from functools import cache
 from typing import Any, Callable, Dict, Optional, Tuple
 
 from ..errors import Location, PyProdError, PyProdWarning
-from ..naming import pascal_case
 
 #: kind -> {PascalCase callback: (accepted argument counts, not counting self; argument names)}
 CALLBACKS: Dict[str, Dict[str, Tuple[Tuple[int, ...], str]]] = {
@@ -127,4 +126,4 @@ def check_map_method(cls: type, py_method: str, stop: tuple) -> Callable[..., An
     return func
 
 
-__all__ = ["CALLBACKS", "COMMON", "check_callbacks", "check_map_method", "method_name_of", "pascal_case"]
+__all__ = ["CALLBACKS", "COMMON", "check_callbacks", "check_map_method", "method_name_of"]

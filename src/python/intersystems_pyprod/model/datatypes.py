@@ -25,6 +25,7 @@ _BY_TYPE = {
 }
 _BY_NAME = {t.__name__: it for t, it in _BY_TYPE.items()}
 _BY_NAME["decimal"] = _BY_TYPE[decimal.Decimal]
+_BY_NAME["num"] = _BY_TYPE[decimal.Decimal]  # pyprod 0.2.0's name for %Numeric
 SUPPORTED = "str, int, float, bool, Decimal, date, datetime, time, or an IRIS type name such as %String"
 
 
@@ -38,8 +39,25 @@ def _unwrap_optional(tp: Any) -> Any:
     return tp
 
 
+def is_known(spec: Any) -> bool:
+    """True when ``spec`` names a type with an IRIS equivalent; other types are stored as text."""
+    try:
+        _lookup(spec)
+    except LookupError:
+        return False
+    return True
+
+
 def iris_type(spec: Any, what: str, where: Optional[Location]) -> IrisType:
-    """The IRIS type for a ``datatype`` argument or an annotation."""
+    """The IRIS type for a ``datatype`` argument or an annotation: a type without an IRIS
+    equivalent is stored as unlimited text, as pyprod 0.2.0 stores it (the model warns)."""
+    try:
+        return _lookup(spec)
+    except LookupError:
+        return UNLIMITED_STRING
+
+
+def _lookup(spec: Any) -> IrisType:
     spec = _unwrap_optional(spec)
     if isinstance(spec, type) and spec in _BY_TYPE:
         return _BY_TYPE[spec]
@@ -55,11 +73,7 @@ def iris_type(spec: Any, what: str, where: Optional[Location]) -> IrisType:
             return _BY_NAME[text[len("datetime."):]]
         if (text.startswith("%") or "." in text) and is_type_name(text):
             return IrisType(text)
-    raise PyProdError(
-        f"{what} has type {getattr(spec, '__name__', spec)!r}, which has no IRIS equivalent",
-        where=where,
-        fix=f"use {SUPPORTED}",
-    )
+    raise LookupError(spec)
 
 
 def declared_type(datatype: Any, annotation: Any, default: Any) -> Any:

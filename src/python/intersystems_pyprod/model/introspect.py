@@ -12,11 +12,12 @@ from .. import naming
 from ..api import hosts, messages, production
 from ..api.fields import Column, IRISParameter, IRISProperty
 from ..errors import Location, PyProdError, PyProdWarning
-from . import callbacks, datatypes
+from . import callbacks, datatypes, parameters
 from .packages import API_BASES as _API_BASES
 from .packages import iris_class_name
 from .types import (
     ClassModel,
+    IrisType,
     ColumnModel,
     ItemModel,
     MapEntryModel,
@@ -34,7 +35,6 @@ HOST_RESERVED = (
     "Reply", "SetTimer", "MessageMap", "OnGetConnections",
 )
 MESSAGE_RESERVED = ("PYMODULE", "PYCLASS", "JsonBody", "PickleBody", "PyObject")
-PARAMETER_KEYWORDS = ("Abstract", "Deprecated", "Final", "Internal")
 
 
 def _doc(cls: type) -> str:
@@ -104,12 +104,22 @@ class _Builder:
         models.sort(key=lambda m: m.iris_name)
         return ScriptModel(self.script, self.module, models, self.warnings)
 
+    def _user_base(self, cls: type, kind: str) -> Optional[type]:
+        """The first direct base class of ``cls`` that is a class of this script of the same kind:
+        its IRIS class is the one ``cls``'s IRIS class extends."""
+        for base in cls.__bases__:
+            if base in self.iris_names and base not in _API_BASES and _kind(base) == kind:
+                return base
+        return None
+
     # -- per kind ----------------------------------------------------------------------------
     def _class_model(self, cls: type) -> ClassModel:
         kind = _kind(cls)
+        parent = self._user_base(cls, kind)
         common = ClassModel(
             iris_name=self.iris_names[cls], kind=kind, py_module=cls.__module__,
             py_class=cls.__qualname__, description=_doc(cls), where=_where(cls),
+            extends=self.iris_names[parent] if parent is not None else "",
         )
         if kind in ("JsonMessage", "PickleMessage"):
             return self._message(cls, common)
@@ -154,15 +164,22 @@ class _Builder:
     def _property(self, cls: type, name: str, iris_name: str, prop: IRISProperty, annotation: Any) -> PropertyModel:
         where = _where(prop) or _where(cls)
         what = f"setting {cls.__name__}.{name}"
-        itype = datatypes.iris_type(datatypes.declared_type(prop.datatype, annotation, prop.default), what, where)
+        itype = self._type(datatypes.declared_type(prop.datatype, annotation, prop.default), what, where)
         datatypes.check_default(prop.default, itype, what, where)
         return PropertyModel(name, iris_name, itype, prop.default, _text(prop.description, what, where))
+
+    def _type(self, spec: Any, what: str, where: Optional[Location]) -> IrisType:
+        """The IRIS type of a setting or column; a type without an IRIS equivalent becomes text, with a warning."""
+        if not datatypes.is_known(spec):
+            self.warnings.append(PyProdWarning(
+                f"{what} has type {getattr(spec, '__name__', spec)!r}, which has no IRIS equivalent; it is stored "
+                f"as text (use {datatypes.SUPPORTED})", where))
+        return datatypes.iris_type(spec, what, where)
 
     def _parameter(self, cls: type, name: str, param: IRISParameter, members: naming.ClashChecker) -> ParameterModel:
         where = _where(param) or _where(cls)
         what = f"parameter {cls.__name__}.{name}"
-        iris_name = name if naming.is_type_name(name) and "." not in name and not name.startswith("%") \
-            else naming.member_name(name, "parameter", where)
+        iris_name = naming.member_name(name, "parameter", where)
         members.add(iris_name, f"{cls.__name__}.{name}", where)
         value = param.value
         if not isinstance(value, (str, int, float, bool)) or value is None:
@@ -173,18 +190,8 @@ class _Builder:
         if isinstance(value, str) and naming.has_control_chars(value):
             raise PyProdError(f"{what} contains a line break or control character",
                               where=where, fix="parameter values are single-line text")
-        datatype = param.datatype if isinstance(param.datatype, str) else getattr(param.datatype, "__name__", "")
-        datatype = {"str": "STRING", "int": "INTEGER", "bool": "BOOLEAN", "float": "NUMBER", "": ""}.get(
-            datatype, datatype.upper())
-        if datatype and datatype not in ("STRING", "INTEGER", "BOOLEAN", "NUMBER"):
-            raise PyProdError(f"{what} has datatype {param.datatype!r}", where=where,
-                              fix="use str, int, bool or float (or leave datatype out)")
-        kw_text = param.keyword_list if isinstance(param.keyword_list, str) else ""
-        keywords = tuple(k.strip() for k in kw_text.replace(",", " ").split() if k.strip())
-        for keyword in keywords:
-            if keyword not in PARAMETER_KEYWORDS:
-                raise PyProdError(f"{what} has keyword {keyword!r}", where=where,
-                                  fix=f"use any of {', '.join(PARAMETER_KEYWORDS)}")
+        datatype = parameters.parameter_type(param.datatype, _annotations(cls).get(name), what, where, self.warnings)
+        keywords = parameters.parameter_keywords(param.keyword_list, what, where)
         return ParameterModel(name, iris_name, value, datatype, keywords, _text(param.description, what, where))
 
     def _adapter(self, cls: type, kind: str, param: IRISParameter) -> str:
@@ -275,18 +282,22 @@ class _Builder:
         members = naming.ClashChecker(f"field of {cls.__name__}")
         members.reserve(MESSAGE_RESERVED, "the PyProd message base class")
         columns = []
+        inherited = self._inherited_names(cls, common.extends)
         for name in getattr(cls, "_pyprod_fields", ()):
             column = _column_of(cls, name)
-            if column is None:
+            if column is None or name in inherited:
                 continue
             cwhere = _where(column) or where
             what = f"column {cls.__name__}.{name}"
             iris_name = naming.member_name(name, "column", cwhere)
             members.add(iris_name, f"{cls.__name__}.{name}", cwhere)
             if column.index:
-                members.add(iris_name + "Idx", f"the index of {cls.__name__}.{name}", cwhere)
+                members.add(iris_name + "IDX", f"the index of {cls.__name__}.{name}", cwhere)
+            for keyword in column.extra:
+                self.warnings.append(PyProdWarning(
+                    f"{what}: Column keyword {keyword!r} has no effect on the IRIS class", cwhere))
             spec = datatypes.declared_type(column.datatype, annotations.get(name), column.default)
-            itype = datatypes.iris_type(spec, what, cwhere)
+            itype = self._type(spec, what, cwhere)
             datatypes.check_default(column.default, itype, what, cwhere)
             columns.append(ColumnModel(name, iris_name, itype, column.default, _text(column.description, what, cwhere),
                                        column.index, naming.sql_safe_name(iris_name, "Col")))
@@ -297,6 +308,14 @@ class _Builder:
         short = common.iris_name.rsplit(".", 1)[1]
         return dataclasses.replace(common, columns=tuple(columns), sql_table=naming.sql_safe_name(short, "Table"))
 
+    def _inherited_names(self, cls: type, extends: str) -> set:
+        """Names that the IRIS class ``cls`` extends already declares (set by a user base class)."""
+        if not extends:
+            return set()
+        parent = next(c for c, n in self.iris_names.items() if n == extends)
+        own = {name for klass in cls.__mro__ if klass not in parent.__mro__ for name in klass.__dict__}
+        return {name for klass in parent.__mro__ for name in klass.__dict__} - own
+
     # -- productions -----------------------------------------------------------------------
     def _production(self, cls: Any) -> ProductionModel:
         where = _where(cls)
@@ -304,9 +323,9 @@ class _Builder:
             if name.startswith("_") or name in production.PRODUCTION_ATTRIBUTES:
                 continue
             close = difflib.get_close_matches(name, production.PRODUCTION_ATTRIBUTES, n=1)
-            raise PyProdError(f"Production {cls.__name__} has unknown attribute {name!r}", where=where,
-                              fix=f"did you mean {close[0]!r}?" if close else
-                              f"use only {', '.join(production.PRODUCTION_ATTRIBUTES)}")
+            hint = f"did you mean {close[0]!r}?" if close else f"use only {', '.join(production.PRODUCTION_ATTRIBUTES)}"
+            self.warnings.append(PyProdWarning(
+                f"Production {cls.__name__} has unknown attribute {name!r}, which is ignored; {hint}", where))
         items: List[ItemModel] = []
         names = naming.ClashChecker(f"item name in {cls.__name__}")
         for attr, item_type in (("services", production.ServiceItem), ("processes", production.ProcessItem),
@@ -324,7 +343,7 @@ class _Builder:
         for key in production.PRODUCTION_SETTINGS:
             value = getattr(cls, key)
             if value != getattr(production.Production, key):
-                settings.append((naming.pascal_case(key), _setting_text(value, f"{cls.__name__}.{key}", where)))
+                settings.append((naming.iris_name(key), _setting_text(value, f"{cls.__name__}.{key}", where)))
         return ProductionModel(
             description=_text(cls.description or _doc(cls), f"description of {cls.__name__}", where),
             actor_pool_size=_int(cls.actor_pool_size, f"{cls.__name__}.actor_pool_size", where),
@@ -374,8 +393,9 @@ class _Builder:
             comment=_text(item.comment, f"comment of item {item.name!r}", where),
             log_trace_events=bool(item.log_trace_events),
             schedule=_text(item.schedule, f"schedule of item {item.name!r}", where),
-            host_settings=_item_settings(item.host_settings, host_cls, item.name, "host", where),
-            adapter_settings=_item_settings(item.adapter_settings, adapter_cls, item.name, "adapter", where),
+            host_settings=_item_settings(item.host_settings, host_cls, item.name, "host", where, self.warnings),
+            adapter_settings=_item_settings(item.adapter_settings, adapter_cls, item.name, "adapter", where,
+                                            self.warnings),
         )
 
 
@@ -460,7 +480,10 @@ def _setting_text(value: Any, what: str, where: Optional[Location]) -> str:
 
 
 def _item_settings(values: Dict[str, Any], cls: Optional[type], item: str, target: str,
-                   where: Optional[Location]) -> Tuple[Tuple[str, str], ...]:
+                   where: Optional[Location], warnings: List[PyProdWarning]) -> Tuple[Tuple[str, str], ...]:
+    """The ``<Setting>`` entries of an item, keyed by IRIS name. A name that is no setting of a Python
+    component is a warning with a suggestion (IRIS itself ignores unknown settings; inherited IRIS
+    settings such as ``CallInterval`` are not known here)."""
     if not isinstance(values, dict):
         raise PyProdError(f"{target}_settings of item {item!r} must be a dict", where=where,
                           fix=f"{target}_settings={{'name': value}}")
@@ -468,20 +491,19 @@ def _item_settings(values: Dict[str, Any], cls: Optional[type], item: str, targe
     if cls is not None:
         for name, value in _class_attrs(cls):
             if isinstance(value, IRISProperty):
-                known[name] = naming.pascal_case(name)
+                known[name] = naming.iris_name(name)
     out = []
     for key, value in values.items():
         if not isinstance(key, str):
             raise PyProdError(f"{target} setting name {key!r} of item {item!r} is not a string", where=where,
                               fix="use the attribute name as a string")
-        if cls is not None and key not in known and naming.pascal_case(key) not in known.values():
-            close = difflib.get_close_matches(key, list(known), n=1)
-            # Inherited IRIS settings (e.g. CallInterval) are allowed in PascalCase.
-            if not (key[:1].isupper() and "_" not in key):
-                raise PyProdError(f"item {item!r}: {cls.__name__} has no setting {key!r}", where=where,
-                                  fix=f"did you mean {close[0]!r}?" if close else
-                                  "declare it with IRISProperty, or use the IRIS name of an inherited setting")
         name = known.get(key) or naming.member_name(key, f"{target} setting", where)
+        if cls is not None and name not in known.values() and not (key[:1].isupper() and "_" not in key):
+            close = difflib.get_close_matches(key, list(known), n=1)
+            warnings.append(PyProdWarning(
+                f"item {item!r}: {cls.__name__} has no setting {key!r}; "
+                + (f"did you mean {close[0]!r}?" if close else
+                   "declare it with IRISProperty, or use the IRIS name of an inherited setting"), where))
         out.append((name, _setting_text(value, f"{target} setting {key!r} of item {item!r}", where)))
     return tuple(out)
 

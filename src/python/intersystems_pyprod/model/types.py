@@ -16,7 +16,7 @@ BASE_CLASSES = {
     "BusinessOperation": "PyProd.BusinessOperation",
     "JsonMessage": "PyProd.JsonMessage",
     "PickleMessage": "PyProd.PickleMessage",
-    "Production": "PyProd.Production",
+    "Production": "Ens.Production",
 }
 
 
@@ -120,10 +120,12 @@ class ClassModel:
     columns: Tuple[ColumnModel, ...] = ()
     sql_table: Optional[str] = None
     production: Optional[ProductionModel] = None
+    #: The IRIS class of the user base class this class extends ("" for the PyProd base class).
+    extends: str = ""
 
     @property
     def base_class(self) -> str:
-        return BASE_CLASSES[self.kind]
+        return self.extends or BASE_CLASSES[self.kind]
 
     @property
     def package(self) -> str:

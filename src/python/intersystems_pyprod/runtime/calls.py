@@ -11,7 +11,7 @@ from typing import Any
 
 from ..api.fields import IRISProperty
 from ..api.hosts import Component
-from ..naming import pascal_case
+from ..naming import iris_name
 from . import irisapi, messages, values
 
 
@@ -20,21 +20,26 @@ def _host(component: Any) -> Any:
 
 
 def send_request_sync(component: Any, target: str, request: Any, timeout: float, description: str) -> Any:
-    """``(status, response)`` of a synchronous request."""
+    """``(status, response)`` of a synchronous request, or the status alone when there is no
+    response (the shape pyprod 0.2.0 returns)."""
     host = _host(component)
     response = irisapi.get().ref(None)
     status = host.SendRequestSync(target, messages.to_iris(request), response, timeout, description)
-    return status, messages.message_or_none(response.value)
+    python_response = messages.message_or_none(response.value)
+    if python_response is None:
+        return status
+    return status, python_response
 
 
-def send_request_async(component: Any, target: str, request: Any, *, response_required: bool = True,
-                       completion_key: str = "", description: str = "") -> Any:
+def send_request_async(component: Any, target: str, request: Any, *, response_required: Any = 1,
+                       completion_key: Any = 0, description: str = "") -> Any:
     """Status of an asynchronous send; a process gets the response in ``OnResponse``."""
     host = _host(component)
     iris_request = messages.to_iris(request)
     if component._pyprod_kind == "BusinessProcess":
-        return host.SendRequestAsync(target, iris_request, int(bool(response_required)), str(completion_key),
-                                     description)
+        key = completion_key if isinstance(completion_key, (str, int)) and not isinstance(completion_key, bool) \
+            else str(completion_key)
+        return host.SendRequestAsync(target, iris_request, int(bool(response_required)), key, description)
     return host.SendRequestAsync(target, iris_request, description)
 
 
@@ -49,28 +54,31 @@ def set_timer(component: Any, timeout: Any, completion_key: str) -> Any:
 
 
 def process_input(component: Any, input: Any, hint: str) -> Any:
-    """An inbound adapter hands input to its service: ``status`` or ``(status, output)``."""
+    """An inbound adapter hands input to its service: ``status``, or ``(status, output)`` when
+    the service gave output, or ``(status, output, hint)`` when a hint was passed too."""
     host = _host(component)
     api = irisapi.get()
     output, hint_ref = api.ref(None), api.ref(hint)
-    status = host.BusinessHost.ProcessInput(input, output, hint_ref)
+    status = host.BusinessHost.ProcessInput(messages.to_iris(input), output, hint_ref)
     value = output.value
     if value is None or value == "":
         return status
+    if hint != "":
+        return status, messages.from_iris(value), hint_ref.value
     return status, messages.from_iris(value)
 
 
 def get_setting(component: Any, prop: IRISProperty) -> Any:
     """A setting's current value on the host, as a Python value of its declared type."""
     kind = values.python_type(values.property_type(prop, type(component)))
-    raw = getattr(_host(component), pascal_case(prop.name), None)
+    raw = getattr(_host(component), iris_name(prop.name), None)
     return values.to_python(raw, kind)
 
 
 def set_setting(component: Any, prop: IRISProperty, value: Any) -> None:
     """Store a setting on the host (a process's host is persistent: the value survives)."""
     kind = values.python_type(values.property_type(prop, type(component)))
-    setattr(_host(component), pascal_case(prop.name), values.to_iris(value, kind))
+    setattr(_host(component), iris_name(prop.name), values.to_iris(value, kind))
 
 
 class ObjectScriptProxy:
@@ -84,10 +92,10 @@ class ObjectScriptProxy:
         try:
             return getattr(target, name)
         except AttributeError:
-            return getattr(target, pascal_case(name))
+            return getattr(target, iris_name(name))
 
     def __setattr__(self, name: str, value: Any) -> None:
-        setattr(object.__getattribute__(self, "_target"), pascal_case(name), value)
+        setattr(object.__getattribute__(self, "_target"), iris_name(name), value)
 
 
 def adapter(component: Any) -> Any:

@@ -20,7 +20,7 @@ from ..api.fields import Column
 from ..api.messages import ProductionMessage, field_default, own_annotations
 from ..model import datatypes
 from ..model.packages import iris_class_name
-from ..naming import pascal_case
+from ..naming import iris_name
 from . import irisapi, values
 
 #: Characters per string crossing into IRIS (IRIS strings hold 3,641,144; 3 MiB is the proven size).
@@ -92,7 +92,7 @@ def _columns(cls: type) -> List[Tuple[str, str, Optional[type]]]:
             if isinstance(column, Column):
                 spec = datatypes.declared_type(column.datatype, annotations.get(name), column.default)
                 itype = datatypes.iris_type(spec, f"column {cls.__name__}.{name}", column.where)
-                cached.append((name, pascal_case(name), values.python_type(itype)))
+                cached.append((name, iris_name(name), values.python_type(itype)))
         setattr(cls, "_pyprod_columns", cached)
     return cached
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import copy
 import inspect
-from typing import Any, ClassVar, Dict, List, Optional, Tuple
+from typing import Any, ClassVar, Dict, List, MutableMapping, Optional, Tuple
 
 from ..errors import Location
 from .fields import Column
@@ -34,7 +34,7 @@ def own_annotations(cls: type) -> Dict[str, Any]:
         return dict(getter(cls, format=annotationlib.Format.FORWARDREF))
 
 
-class _Annotations(dict):  # type: ignore[type-arg]
+class _Annotations(Dict[str, Any]):
     """The ``__annotations__`` of a class body being executed: records each name's position."""
 
     def __init__(self, order: Dict[str, None], initial: Dict[str, Any]) -> None:
@@ -46,7 +46,7 @@ class _Annotations(dict):  # type: ignore[type-arg]
         super().__setitem__(key, value)
 
 
-class _BodyNamespace(dict):  # type: ignore[type-arg]
+class _BodyNamespace(Dict[str, Any]):
     """The namespace of a message class body: records the order in which names are first
     assigned or annotated (an annotation without a value is never assigned)."""
 
@@ -66,7 +66,7 @@ class _MessageMeta(type):
     """Keeps the source order of a message class body (``_pyprod_body_order``)."""
 
     @classmethod
-    def __prepare__(mcs, name: str, bases: Tuple[type, ...], **kwargs: Any) -> Dict[str, Any]:
+    def __prepare__(mcs, name: str, bases: Tuple[type, ...], /, **kwargs: Any) -> MutableMapping[str, object]:
         return _BodyNamespace()
 
     def __new__(mcs, name: str, bases: Tuple[type, ...], namespace: Dict[str, Any], **kwargs: Any) -> Any:

@@ -17,8 +17,8 @@ from .packages import API_BASES as _API_BASES
 from .packages import iris_class_name
 from .types import (
     ClassModel,
-    IrisType,
     ColumnModel,
+    IrisType,
     ItemModel,
     MapEntryModel,
     ParameterModel,

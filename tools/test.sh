@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 python3 -m venv .venv
 .venv/bin/pip install -q --upgrade pip
 .venv/bin/pip install -q "./src/python[test]" "./cli[validate]"
+# pyprod 0.2.0 itself, apart from our package, for the test that compares generated IRIS names with it
+.venv/bin/pip install -q --no-deps --target .venv/pyprod-0.2.0 intersystems-pyprod==0.2.0
 .venv/bin/python -m pytest
 .venv/bin/ruff check .
 .venv/bin/mypy

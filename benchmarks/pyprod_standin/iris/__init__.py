@@ -1,5 +1,6 @@
 """A stand-in for the embedded ``iris`` module, just enough for pyprod 0.2.0 to import, generate
-classes offline and move JSON messages through an in-memory stream (benchmarks only)."""
+classes offline (productions included) and move JSON messages through an in-memory stream; used by
+the benchmarks and by the test that compares generated names with pyprod's."""
 
 from typing import Any, List
 
@@ -42,7 +43,16 @@ class _Name:
         return StandInStream() if "Stream" in self._path else StandInObject()
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self._path.endswith("._OpenId"):
+            return _Record()
         return 1
+
+
+class _Record:
+    """An opened dictionary record: every attribute is empty."""
+
+    def __getattr__(self, name: str) -> Any:
+        return ""
 
 
 system = _Name("system")

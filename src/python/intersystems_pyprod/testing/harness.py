@@ -216,9 +216,15 @@ class Harness:
             if cls.kind in ("JsonMessage", "PickleMessage"):
                 stream = {"JsonMessage": ("JsonBody", "%Stream.GlobalCharacter"),
                           "PickleMessage": ("PickleBody", "%Stream.GlobalBinary")}[cls.kind]
-                defaults = {c.iris_name: values.to_iris(c.default, None) for c in cls.columns if c.default is not None}
+                defaults = {c.iris_name: values.to_iris(c.default, None) for c in self._all_columns(cls)
+                            if c.default is not None}
                 self._standin.define(ClassInfo(cls.iris_name, {"PYMODULE": cls.py_module, "PYCLASS": cls.py_class},
                                                defaults, {stream[0]: stream[1]}))
+
+    def _all_columns(self, cls: ClassModel) -> List[Any]:
+        """The columns of a message class and of the user message classes it extends."""
+        parent = self._classes.get(cls.extends.lower()) if cls.extends else None
+        return (self._all_columns(parent) if parent is not None else []) + list(cls.columns)
 
     def _add_item(self, spec: ItemModel) -> None:
         model = self._classes.get(spec.class_name.lower())

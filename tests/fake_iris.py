@@ -5,7 +5,7 @@ It records every call so tests can check the runtime speaks to IRIS as IRIS expe
 
 from __future__ import annotations
 
-from typing import Any, List, Tuple
+from typing import Any, Dict, List, Tuple
 
 
 class FakeStatusApi:
@@ -31,16 +31,52 @@ class FakeLog:
         return log
 
 
+class FakeRef:
+    """``iris.ref()`` / ``iris.arrayref()``: the call fills ``value``."""
+
+    def __init__(self, value: Any = None) -> None:
+        self.value = value
+
+
+class FakeSql:
+    """``iris.sql``: ``prepare(sql).execute(*args)`` gives ``rows`` and records the query."""
+
+    def __init__(self, calls: List[Tuple[Any, ...]]) -> None:
+        self._calls = calls
+        self.rows: List[Tuple[Any, ...]] = []
+
+    def prepare(self, sql: str) -> Any:
+        outer = self
+
+        class _Statement:
+            def execute(self, *args: Any) -> List[Tuple[Any, ...]]:
+                outer._calls.append(("sql", sql, *args))
+                return list(outer.rows)
+
+        return _Statement()
+
+
 class FakeIris:
     def __init__(self) -> None:
         self.calls: List[Tuple[Any, ...]] = []
+        #: Classes reached with ``cls(name)`` besides Ens.Util.Log (a test puts its fakes here).
+        self.classes: Dict[str, Any] = {}
+        self.sql = FakeSql(self.calls)
 
         class _System:
             Status = FakeStatusApi(self.calls)
 
         self.system = _System
 
+    def ref(self, value: Any = None) -> FakeRef:
+        return FakeRef(value)
+
+    def arrayref(self, value: Any = None) -> FakeRef:
+        return FakeRef(value)
+
     def cls(self, name: str) -> Any:
+        if name in self.classes:
+            return self.classes[name]
         if name == "Ens.Util.Log":
             return FakeLog(self.calls)
         raise RuntimeError(f"<CLASS DOES NOT EXIST> {name}")

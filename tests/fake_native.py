@@ -28,6 +28,30 @@ class FakeReference:
         self._value = value
 
 
+class FakeObject:
+    """An ``IRISObject`` proxy of a business service made by CreateBusinessService."""
+
+    def __init__(self, class_name: str) -> None:
+        self.class_name = class_name
+        self.props: Dict[str, Any] = {"TargetConfigName": ""}
+        self.invoked: List[tuple] = []
+
+    def invoke(self, method: str, *args: Any) -> Any:
+        self.invoked.append((method, *args))
+        if method == "%ClassName":
+            return self.class_name
+        if method == "ProcessInput":
+            args[1].setValue(f"echo:{args[0]}")
+            return 1
+        return f"{method}{args}"
+
+    def get(self, name: str) -> Any:
+        return self.props[name]
+
+    def set(self, name: str, value: Any) -> None:
+        self.props[name] = value
+
+
 class FakeServer:
     """One IRIS instance with one namespace."""
 
@@ -49,6 +73,10 @@ class FakeServer:
         self.bodies: Dict[tuple, str] = {}
         self.queries: List[tuple] = []
         self.missing_privileges: List[str] = []
+        #: GetProductionSummary rows; members ("Class||Member") of compiled classes; services made.
+        self.summary: Dict[str, List[Any]] = {}
+        self.members: Dict[str, str] = {}
+        self.services: List[FakeObject] = []
 
     def g(self, name: str) -> MemoryGlobals:
         return self.globals.setdefault(name, MemoryGlobals())
@@ -77,8 +105,17 @@ class FakeIRIS:
             return int(args[0] not in server.missing_privileges)
         if (cls, method) == ("%EnsembleMgr", "IsEnsembleNamespace"):
             return int(server.interop)
+        if cls in ("%Dictionary.CompiledProperty", "%Dictionary.CompiledMethod") and method == "%ExistsId":
+            return int(server.members.get(args[0]) == cls.rsplit("Compiled", 1)[1])
         if cls == "Ens.Director":
             server.director_calls.append((method, *args))
+            if method == "CreateBusinessService":
+                if args[0] != "Demo.Service":
+                    return "0 ERROR #5001: no item " + args[0]
+                service = FakeObject("Demo.ServiceClass")
+                server.services.append(service)
+                args[1].setValue(service)
+                return 1
             if method == "GetProductionStatus":
                 args[0].setValue(server.production[0] or None)
                 args[1].setValue(server.production[1])
@@ -115,6 +152,8 @@ class FakeIRIS:
             return json.dumps({"ok": True, "scripts": service.listing(server.store)})
         if method == "MessageBody":
             return json.dumps({"ok": True, "body": server.bodies[(args[0], args[1])]})
+        if method == "ProductionSummary":
+            return json.dumps({"ok": True, "status": 1, "productions": server.summary})
         if method == "Info":
             return json.dumps({"ok": True, "version": server.server_version, "python": "3.12.3"})
         raise RuntimeError(f"<METHOD DOES NOT EXIST> {cls}.{method}")
@@ -130,6 +169,14 @@ class FakeCursor:
 
     def execute(self, sql: str, params: List[Any]) -> None:
         self.server.queries.append((sql, list(params)))
+        if "FROM Ens.MessageHeader" in sql and "SourceConfigName = ?" in sql:  # a host's messages
+            columns = ["ID", "TimeCreated", "SourceConfigName", "TargetConfigName", "Status", "SessionId",
+                       "MessageBodyClassName", "MessageBodyId"]
+            rows = [r for r in self.server.headers if params[1] in (r["SourceConfigName"], r["TargetConfigName"])]
+            rows = sorted(rows, key=lambda r: r["TimeCreated"], reverse=True)[: params[0]]
+            self.description = [(n,) for n in columns]
+            self._rows = [tuple(r[n] for n in columns) for r in rows]
+            return
         if "FROM Ens.MessageHeader" in sql:
             rows = self.server.headers
             if "WHERE SessionId = ?" in sql:

@@ -95,7 +95,7 @@ def test_loader_entry_points_exist_and_return_json_text():
     module = importlib.import_module(loader_class.parameters["PYLOADER"])
     calls = {(name, n) for name, n, _caller in loader_class.loader_calls}
     assert {name for name, _ in calls} == {"load_file", "load_upload", "restore_version", "unload_script",
-                                           "list_scripts", "info", "message_body"}
+                                           "list_scripts", "info", "message_body", "production_summary"}
     for name, count in calls:
         func = getattr(module, name)
         inspect.signature(func).bind(*([None] * count))

@@ -8,24 +8,36 @@ import sys
 from typing import Any, Dict, List
 
 from . import exitcodes
+from .targets import Target, manual_folder
+
+
+def _package(built: Any) -> str:
+    """The IRIS package of the script's own classes (0.2.0 names the --manual folder after it)."""
+    own = [c.package for c in built.model.classes if c.py_module == built.model.module]
+    return (own or [c.package for c in built.model.classes])[0]
 
 
 def run_dry(args: argparse.Namespace) -> int:
-    """Build the classes of ``args.script`` in memory; write them only when all succeeded."""
+    """Build the classes of ``args.target`` in memory; write them only when all succeeded (to
+    ``-o DIR``, or for ``--manual`` without it to the 0.2.0 folder beside the script)."""
     from intersystems_pyprod.classgen import grammar
     from intersystems_pyprod.errors import PyProdError
     from intersystems_pyprod.loader.build import build, write_classes
 
     result: Dict[str, Any] = {"ok": False, "dry_run": True, "classes": [], "warnings": [], "error": None}
     validate = False if args.no_validate else None
+    target: Target = args.target
+    folder = args.output
     try:
-        built = build(args.script, validate=validate)
-        written = write_classes(built.classes, args.output) if args.output else []
+        built = build(str(target.path), validate=validate, root=target.root)
+        if args.manual and not folder:
+            folder = str(manual_folder(target, _package(built)))
+        written = write_classes(built.classes, folder) if folder else []
     except PyProdError as exc:
         result["error"] = str(exc)
         return _finish(args, result, exitcodes.FAILED)
     except OSError as exc:
-        result["error"] = f"cannot write the classes to {args.output}: {exc}"
+        result["error"] = f"cannot write the classes to {folder}: {exc}"
         return _finish(args, result, exitcodes.FAILED)
     except Exception as exc:  # an internal error: say so plainly, trace only on request
         result["error"] = exitcodes.internal_error(exc, args.debug)
@@ -37,6 +49,7 @@ def run_dry(args: argparse.Namespace) -> int:
                          for c in built.classes]
     result["warnings"] = [str(w) for w in built.model.warnings]
     result["validated"] = built.validated
+    result["output"] = folder
     if not built.validated and not args.no_validate:
         result["warnings"].append(f"warning: grammar check skipped: {grammar.REQUIREMENT} is not installed "
                                   "(pip install 'intersystems-pyprod-cli[validate]')")
@@ -61,6 +74,6 @@ def _finish(args: argparse.Namespace, result: Dict[str, Any], code: int) -> int:
         where = f"  -> {cls['path']}" if cls["path"] else ""
         print(f"Generated {cls['name']:<{width}}  {cls['kind']:<{kind_width}}{where}".rstrip())
     check = "grammar check passed" if result.get("validated") else "grammar check skipped"
-    written = f", written to {args.output}" if args.output else ""
+    written = f", written to {result['output']}" if result.get("output") else ""
     print(f"Dry run finished successfully: {len(classes)} classes, {check}{written}; nothing was sent to IRIS.")
     return code

@@ -14,6 +14,8 @@ their production in-process.
 
   intersystems_pyprod SCRIPT.py [MORE.py ...]         load into IRIS (same as: load SCRIPT.py)
   intersystems_pyprod --dry-run [-o DIR] SCRIPT.py   generate and check the classes, no server
+  intersystems_pyprod --manual [-o DIR] SCRIPT.py    the same, always writing the classes to files
+  intersystems_pyprod -m PKG.MODULE [-s DIR] ...      a module instead of a script path
   intersystems_pyprod run-local SCRIPT.py [...]      run the production in-process, no server
   intersystems_pyprod unload|status|start|stop|update|restart|messages|log|doctor [...]
 
@@ -47,10 +49,18 @@ def _load_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="intersystems_pyprod", description=DESCRIPTION,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"intersystems_pyprod {__version__}")
-    parser.add_argument("scripts", metavar="SCRIPT.py", nargs="+", help="scripts that define the components")
+    parser.add_argument("scripts", metavar="SCRIPT.py", nargs="*", help="scripts that define the components")
     parser.add_argument("--dry-run", action="store_true",
                         help="work offline: generate and check the classes, send nothing to IRIS")
     parser.add_argument("-o", "--output", metavar="DIR", help="also write the generated classes under DIR")
+    parser.add_argument("--manual", action="store_true",
+                        help="write the classes to files to load yourself, send nothing to IRIS (--dry-run "
+                             "that writes to -o DIR, else to PACKAGE_classes beside the script)")
+    parser.add_argument("-m", "--module", metavar="DOTTED.NAME",
+                        help="the module to load, found under the source root or the current folder "
+                             "(instead of SCRIPT.py)")
+    parser.add_argument("-s", "--source-root", metavar="DIR",
+                        help="the project's source root: module names are the scripts' paths relative to it")
     parser.add_argument("--no-validate", action="store_true",
                         help="skip the ObjectScript grammar check of the generated classes (--dry-run)")
     _connection_options(parser)
@@ -134,12 +144,20 @@ def main(argv: Optional[List[str]] = None) -> int:
         from .runlocal import run_local
 
         return run_local(args)
-    if command == "load" and args.dry_run:
+    if command == "load":
+        from .targets import TargetError, resolve_targets
+
+        try:
+            args.targets = resolve_targets(args)
+        except TargetError as exc:
+            print(f"intersystems_pyprod: error: {exc}", file=sys.stderr)
+            return exitcodes.USAGE
+    if command == "load" and (args.dry_run or args.manual):
         from .dryrun import run_dry
 
         code = exitcodes.OK
-        for script in args.scripts:
-            args.script = script
+        for target in args.targets:
+            args.target = target
             code = max(code, run_dry(args))
         return code
     from .remote import run

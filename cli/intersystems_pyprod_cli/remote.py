@@ -15,6 +15,7 @@ from intersystems_pyprod.director.connection import USAGE, Director, DirectorErr
 from intersystems_pyprod.director.settings import ConnectionSettings, SettingsError, resolve
 
 from . import __version__, exitcodes
+from .targets import Target
 
 CODES = {"failed": exitcodes.FAILED, "usage": exitcodes.USAGE, "unreachable": exitcodes.UNREACHABLE}
 
@@ -47,22 +48,23 @@ def run(args: argparse.Namespace, command: str) -> int:
         return CODES[exc.kind]
 
 
-def _scripts(args: argparse.Namespace) -> List[Path]:
-    paths = [Path(s) for s in args.scripts]
-    for path in paths:
+def _scripts(args: argparse.Namespace) -> List[Target]:
+    targets: List[Target] = args.targets
+    for target in targets:
+        path = target.path
         if not path.is_file():
             raise DirectorError(f"script {path} does not exist", "check the path")
         if path.suffix != ".py":
             raise DirectorError(f"{path} is not a .py file", "pass the Python script that defines your components")
-    return paths
+    return targets
 
 
 def _load(args: argparse.Namespace) -> int:
-    scripts = _scripts(args)  # checked before connecting
+    targets = _scripts(args)  # checked before connecting
     bundles = []
-    for path in scripts:
+    for target in targets:
         try:
-            bundles.append(collect(path))
+            bundles.append(collect(target.path, target.root))
         except CollectError as exc:
             raise DirectorError(str(exc), "correct the script") from None
     settings = settings_from(args)

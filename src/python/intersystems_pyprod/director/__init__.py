@@ -7,6 +7,11 @@
         for message in iris.messages(limit=10):
             print(message["SourceConfigName"], "->", message["TargetConfigName"], message["Body"])
 
+The functions of intersystems-pyprod 0.2.0 are here too, with the same parameters and results
+(``start_production``, ``get_production_status``, ``create_business_service``, ...). Inside IRIS
+they call ``Ens.Director`` directly; elsewhere they share one connection made with the settings
+below on the first call (:func:`use_connection` chooses another).
+
 Settings not given fall back to the environment, ``.env`` and pyproject.toml, as for the
 command line. Failures raise :class:`DirectorError` with the cause and the fix.
 """
@@ -15,19 +20,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from .connection import Director, DirectorError
-from .settings import ConnectionSettings, SettingsError, resolve
+from .backends import use_connection
+from .connection import Director, DirectorError, connect_with
+from .functions import (
+    clean_production,
+    create_business_service,
+    enable_config_item,
+    get_host_messages,
+    get_production_status,
+    list_all_productions,
+    restart_production,
+    start_production,
+    stop_production,
+    update_production,
+)
+from .settings import ConnectionSettings, resolve
 
 
 def connect(**settings: Any) -> Director:
     """Connect with these settings (host, port, namespace, username, password, tls, timeout)."""
-    from .connection import connect as open_connection
-
-    try:
-        resolved = resolve(settings)
-    except SettingsError as exc:
-        raise DirectorError(str(exc), "correct the setting", "usage") from None
-    return open_connection(resolved)
+    return connect_with(settings)
 
 
-__all__ = ["ConnectionSettings", "Director", "DirectorError", "connect", "resolve"]
+__all__ = ["ConnectionSettings", "Director", "DirectorError", "clean_production", "connect", "create_business_service",
+           "enable_config_item", "get_host_messages", "get_production_status", "list_all_productions", "resolve",
+           "restart_production", "start_production", "stop_production", "update_production", "use_connection"]

@@ -7,19 +7,12 @@ import ast
 from pathlib import Path
 from typing import Dict, List, Optional, Set, Tuple
 
+from ..loader.importer import module_file as _module_file
 from ..loader.importer import module_name_for as project_root
 
 
 class CollectError(ValueError):
     """The script cannot be read or parsed."""
-
-
-def _module_file(root: Path, dotted: str) -> Optional[Path]:
-    base = root.joinpath(*dotted.split("."))
-    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
-        if candidate.is_file():
-            return candidate
-    return None
 
 
 def _imports(path: Path, root: Path) -> List[str]:
@@ -47,13 +40,18 @@ def _imports(path: Path, root: Path) -> List[str]:
     return names
 
 
-def collect(script: Path) -> Tuple[Path, str, Dict[str, str]]:
+def collect(script: Path, source_root: Optional[Path] = None) -> Tuple[Path, str, Dict[str, str]]:
     """(root, entry path relative to root, {relative path: text}) of the script and the project
-    modules it imports, directly or through each other."""
+    modules it imports, directly or through each other. The root is ``source_root`` when given
+    (the script must be under it), else the folder above the script's ``__init__.py`` packages."""
     script = script.resolve()
-    root, _ = project_root(script)
+    if source_root is not None and source_root.resolve() not in script.parents:
+        raise CollectError(f"script {script} is not under the source root {source_root.resolve()}")
+    root, _ = project_root(script, source_root.resolve() if source_root is not None else None)
     files: Dict[str, str] = {}
-    todo = [script]
+    todo = [script]  # with the __init__.py of the packages it is in: importing it runs them
+    todo += [folder / "__init__.py" for folder in script.parents if root in folder.parents
+             and (folder / "__init__.py").is_file()]
     seen: Set[Path] = set()
     while todo:
         path = todo.pop()

@@ -6,7 +6,7 @@ import json
 import uuid
 from typing import Any, Dict, List, Mapping, Optional
 
-from .settings import ConnectionSettings
+from .settings import ConnectionSettings, SettingsError, resolve
 
 #: Kinds of failure; the command line maps them to its exit codes.
 FAILED, USAGE, UNREACHABLE = "failed", "usage", "unreachable"
@@ -60,6 +60,15 @@ def connect(settings: ConnectionSettings, sdk: Any = None) -> Director:
     except Exception as exc:
         raise _connect_error(scrub(str(exc), settings), settings) from None
     return Director(native, connection, settings, sdk)
+
+
+def connect_with(flags: Mapping[str, Any]) -> Director:
+    """Connect with these settings, the rest from the environment, ``.env`` and pyproject.toml."""
+    try:
+        resolved = resolve(flags)
+    except SettingsError as exc:
+        raise DirectorError(str(exc), "correct the setting", USAGE) from None
+    return connect(resolved)
 
 
 def _connect_error(text: str, settings: ConnectionSettings) -> DirectorError:

@@ -26,9 +26,10 @@ class BuildResult:
     validated: bool
 
 
-def build(path: str, *, validate: Optional[bool] = None) -> BuildResult:
-    """Import, model and generate; ``validate`` None means "when the grammar is installed"."""
-    imported = import_script(path)
+def build(path: str, *, validate: Optional[bool] = None, root: Optional[Path] = None) -> BuildResult:
+    """Import, model and generate; ``validate`` None means "when the grammar is installed";
+    ``root`` is the project's source root (module names are relative to it) when given."""
+    imported = import_script(path, root)
     model = build_model(str(imported.path), imported.module_name, imported.local_modules)
     if not model.classes:
         raise PyProdError(

@@ -32,14 +32,32 @@ class ImportedScript:
         return sorted({Path(str(m.__file__)).resolve() for m in self.local_modules if getattr(m, "__file__", None)})
 
 
-def module_name_for(path: Path) -> tuple:
-    """(project root, dotted module name) of a script, following ``__init__.py`` packages up."""
+def module_name_for(path: Path, root: Optional[Path] = None) -> tuple:
+    """(project root, dotted module name) of a script: relative to ``root`` when given (the
+    project's source root; ``path`` must be under it), else following ``__init__.py`` packages up."""
+    if root is not None:
+        parts = list(path.with_suffix("").relative_to(root).parts)
+        if len(parts) > 1 and parts[-1] == "__init__":
+            parts.pop()
+        return root, ".".join(parts)
     parts = [path.stem]
     folder = path.parent
     while (folder / "__init__.py").is_file() and folder.parent != folder:
         parts.insert(0, folder.name)
         folder = folder.parent
     return folder, ".".join(parts)
+
+
+def module_file(root: Path, dotted: str) -> Optional[Path]:
+    """The source file of module ``dotted`` under ``root`` (``a/b.py`` or ``a/b/__init__.py``)."""
+    parts = dotted.split(".")
+    if not all(part.isidentifier() for part in parts):
+        return None
+    base = root.joinpath(*parts)
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
 
 
 def is_local(module: types.ModuleType, root: Path) -> bool:
@@ -71,15 +89,21 @@ def _user_frame(exc: BaseException, root: Path) -> Optional[Location]:
     return found
 
 
-def import_script(path: str) -> ImportedScript:
-    """Import the script at ``path`` as a fresh module; every failure is a :class:`PyProdError`."""
+def import_script(path: str, root: Optional[Path] = None) -> ImportedScript:
+    """Import the script at ``path`` as a fresh module (named from ``root``, the project's source
+    root, when given); every failure is a :class:`PyProdError`."""
     script = Path(path)
     if not script.is_file():
         raise PyProdError(f"script {path} does not exist or is not a file", fix="check the path")
     if script.suffix != ".py":
         raise PyProdError(f"script {path} is not a .py file", fix="pass the Python script that defines your components")
     script = script.resolve()
-    root, module_name = module_name_for(script)
+    if root is not None:
+        root = root.resolve()
+        if root not in script.parents:
+            raise PyProdError(f"script {script} is not under the source root {root}", where=Location(str(script)),
+                              fix="pass as -s/--source-root the folder that holds the script's top-level package")
+    root, module_name = module_name_for(script, root)
     for part in module_name.split("."):
         if not part.isidentifier():
             raise PyProdError(f"{script.name} cannot be imported as module {module_name!r}: {part!r} is not a "

@@ -7,6 +7,7 @@
     List()              list_scripts()
     Info()              info()
     MessageBody(c, id)  message_body(c, id)
+    ProductionSummary() production_summary()
 """
 
 from __future__ import annotations
@@ -161,3 +162,10 @@ def message_body(class_name: str, body_id: str) -> str:
 def list_scripts() -> str:
     """The loaded scripts, their versions and classes."""
     return _json(lambda: {"ok": True, "scripts": listing(store())})
+
+
+def production_summary() -> str:
+    """``Ens.Director.GetProductionSummary`` as JSON, for clients that cannot receive the array."""
+    from ..director.backends import summary_document
+
+    return _json(summary_document)

@@ -110,7 +110,7 @@ def load_sources(ns: Namespace, store: SourceStore, files: Mapping[str, str], en
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
         try:
-            built = build(str(staging / entry), validate=False)
+            built = build(str(staging / entry), validate=False, root=staging)  # module names as the client's
             if grammar.available():
                 validate_classes(built.classes)
         except PyProdError as exc:

@@ -1,9 +1,23 @@
 """A script written against pyprod 0.2.0's API, in the forms its API reference shows: the classes
 generated from it must carry the names pyprod 0.2.0 gives them (tests/test_pyprod_names.py)."""
 
-from intersystems_pyprod import (BusinessOperation, BusinessProcess, BusinessService, Column, InboundAdapter,
-    IRISParameter, IRISProperty, JsonSerialize, OutboundAdapter, PickleSerialize, Production, ServiceItem,
-    ProcessItem, OperationItem, Status)
+from intersystems_pyprod import (
+    BusinessOperation,
+    BusinessProcess,
+    BusinessService,
+    Column,
+    InboundAdapter,
+    IRISParameter,
+    IRISProperty,
+    JsonSerialize,
+    OperationItem,
+    OutboundAdapter,
+    PickleSerialize,
+    ProcessItem,
+    Production,
+    ServiceItem,
+    Status,
+)
 
 iris_package_name = "CompatNames"
 

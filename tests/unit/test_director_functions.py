@@ -186,11 +186,11 @@ def test_embedded_business_service(embedded):
     assert service.target_config_name == "Old" and service.TargetConfigName == "Old"
     service.target_config_name = "Demo.Operation"
     assert ens.service.TargetConfigName == "Demo.Operation"
-    assert service.describe("it") == "described it"
+    assert service.Describe("it") == "described it"
     with pytest.raises(AttributeError, match="has no property or method 'Missing'"):
         _ = service.missing
     with pytest.raises(AttributeError, match="has no property 'Describe'"):
-        service.describe = 1
+        service.Describe = 1
     with pytest.raises(AttributeError, match="process_input"):
         _ = service.ProcessInput
     with pytest.raises(AttributeError):

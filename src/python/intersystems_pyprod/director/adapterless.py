@@ -36,7 +36,7 @@ class AdapterlessService:
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
-        if naming.pascal_case(name) == "ProcessInput":
+        if naming.iris_name(name) == "ProcessInput":
             raise AttributeError("call process_input(input) instead: it returns (status, response)")
         iris_name, kind = self._member(name, ("Property", "Method"))
         if kind == "Property":

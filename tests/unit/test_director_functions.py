@@ -187,7 +187,7 @@ def test_embedded_business_service(embedded):
     service.target_config_name = "Demo.Operation"
     assert ens.service.TargetConfigName == "Demo.Operation"
     assert service.Describe("it") == "described it"
-    with pytest.raises(AttributeError, match="has no property or method 'Missing'"):
+    with pytest.raises(AttributeError, match="has no property or method 'missing'"):
         _ = service.missing
     with pytest.raises(AttributeError, match="has no property 'Describe'"):
         service.Describe = 1

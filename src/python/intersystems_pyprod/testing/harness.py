@@ -29,9 +29,6 @@ from .items import DEFAULT_CALL_INTERVAL, Item, ItemBuilder, set_setting
 from .records import HarnessError, LogEntry, TraceEntry
 from .standin import ClassInfo, IrisObject, IrisStandIn
 
-#: What one callback may raise and still be only that callback's error (not the run's end).
-CALLBACK_ERRORS = (Exception, SystemExit, KeyboardInterrupt)
-
 
 @dataclasses.dataclass
 class _Process:
@@ -280,7 +277,7 @@ class Harness:
         return self._body(value)[1] or value._ClassName(1)
 
     def _record_call(self, item: str, adapter_class: str, method: str, arguments: str) -> None:
-        self.trace.append(TraceEntry(item, adapter_class, adapter_class, f"{method}({arguments})", "adapter call"))
+        self.trace.append(TraceEntry(item, adapter_class, "(method call)", f"{method}({arguments})", "adapter call"))
 
     def _refuse(self, source: str, text: str) -> Tuple[Any, Any]:
         self.log.append(LogEntry("Error", source, source, "SendRequest", f"ERROR <Ens>ErrGeneral: {text}"))
@@ -313,8 +310,9 @@ class Harness:
                                         "object; send an instance of a JsonSerialize or PickleSerialize class")
         self._record(source, target, request, "request")
         if item.kind == "ObjectScript":
-            self._log("Info", item.class_name, "OnMessage", f"{target} is an ObjectScript host ({item.class_name}); "
-                      "the request was recorded, not processed")
+            with self._acting(target):
+                self._log("Info", item.class_name, "OnMessage", f"{target} is an ObjectScript host "
+                          f"({item.class_name}); the request was recorded, not processed")
             return 1, ""
         with self._acting(target):
             if item.stub is not None:
@@ -334,7 +332,7 @@ class Harness:
         assert item.stub is not None
         try:
             result = item.stub(messages.from_iris(request))
-        except CALLBACK_ERRORS as exc:
+        except bridge.CALLBACK_ERRORS as exc:
             return OfflineErrorStatus(f"stub {item.name} raised {type(exc).__name__}: {exc}"), ""
         if isinstance(result, tuple):
             return result[0], messages.to_iris_or_empty(result[1])

@@ -119,7 +119,7 @@ def _parse_xml(path: str, xml: str, first_line: int) -> _Node:
     try:
         parser.Parse(xml, True)
     except expat.ExpatError as exc:
-        raise _fail(path, first_line + (exc.lineno or 1) - 1, f"the production XML is not well-formed "
+        raise _fail(path, first_line + (exc.lineno or 1) - 1, f"the production XML is not valid XML "
                     f"({expat.ErrorString(exc.code)})", "fix the XML in XData ProductionDefinition") from None
     roots = stack[0].children
     if len(roots) != 1 or roots[0].tag != "Production":

@@ -23,6 +23,7 @@ from ..loader.importer import import_script
 from ..model.introspect import build_model
 from ..model.types import ClassModel, ScriptModel
 from ..runtime import bridge, irisapi, messages, values
+from ..runtime.bridge import CALLBACK_ERRORS
 from .dispatch import MessageClasses
 from .hostobj import HarnessEngine, HostObject, ObjectScriptAdapter
 from .items import DEFAULT_CALL_INTERVAL, Item, ItemBuilder, set_setting
@@ -332,7 +333,7 @@ class Harness:
         assert item.stub is not None
         try:
             result = item.stub(messages.from_iris(request))
-        except bridge.CALLBACK_ERRORS as exc:
+        except CALLBACK_ERRORS as exc:
             return OfflineErrorStatus(f"stub {item.name} raised {type(exc).__name__}: {exc}"), ""
         if isinstance(result, tuple):
             return result[0], messages.to_iris_or_empty(result[1])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from .helpers import EXAMPLES, cli, write_script
+from .helpers import EXAMPLES, REPO, cli, write_script
 
 HELLO = str(EXAMPLES / "hello_world" / "HelloWorld.py")
 
@@ -61,3 +61,79 @@ class Echo(BusinessService):
 """)
     result = cli("run-local", str(script), "--send", "Echo=abc", "--json")
     assert json.loads(result.stdout)["log"] == [{"level": "Info", "source": "Echo", "text": "cba"}]
+
+
+MIXED = str(REPO / "tests" / "fixtures" / "mixed" / "Mixed.py")
+MIXED_CLS = str(REPO / "tests" / "fixtures" / "mixed" / "Production.cls")
+
+
+def test_production_class_file_with_objectscript_adapters():
+    result = cli("run-local", MIXED, "--production", MIXED_CLS, "--send", "Mixed.LineService=!fire", "--json")
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert [(t["source"], t["target"], t["body"]) for t in doc["trace"]] == [
+        ("Mixed.LineService", "Mixed.Writer", '{"text": "fire", "level": 3}'),
+        ("Mixed.Writer", "EnsLib.TCP.TextLineOutboundAdapter", "SendMessageString('fire')"),
+        ("Mixed.Writer", "Mixed.LineService", '{"text": "UrgentNote fire"}')]
+    assert doc["log"][0]["source"] == "Mixed.Writer" and "SendMessageString('fire') recorded" in doc["log"][0]["text"]
+
+
+def test_production_class_errors_name_the_file(tmp_path):
+    bad = tmp_path / "Bad.cls"
+    bad.write_text("Class A.B Extends Ens.Production\n{\nXData ProductionDefinition\n{\n<Production>\n"
+                   '<Item Name="S" ClassName="Mixed.LineService">\n'
+                   '<Setting Target="Host" Name="targetconfigname">x</Setting>\n</Item>\n</Production>\n}\n}\n')
+    result = cli("run-local", MIXED, "--production", str(bad))
+    assert result.returncode == 1
+    assert f"{bad}:7: item 'S' has no host setting 'targetconfigname'" in result.stderr
+    assert "did you mean 'TargetConfigName'?" in result.stderr
+
+
+def test_call_interval_setting_reaches_the_service_adapter():
+    result = cli("run-local", MIXED, "--setting", "TickSvc.CallInterval=1", "--duration", "0.2", "--json")
+    assert result.returncode == 0, result.stderr
+    assert {"level": "Info", "source": "TickSvc", "text": "tick at TickIn"} in json.loads(result.stdout)["log"]
+    refused = cli("run-local", MIXED, "--setting", "TickIn.CallInterval=1")
+    assert refused.returncode == 1
+    assert "TickIn is an adapter class, not an item" in refused.stderr and "TickSvc.CallInterval" in refused.stderr
+
+
+def test_timeout_stops_a_run_that_does_not_finish(tmp_path):
+    script = write_script(tmp_path, "stuck.py", """
+import time
+from intersystems_pyprod import *
+
+class Stuck(BusinessService):
+    def on_process_input(self, input):
+        IRISLog.Info("started")
+        while True:
+            time.sleep(0.05)
+""")
+    result = cli("run-local", str(script), "--send", "Stuck=x", "--timeout", "0.5")
+    assert result.returncode == 1
+    assert "did not finish within --timeout 0.5 seconds (Stuck was still busy)" in result.stderr
+    assert "[Info] Stuck (Stuck.on_process_input): started" in result.stdout
+    assert cli("run-local", str(script), "--timeout", "-1").returncode == 2
+
+
+def test_long_bodies_are_cut_in_text_and_whole_in_json(tmp_path):
+    script = write_script(tmp_path, "long.py", """
+from intersystems_pyprod import *
+
+class Blob(JsonSerialize):
+    data: str = ""
+
+class Sink(BusinessOperation):
+    def on_message(self, request):
+        return Status.OK()
+
+class Source(BusinessService):
+    def on_process_input(self, input):
+        return self.send_request_sync("Sink", Blob(input * 1000))
+""")
+    text = cli("run-local", str(script), "--send", "Source=ab")
+    assert text.returncode == 0, text.stdout
+    body = '{"data": "' + "ab" * 1000 + '"}'
+    assert f"{body[:400]}... ({len(body) - 400} more characters; --json shows all)" in text.stdout
+    whole = cli("run-local", str(script), "--send", "Source=ab", "--json")
+    assert json.loads(whole.stdout)["trace"][0]["body"] == body

@@ -130,7 +130,8 @@ def test_generated_entry_points_call_an_existing_method():
 def _runtime_attributes() -> Dict[str, Set[str]]:
     """PascalCase attributes and _GetParameter names used by the runtime and the harness."""
     used: Dict[str, Set[str]] = {}
-    files = [*RUNTIME.glob("*.py"), *LOADER.glob("*.py"), RUNTIME.parent / "testing" / "harness.py"]
+    files = [*RUNTIME.glob("*.py"), *LOADER.glob("*.py"),
+             *(RUNTIME.parent / "testing" / name for name in ("harness.py", "hostobj.py", "items.py"))]
     for path in files:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         modules = {alias.asname or alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)

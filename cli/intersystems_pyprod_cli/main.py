@@ -74,14 +74,20 @@ def _run_local_parser() -> argparse.ArgumentParser:
                     "trace. Exit 0 when no error was logged, 1 otherwise.",
     )
     parser.add_argument("script", metavar="SCRIPT.py")
-    parser.add_argument("--production", metavar="NAME", help="the Production class to run (when there are several)")
+    parser.add_argument("--production", metavar="NAME|PATH.cls",
+                        help="the Production class to run (when there are several), or an ObjectScript production "
+                             "class file (.cls) whose items use the script's classes")
     parser.add_argument("--setting", action="append", default=[], metavar="ITEM.NAME=VALUE",
-                        help="set a host or adapter setting by its Python attribute name (repeatable)")
+                        help="set a host or adapter setting by its Python attribute name or exact IRIS name "
+                             "(repeatable)")
     parser.add_argument("--send", action="append", default=[], metavar="ITEM=TEXT",
                         help="call that service's ProcessInput with TEXT (repeatable)")
     parser.add_argument("--duration", type=float, default=0.0, metavar="SECONDS",
                         help="run inbound adapters on their call interval for this long")
-    parser.add_argument("--json", action="store_true", help='print {"log": [...], "trace": [...]}')
+    parser.add_argument("--timeout", type=float, default=0.0, metavar="SECONDS",
+                        help="stop and exit 1 when the run takes longer than this (0: no limit)")
+    parser.add_argument("--json", action="store_true",
+                        help='print {"log": [...], "trace": [...]} with whole message bodies')
     parser.add_argument("--debug", action="store_true", help="show Python tracebacks of internal errors")
     return parser
 

@@ -5,9 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any, Dict, List, Tuple
+import threading
+from typing import Any, Dict, List, Optional, Tuple
 
 from . import exitcodes
+
+#: Message bodies longer than this are cut in the text output (``--json`` keeps them whole).
+BODY_MAX = 400
 
 
 def _pairs(values: List[str], sep: str, what: str) -> List[Tuple[str, str]]:
@@ -21,43 +25,88 @@ def _pairs(values: List[str], sep: str, what: str) -> List[Tuple[str, str]]:
     return pairs
 
 
+def shorten(text: str, limit: int = BODY_MAX) -> str:
+    """``text`` cut to ``limit`` characters, saying how many were cut."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text) - limit} more characters; --json shows all)"
+
+
+class _Run:
+    """The harness run, on a worker thread so that ``--timeout`` can stop waiting for it."""
+
+    def __init__(self, args: argparse.Namespace, settings: Dict[str, str], sends: List[Tuple[str, str]]) -> None:
+        self.args, self.settings, self.sends = args, settings, sends
+        self.harness: Any = None
+        self.failure: Optional[BaseException] = None
+
+    def __call__(self) -> None:
+        from intersystems_pyprod.testing import Harness
+
+        try:
+            self.harness = Harness(self.args.script, production=self.args.production, settings=self.settings)
+            with self.harness:
+                for item, text in self.sends:
+                    self.harness.send(item, text)
+                if self.args.duration > 0:
+                    self.harness.run(self.args.duration)
+        except BaseException as exc:  # reported by the main thread
+            self.failure = exc
+
+
+def _print(harness: Any, as_json: bool, log: List[Any], trace: List[Any]) -> None:
+    if as_json:
+        print(json.dumps({"log": [{"level": e.level, "source": e.source, "text": e.text} for e in log],
+                          "trace": [{"source": t.source, "target": t.target, "class": t.message_class,
+                                     "body": t.body} for t in trace]}, indent=2))
+        return
+    print("Event log:")
+    for entry in log:
+        print(f"  [{entry.level}] {entry.source or '-'} ({entry.class_name}.{entry.method}): {entry.text}")
+    print("Message trace:")
+    for hop in trace:
+        print(f"  {hop.source} -> {hop.target}  {hop.message_class}  {shorten(hop.body)}")
+    errors = len([e for e in log if e.level == "Error"])
+    print(f"Run finished: {len(trace)} messages, {errors} error{'s' if errors != 1 else ''} logged.")
+
+
 def run_local(args: argparse.Namespace) -> int:
     """Run the production; exit 0 when no error was logged."""
     from intersystems_pyprod.errors import PyProdError
-    from intersystems_pyprod.testing import Harness, HarnessError
+    from intersystems_pyprod.testing import HarnessError
 
     try:
         settings = dict(_pairs(args.setting, "=", "--setting"))
         sends = _pairs(args.send, "=", "--send")
+        if args.timeout < 0:
+            raise ValueError("--timeout must be 0 (no limit) or more seconds")
     except ValueError as exc:
         print(f"intersystems_pyprod run-local: {exc}", file=sys.stderr)
         return exitcodes.USAGE
-    try:
-        harness = Harness(args.script, production=args.production, settings=settings)
-        with harness:
-            for item, text in sends:
-                harness.send(item, text)
-            if args.duration > 0:
-                harness.run(args.duration)
-    except (PyProdError, HarnessError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    run = _Run(args, settings, sends)
+    worker = threading.Thread(target=run, name="run-local", daemon=True)
+    worker.start()
+    worker.join(args.timeout if args.timeout > 0 else None)
+    if worker.is_alive():
+        harness = run.harness
+        busy = harness._acting_stack[-1] if harness is not None and harness._acting_stack else ""
+        log, trace = (list(harness.log), list(harness.trace)) if harness is not None else ([], [])
+        if log or trace:
+            _print(harness, args.json, log, trace)
+        where = f" ({busy} was still busy)" if busy else ""
+        print(f"error: the run did not finish within --timeout {args.timeout:g} seconds{where}; stopped it. "
+              "Look for a callback that loops or waits, or raise --timeout", file=sys.stderr)
         return exitcodes.FAILED
-    except Exception as exc:  # an internal error: say so plainly, trace only on request
-        print(f"error: {exitcodes.internal_error(exc, args.debug)}", file=sys.stderr)
+    if isinstance(run.failure, (PyProdError, HarnessError)):
+        print(f"error: {run.failure}", file=sys.stderr)
         return exitcodes.FAILED
-    log: List[Dict[str, Any]] = [{"level": e.level, "source": e.source, "text": e.text} for e in harness.log]
-    trace = [{"source": t.source, "target": t.target, "class": t.message_class, "body": t.body}
-             for t in harness.trace]
-    if args.json:
-        print(json.dumps({"log": log, "trace": trace}, indent=2))
-    else:
-        print("Event log:")
-        for entry in harness.log:
-            origin = f"{entry.class_name}.{entry.method}"
-            print(f"  [{entry.level}] {entry.source or '-'} ({origin}): {entry.text}")
-        print("Message trace:")
-        for hop in harness.trace:
-            print(f"  {hop.source} -> {hop.target}  {hop.message_class}  {hop.body}")
-        errors = len(harness.errors())
-        print(f"Run finished: {len(trace)} messages, {errors} error{'s' if errors != 1 else ''} logged.")
+    if run.failure is not None:  # an internal error: say so plainly, trace only on request
+        if args.debug:
+            import traceback
+
+            traceback.print_exception(type(run.failure), run.failure, run.failure.__traceback__)
+        print(f"error: {exitcodes.internal_error(run.failure, False)}", file=sys.stderr)
+        return exitcodes.FAILED
+    harness = run.harness
+    _print(harness, args.json, harness.log, harness.trace)
     return exitcodes.FAILED if harness.errors() else exitcodes.OK

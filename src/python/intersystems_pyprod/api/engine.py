@@ -60,15 +60,17 @@ class OfflineEngine:
 
 
 def is_error_value(status: Any) -> bool:
-    """The ``%Status`` convention: ``1`` (or ``"1"``, ``True``) is OK, anything starting with 0 is not."""
+    """True unless ``status`` is OK: ``1`` (or ``"1"``, ``True``), or ``None`` (no status given).
+
+    Anything else is an error, including text that merely starts with ``1``.
+    """
     if status is None:
         return False
     if isinstance(status, bool):
         return not status
     if isinstance(status, int):
         return status != 1
-    text = str(status)
-    return not text.startswith("1")
+    return str(status) != "1"
 
 
 _current: Optional[Engine] = None

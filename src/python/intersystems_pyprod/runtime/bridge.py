@@ -22,6 +22,8 @@ from . import messages
 from .engine_iris import IrisEngine
 
 OK = 1
+#: What a user callback may raise and still only fail that callback (never end the job).
+CALLBACK_ERRORS = (Exception, SystemExit, KeyboardInterrupt)
 
 
 def _ensure_engine() -> None:
@@ -83,19 +85,37 @@ def _fail(component: Any, method: str, exc: BaseException) -> Any:
 
 
 def _split(component: Any, method: str, result: Any) -> Tuple[Any, Any]:
-    """A callback's return value as (status, output)."""
+    """A callback's return value as (status, output), both checked."""
     if result is None:
         return OK, None
     if isinstance(result, ProductionMessage):
         return OK, result
     if isinstance(result, (tuple, list)):
         if len(result) == 2:
-            return result[0], result[1]
+            return _status(component, method, result[0]), _output(component, method, result[1])
         if len(result) == 1:
-            return result[0], None
+            return _status(component, method, result[0]), None
         raise TypeError(f"{type(component).__name__}.{method} returned {len(result)} values; "
                         "return a status or (status, output)")
-    return result, None
+    return _status(component, method, result), None
+
+
+def _status(component: Any, method: str, status: Any) -> Any:
+    """A returned status: OK (``1``, ``"1"``, ``True``, ``None``) or an error status; nothing else."""
+    if status is None or status is True or (type(status) is int and status == 1) or status == "1":
+        return OK
+    if status is False or (type(status) is int and status == 0) or (isinstance(status, str) and status[:1] == "0"):
+        return status
+    raise TypeError(f"{type(component).__name__}.{method} returned {str(status)[:80]!r} as its status, which is "
+                    "neither OK nor an error status; return Status.OK(), Status.ERROR(text) or (status, message)")
+
+
+def _output(component: Any, method: str, output: Any) -> Any:
+    """A returned output: a message object (or text); a dict or list is refused here, at the sender."""
+    if output is None or isinstance(output, (ProductionMessage, str, int, float)) or hasattr(output, "_ClassName"):
+        return output
+    raise TypeError(f"{type(component).__name__}.{method} returned a {type(output).__name__} as its output; "
+                    "responses are message objects: return an instance of a JsonSerialize or PickleSerialize class")
 
 
 def _call(component: Any, pascal: str, *args: Any, required: bool = True) -> List[Any]:
@@ -109,7 +129,7 @@ def _call(component: Any, pascal: str, *args: Any, required: bool = True) -> Lis
     try:
         status, output = _split(component, pascal, func(*args))
         return [status, messages.to_iris_or_empty(output)]
-    except Exception as exc:
+    except CALLBACK_ERRORS as exc:
         return [_fail(component, getattr(func, "__name__", pascal), exc), ""]
 
 
@@ -168,7 +188,7 @@ def dispatch_message(component: Any, method: str, request: Any) -> List[Any]:
     try:
         status, output = _split(component, method, func(messages.message_or_none(request)))
         return [status, messages.to_iris_or_empty(output)]
-    except Exception as exc:
+    except CALLBACK_ERRORS as exc:
         return [_fail(component, method, exc), ""]
 
 

@@ -3,6 +3,7 @@
 A pytest fixture ``pyprod_harness`` is registered by the library's pytest plugin.
 """
 
-from .harness import Harness, HarnessError, LogEntry, TraceEntry
+from .harness import Harness
+from .records import HarnessError, LogEntry, TraceEntry
 
 __all__ = ["Harness", "HarnessError", "LogEntry", "TraceEntry"]

@@ -18,136 +18,17 @@ from typing import Any, Callable, Deque, Dict, Iterator, List, Optional, Tuple
 
 from ..api import engine as engine_api
 from ..api.engine import OfflineErrorStatus, is_error_value
+from ..api.messages import ProductionMessage
 from ..loader.importer import import_script
 from ..model.introspect import build_model
-from ..model.types import ClassModel, ItemModel, ScriptModel
+from ..model.types import ClassModel, ScriptModel
 from ..runtime import bridge, irisapi, messages, values
-from .standin import ClassInfo, IrisStandIn
-
-DEFAULT_CALL_INTERVAL = 5.0
-
-
-class HarnessError(Exception):
-    """The harness cannot run this production as asked."""
-
-
-@dataclasses.dataclass(frozen=True)
-class LogEntry:
-    """One event-log entry."""
-
-    level: str
-    source: str
-    class_name: str
-    method: str
-    text: str
-
-
-@dataclasses.dataclass(frozen=True)
-class TraceEntry:
-    """One message in the trace."""
-
-    source: str
-    target: str
-    message_class: str
-    body: str
-    kind: str
-
-
-class _Engine:
-    """The harness's engine: offline statuses, entries into the harness log."""
-
-    def __init__(self, harness: Harness) -> None:
-        self._harness = harness
-
-    def error_status(self, text: str) -> Any:
-        return OfflineErrorStatus(text)
-
-    def is_error(self, status: Any) -> bool:
-        return is_error_value(status)
-
-    def status_text(self, status: Any) -> str:
-        if not is_error_value(status):
-            return ""
-        return status.text if isinstance(status, OfflineErrorStatus) else str(status)
-
-    def log(self, level: str, source_class: str, source_method: str, text: str) -> None:
-        self._harness._log(level, source_class, source_method, text)
-
-
-class HostObject:
-    """Stands in for an ObjectScript host or adapter object: its properties and Ens API."""
-
-    def __init__(self, harness: Harness, item: Item, class_name: str, properties: Dict[str, Any]) -> None:
-        self.__dict__.update(properties)
-        self.__dict__["_harness"] = harness
-        self.__dict__["_item"] = item
-        self.__dict__["_class_name"] = class_name
-        self.__dict__["_process"] = None
-        self.__dict__.setdefault("PyObject", None)
-        self.__dict__.setdefault("Adapter", None)
-        self.__dict__.setdefault("BusinessHost", None)
-
-    def __getattr__(self, name: str) -> Any:
-        raise AttributeError(f"{self.__dict__['_class_name']} has no property {name!r}")
-
-    def _ClassName(self, full: int = 0) -> str:
-        return self.__dict__["_class_name"]
-
-    # -- Ens.Host ---------------------------------------------------------------------------
-    def SendRequestSync(self, target: str, request: Any, response: Any, timeout: Any = -1,
-                        description: str = "") -> Any:
-        status, answer = self._harness._deliver(self._item.name, target, request)
-        response.value = answer
-        return status
-
-    def SendRequestAsync(self, target: str, request: Any, *args: Any) -> Any:
-        process = self.__dict__["_process"]
-        wants = bool(args[0]) if process is not None and args else False
-        key = args[1] if process is not None and len(args) > 1 else ""
-        self._harness._enqueue(self._item.name, target, request, process if wants else None, key)
-        return 1
-
-    def Reply(self, response: Any) -> Any:
-        process = self.__dict__["_process"]
-        if process is None:
-            return OfflineErrorStatus("Reply is only for business processes")
-        process.response = response
-        return 1
-
-    def SetTimer(self, timeout: Any, completion_key: str = "") -> Any:
-        process = self.__dict__["_process"]
-        if process is None:
-            return OfflineErrorStatus("SetTimer is only for business processes")
-        process.timers.append(completion_key)
-        return 1
-
-    # -- Ens.BusinessService ------------------------------------------------------------------
-    def ProcessInput(self, input: Any, output: Any, hint: Any = None) -> Any:
-        item = self._item
-        if item.kind != "BusinessService":
-            return OfflineErrorStatus(f"{item.name} is not a business service")
-        with self._harness._acting(item.name):
-            status, out = bridge.on_process_input(item.component, input, getattr(hint, "value", ""))
-        self._harness._check(item.name, "OnProcessInput", status)
-        output.value = out
-        return status
-
-
-@dataclasses.dataclass
-class Item:
-    """A production item the harness runs."""
-
-    name: str
-    kind: str
-    model: Optional[ClassModel]
-    settings: Dict[str, str]
-    adapter_settings: Dict[str, str]
-    host: Any = None
-    component: Any = None
-    adapter_model: Optional[ClassModel] = None
-    adapter_host: Any = None
-    stub: Optional[Callable[[Any], Any]] = None
-    call_interval: float = DEFAULT_CALL_INTERVAL
+from ..runtime.bridge import CALLBACK_ERRORS
+from .dispatch import MessageClasses
+from .hostobj import HarnessEngine, HostObject, ObjectScriptAdapter
+from .items import DEFAULT_CALL_INTERVAL, Item, ItemBuilder, set_setting
+from .records import HarnessError, LogEntry, TraceEntry
+from .standin import ClassInfo, IrisObject, IrisStandIn
 
 
 @dataclasses.dataclass
@@ -164,6 +45,8 @@ class _Process:
 class Harness:
     """Run a script's production in-process.
 
+    ``production`` names a Python ``Production`` class of the script, or the path of an
+    ObjectScript production class file (``.cls``) whose items use the script's classes.
     ``Harness("orders.py", settings={"OrderService.target": "OrderRouter"})``, then
     ``send(item, input)``, ``run(seconds)``, and read ``log`` and ``trace``. Use it as a context
     manager (or call ``start``/``stop``).
@@ -184,33 +67,15 @@ class Harness:
         #: The imported script module: use its classes (``harness.module.MyRequest``) in tests.
         self.module = imported.module
         self.model: ScriptModel = build_model(str(imported.path), imported.module_name, imported.local_modules)
-        self._classes = {c.iris_name.lower(): c for c in self.model.classes}
+        self._messages = MessageClasses(self.model.classes)
         self._define_classes()
-        self.items: Dict[str, Item] = {}
-        for item_model in self._items(production):
-            self._add_item(item_model)
+        self.items: Dict[str, Item] = ItemBuilder(script, self.model).build(production)
         for name, stub in (stubs or {}).items():
             self.items[name] = Item(name, "Stub", None, {}, {}, stub=stub)
         for key, value in (settings or {}).items():
             self.set_setting(key, value)
 
     # -- building the production ---------------------------------------------------------------
-    def _items(self, production: Optional[str]) -> List[ItemModel]:
-        productions = [c for c in self.model.classes if c.kind == "Production"]
-        if production is not None:
-            chosen = [c for c in productions if production in (c.py_class, c.iris_name)]
-            if not chosen:
-                raise HarnessError(f"no Production class named {production!r} in {self.script}; "
-                                   f"found: {', '.join(c.py_class for c in productions) or 'none'}")
-            return list(chosen[0].production.items)  # type: ignore[union-attr]
-        if len(productions) == 1:
-            return list(productions[0].production.items)  # type: ignore[union-attr]
-        if len(productions) > 1:
-            raise HarnessError(f"{self.script} defines several productions "
-                               f"({', '.join(c.py_class for c in productions)}); name one")
-        return [ItemModel(c.py_class, c.iris_name, "", 1, True, False, "", False, "", (), ())
-                for c in self.model.classes if c.kind in ("BusinessService", "BusinessProcess", "BusinessOperation")]
-
     def _define_classes(self) -> None:
         for cls in self.model.classes:
             if cls.kind in ("JsonMessage", "PickleMessage"):
@@ -223,52 +88,26 @@ class Harness:
 
     def _all_columns(self, cls: ClassModel) -> List[Any]:
         """The columns of a message class and of the user message classes it extends."""
-        parent = self._classes.get(cls.extends.lower()) if cls.extends else None
+        parent = next((c for c in self.model.classes if c.iris_name == cls.extends), None) if cls.extends else None
         return (self._all_columns(parent) if parent is not None else []) + list(cls.columns)
 
-    def _add_item(self, spec: ItemModel) -> None:
-        model = self._classes.get(spec.class_name.lower())
-        if model is None:
-            self.items[spec.name] = Item(spec.name, "ObjectScript", None, dict(spec.host_settings),
-                                         dict(spec.adapter_settings))
-            self.items[spec.name].kind = "ObjectScript:" + spec.class_name
-            return
-        item = Item(spec.name, model.kind, model, dict(spec.host_settings), dict(spec.adapter_settings))
-        if model.adapter:
-            item.adapter_model = self._classes.get(model.adapter.lower())
-        self.items[spec.name] = item
-
     def set_setting(self, key: str, value: Any) -> None:
-        """``"Item.name"`` (Python attribute or IRIS property name) = value, before ``start``."""
+        """``"Item.name"`` = value before ``start``: a Python attribute name or the exact IRIS name of a
+        host or adapter setting (adapter settings such as ``CallInterval`` go on the item that uses
+        the adapter)."""
         if self._started:
             raise HarnessError("settings are applied at start; set them before start()")
-        item_name, _, attr = key.rpartition(".")
-        item = self.items.get(item_name)
-        if item is None or not attr:
-            raise HarnessError(f"setting {key!r}: no item {item_name!r} (items: {', '.join(self.items)})")
-        text = values.to_iris(value, None) if not isinstance(value, str) else value
-        for props, target in ((item.model.properties if item.model else (), item.settings),
-                              (item.adapter_model.properties if item.adapter_model else (), item.adapter_settings)):
-            for prop in props:
-                if attr in (prop.py_name, prop.iris_name):
-                    target[prop.iris_name] = str(text)
-                    return
-        if attr[:1].isupper() and "_" not in attr:
-            item.settings[attr] = str(text)
-            return
-        raise HarnessError(f"setting {key!r}: {item_name} has no setting {attr!r}")
+        set_setting(self.items, key, value)
 
     # -- lifecycle -------------------------------------------------------------------------------
     def start(self) -> Harness:
         """Create every component and call ``OnInit``."""
         if self._started:
             return self
-        self._previous = (engine_api.install(_Engine(self)), irisapi.install(self._standin))
+        self._previous = (engine_api.install(HarnessEngine(self)), irisapi.install(self._standin))
         self._started = True
         for item in self.items.values():
-            if item.kind.startswith("ObjectScript:"):
-                continue
-            if item.stub is not None:
+            if item.kind in ("ObjectScript", "Stub") or not item.enabled:
                 continue
             self._start_item(item)
         return self
@@ -285,11 +124,13 @@ class Harness:
         model = item.model
         assert model is not None
         item.host = HostObject(self, item, model.iris_name, self._properties(model, item.settings))
-        if model.adapter:
+        if item.objectscript_adapter:
+            item.adapter_host = ObjectScriptAdapter(self, item, item.adapter_class, dict(item.adapter_settings))
+            item.adapter_host.__dict__["BusinessHost"] = item.host
+            item.host.__dict__["Adapter"] = item.adapter_host
+        elif model.adapter:
             adapter_model = item.adapter_model
-            if adapter_model is None:
-                raise HarnessError(f"item {item.name}: its adapter {model.adapter} is not a Python adapter of this "
-                                   "script; the harness runs Python adapters only")
+            assert adapter_model is not None
             adapter_props = self._properties(adapter_model, item.adapter_settings)
             if adapter_model.kind == "InboundAdapter":
                 adapter_props.setdefault("CallInterval", DEFAULT_CALL_INTERVAL)
@@ -341,6 +182,9 @@ class Harness:
         Returns the status, or ``(status, output)`` when the service produced output.
         """
         item = self._require(item_name, "BusinessService")
+        if item.objectscript_adapter and isinstance(input, str):
+            # what an EnsLib text inbound adapter hands its service: an object with StringValue
+            input = IrisObject("Ens.StringContainer", {"StringValue": input})
         api = self._standin
         output = api.ref(None)
         status = item.host.ProcessInput(input, output, api.ref(hint))
@@ -404,6 +248,8 @@ class Harness:
             raise HarnessError(f"no item {name!r} in the production (items: {', '.join(self.items)})")
         if kind is not None and item.kind != kind:
             raise HarnessError(f"{name} is a {item.kind}, not a {kind}")
+        if not item.enabled:
+            raise HarnessError(f"{name} is disabled in the production (Enabled=\"false\")")
         return item
 
     class _Acting:
@@ -431,6 +277,19 @@ class Harness:
             text = status.text if isinstance(status, OfflineErrorStatus) else str(status)
             self.log.append(LogEntry("Error", item, item, callback, f"ERROR <Ens>ErrGeneral: {text}"))
 
+    def _show(self, value: Any) -> str:
+        """A readable form of an argument or message."""
+        if isinstance(value, ProductionMessage) or not hasattr(value, "_ClassName"):
+            return repr(value)
+        return self._body(value)[1] or value._ClassName(1)
+
+    def _record_call(self, item: str, adapter_class: str, method: str, arguments: str) -> None:
+        self.trace.append(TraceEntry(item, adapter_class, "(method call)", f"{method}({arguments})", "adapter call"))
+
+    def _refuse(self, source: str, text: str) -> Tuple[Any, Any]:
+        self.log.append(LogEntry("Error", source, source, "SendRequest", f"ERROR <Ens>ErrGeneral: {text}"))
+        return OfflineErrorStatus(text), ""
+
     def _body(self, obj: Any) -> Tuple[str, str]:
         if obj is None:
             return "", ""
@@ -451,7 +310,17 @@ class Harness:
             self.log.append(LogEntry("Error", source, source, "SendRequest",
                                      f"ERROR <Ens>ErrBusinessDispatchNameNotRegistered: {target!r} is not an item"))
             return OfflineErrorStatus(f"target {target!r} is not an item of this production"), ""
+        if not item.enabled:
+            return self._refuse(source, f"target {target!r} is disabled in the production")
+        if not hasattr(request, "_ClassName"):
+            return self._refuse(source, f"the request to {target!r} is a {type(request).__name__}, not a message "
+                                        "object; send an instance of a JsonSerialize or PickleSerialize class")
         self._record(source, target, request, "request")
+        if item.kind == "ObjectScript":
+            with self._acting(target):
+                self._log("Info", item.class_name, "OnMessage", f"{target} is an ObjectScript host "
+                          f"({item.class_name}); the request was recorded, not processed")
+            return 1, ""
         with self._acting(target):
             if item.stub is not None:
                 status, response = self._call_stub(item, request)
@@ -470,7 +339,7 @@ class Harness:
         assert item.stub is not None
         try:
             result = item.stub(messages.from_iris(request))
-        except Exception as exc:
+        except CALLBACK_ERRORS as exc:
             return OfflineErrorStatus(f"stub {item.name} raised {type(exc).__name__}: {exc}"), ""
         if isinstance(result, tuple):
             return result[0], messages.to_iris_or_empty(result[1])
@@ -479,11 +348,10 @@ class Harness:
     def _operation(self, item: Item, request: Any) -> Tuple[Any, Any]:
         model = item.model
         assert model is not None
-        class_name = request._ClassName(1) if hasattr(request, "_ClassName") else ""
-        for entry in model.message_map:
-            if entry.message_class.lower() == class_name.lower():
-                status, response = bridge.dispatch_message(item.component, entry.py_method, request)
-                return status, response
+        entry = self._messages.entry_for(request._ClassName(1), model.message_map)
+        if entry is not None:
+            status, response = bridge.dispatch_message(item.component, entry.py_method, request)
+            return status, response
         status, response = bridge.on_message(item.component, request)
         return status, response
 
@@ -528,10 +396,14 @@ class Harness:
         if is_error_value(status):
             process.status = status
 
-    def _enqueue(self, source: str, target: str, request: Any, process: Optional[_Process], key: str) -> None:
+    def _enqueue(self, source: str, target: str, request: Any, process: Optional[_Process], key: str) -> Any:
+        if not hasattr(request, "_ClassName"):
+            return self._refuse(source, f"the request to {target!r} is a {type(request).__name__}, not a message "
+                                        "object; send an instance of a JsonSerialize or PickleSerialize class")[0]
         if process is not None:
             process.pending += 1
         self._queue.append((source, target, request, process, key))
+        return 1
 
     def _step(self) -> None:
         source, target, request, process, key = self._queue.popleft()
@@ -553,4 +425,4 @@ class Harness:
         return iter(self.items.values())
 
 
-__all__ = ["Harness", "HarnessError", "LogEntry", "TraceEntry"]
+__all__ = ["Harness", "HarnessError", "Item", "LogEntry", "TraceEntry"]

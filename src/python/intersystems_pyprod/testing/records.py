@@ -1,0 +1,31 @@
+"""What a harness run records: event-log entries, trace entries, and its own error type."""
+
+from __future__ import annotations
+
+import dataclasses
+
+
+class HarnessError(Exception):
+    """The harness cannot run this production as asked."""
+
+
+@dataclasses.dataclass(frozen=True)
+class LogEntry:
+    """One event-log entry."""
+
+    level: str
+    source: str
+    class_name: str
+    method: str
+    text: str
+
+
+@dataclasses.dataclass(frozen=True)
+class TraceEntry:
+    """One message in the trace (``kind`` is request, response or adapter call)."""
+
+    source: str
+    target: str
+    message_class: str
+    body: str
+    kind: str

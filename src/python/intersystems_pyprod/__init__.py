@@ -7,6 +7,7 @@ from .api.log import IRISLog
 from .api.messages import JsonSerialize, PickleSerialize, ProductionMessage
 from .api.production import OperationItem, ProcessItem, Production, ServiceItem
 from .api.status import Status
+from .api.syspath import _add_to_sys_path
 
 __version__ = "0.3.0"
 
@@ -29,5 +30,6 @@ __all__ = [
     "ServiceItem",
     "Status",
     "__version__",
+    "_add_to_sys_path",
     "debug_host",
 ]

@@ -12,7 +12,7 @@ from typing import Any
 from ..api.fields import IRISProperty
 from ..api.hosts import Component
 from ..naming import pascal_case
-from . import irisapi, messages, values
+from . import bodies, irisapi, messages, values
 
 
 def _host(component: Any) -> Any:
@@ -21,6 +21,7 @@ def _host(component: Any) -> Any:
 
 def send_request_sync(component: Any, target: str, request: Any, timeout: float, description: str) -> Any:
     """``(status, response)`` of a synchronous request."""
+    bodies.require_message(request, f"send_request_sync to {target}")
     host = _host(component)
     response = irisapi.get().ref(None)
     status = host.SendRequestSync(target, messages.to_iris(request), response, timeout, description)
@@ -30,6 +31,7 @@ def send_request_sync(component: Any, target: str, request: Any, timeout: float,
 def send_request_async(component: Any, target: str, request: Any, *, response_required: bool = True,
                        completion_key: str = "", description: str = "") -> Any:
     """Status of an asynchronous send; a process gets the response in ``OnResponse``."""
+    bodies.require_message(request, f"send_request_async to {target}")
     host = _host(component)
     iris_request = messages.to_iris(request)
     if component._pyprod_kind == "BusinessProcess":
@@ -40,6 +42,7 @@ def send_request_async(component: Any, target: str, request: Any, *, response_re
 
 def reply(component: Any, response: Any) -> Any:
     """A process answers its caller before it completes."""
+    bodies.require_message(response, "reply")
     return _host(component).Reply(messages.to_iris(response))
 
 

@@ -15,6 +15,7 @@ instances of allowed classes only, never to a class, and never to dunder attribu
 
 from __future__ import annotations
 
+import codecs
 import collections
 import copyreg
 import datetime
@@ -62,6 +63,10 @@ _extra_packages: Set[str] = set()
 _by_name: Dict[Tuple[str, str], type] = {(t.__module__, t.__qualname__): t for t in STDLIB_TYPES + BUILTIN_TYPES}
 _known: Set[type] = set(_by_name.values())
 _RECONSTRUCTOR = ("copyreg", "_reconstructor")
+#: Protocols 0-2 write bytes as ``_codecs.encode(text, "latin1")``.
+_ENCODE = ("_codecs", "encode")
+#: Module names protocols 0-2 write for Python 2 compatibility.
+_PY2_MODULES = {"copy_reg": "copyreg", "__builtin__": "builtins"}
 
 
 def allow_module(name: str) -> None:
@@ -109,8 +114,11 @@ def find_class(module: str, name: str) -> type:
     if not (_DOTTED.match(module) and name.isidentifier()):
         raise PickleRefused(f"refusing to unpickle {shown}: only top-level class names are resolved "
                             "(no dotted names or attribute paths)")
+    module = _PY2_MODULES.get(module, module)
     if (module, name) == _RECONSTRUCTOR:
         return copyreg._reconstructor  # type: ignore[attr-defined]  # checked in call()
+    if (module, name) == _ENCODE:
+        return codecs.encode  # checked in call()
     known = _by_name.get((module, name))
     if known is not None:
         return known
@@ -161,6 +169,10 @@ def call(func: Any, args: Any) -> Any:
     """REDUCE: ``func(*args)`` where ``func`` is an allowed class (or copyreg's reconstructor)."""
     if func is copyreg._reconstructor:  # type: ignore[attr-defined]
         return _reconstruct(args)
+    if func is codecs.encode:
+        if not (isinstance(args, tuple) and len(args) == 2 and isinstance(args[0], str) and args[1] == "latin1"):
+            raise PickleRefused("_codecs.encode is accepted only as (text, 'latin1'), the bytes of old protocols")
+        return codecs.encode(args[0], "latin1")
     if not allowed_class(func):
         raise PickleRefused(f"refusing to call {_name(func)}: only allowed classes are called")
     args, _ = _check_args(func, args, {})

@@ -257,7 +257,7 @@ def test_only_ok_is_ok_and_dicts_are_refused_at_the_sender(tmp_path, pyprod_harn
     status, _ = harness.request("Odd", module.Req("dict"))
     assert is_error_value(status) and "returned a dict as its output" in status.text
     status = harness.send("Sender", "x")
-    assert is_error_value(status) and "the request to 'Odd' is a dict, not a message object" in status.text
+    assert is_error_value(status) and "send_request_sync to Odd: the message is a dict, not a message" in status.text
     assert [t.target for t in harness.trace if t.source == "Sender"] == []
 
 

@@ -7,6 +7,7 @@ import sys
 from typing import Callable, Dict, List, Optional
 
 from . import __version__, exitcodes
+from .secrets import safe_parser, secret_values, settings_password
 
 DESCRIPTION = """\
 Load Python production scripts into InterSystems IRIS, generate their classes offline, or run
@@ -45,8 +46,8 @@ def _connection_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--debug", action="store_true", help="show Python tracebacks of internal errors")
 
 
-def _load_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="intersystems_pyprod", description=DESCRIPTION,
+def _load_parser(secrets: List[str]) -> argparse.ArgumentParser:
+    parser = safe_parser(secrets, prog="intersystems_pyprod", description=DESCRIPTION,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"intersystems_pyprod {__version__}")
     parser.add_argument("scripts", metavar="SCRIPT.py", nargs="*", help="scripts that define the components")
@@ -67,8 +68,9 @@ def _load_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _run_local_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+def _run_local_parser(secrets: List[str]) -> argparse.ArgumentParser:
+    parser = safe_parser(
+        secrets,
         prog="intersystems_pyprod run-local",
         description="Run a script's production in-process (no IRIS) and print its event log and message "
                     "trace. Exit 0 when no error was logged, 1 otherwise.",
@@ -92,7 +94,7 @@ def _run_local_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _server_parser(command: str) -> argparse.ArgumentParser:
+def _server_parser(command: str, secrets: List[str]) -> argparse.ArgumentParser:
     helps = {
         "unload": "Delete the classes a script generated and forget its sources.",
         "status": "Show the production status and the loaded scripts.",
@@ -103,7 +105,7 @@ def _server_parser(command: str) -> argparse.ArgumentParser:
         "log": "Show the end of the event log; --follow keeps printing new entries.",
         "doctor": "Check the connection, Interoperability, PyProd and its version, and Embedded Python.",
     }
-    parser = argparse.ArgumentParser(prog=f"intersystems_pyprod {command}", description=helps[command])
+    parser = safe_parser(secrets, prog=f"intersystems_pyprod {command}", description=helps[command])
     if command == "unload":
         parser.add_argument("script", metavar="SCRIPT", help="script path or loaded script name")
     if command == "start":
@@ -138,10 +140,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     command = args_list[0] if args_list and args_list[0] in COMMANDS else "load"
     if args_list and args_list[0] in COMMANDS:
         args_list = args_list[1:]
-    builders: Dict[str, Callable[[], argparse.ArgumentParser]] = {"load": _load_parser,
-                                                                  "run-local": _run_local_parser}
+    secrets = secret_values(args_list)
+    builders: Dict[str, Callable[[List[str]], argparse.ArgumentParser]] = {"load": _load_parser,
+                                                                             "run-local": _run_local_parser}
     try:
-        args = _parse(builders.get(command, lambda: _server_parser(command))(), args_list)
+        args = _parse(builders.get(command, lambda s: _server_parser(command, s))(secrets), args_list)
     except SystemExit:
         return exitcodes.OK
     if args is None:
@@ -173,7 +176,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     except KeyboardInterrupt:  # log --follow ends with Ctrl-C
         return exitcodes.OK
     except Exception as exc:  # an internal error: say so plainly, trace only on request
-        print(f"error: {exitcodes.internal_error(exc, args.debug)}", file=sys.stderr)
+        hidden = secrets + settings_password(args)
+        print(f"error: {exitcodes.internal_error(exc, args.debug, hidden)}", file=sys.stderr)
         return exitcodes.FAILED
 
 

@@ -91,10 +91,15 @@ def _load(args: argparse.Namespace) -> int:
 
 
 def _write(folder: Path, texts: Dict[str, str]) -> None:
-    for name, text in texts.items():
-        target = folder / (name.replace(".", "/") + ".cls")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+    """Write the class texts the server returned: all or none, and only at paths their names give."""
+    from intersystems_pyprod.loader.outfiles import class_file, write_all
+
+    try:
+        files = {class_file(name): str(text) for name, text in texts.items()}
+        write_all(files, str(folder))
+    except (ValueError, OSError) as exc:
+        raise DirectorError(f"cannot write the classes to {folder}: {exc}", "no file was written; check -o DIR "
+                           "and that the server is the PyProd loader you expect") from None
 
 
 def _print_result(result: Dict[str, Any]) -> None:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import os
-import tempfile
 from pathlib import Path
 from typing import List, Optional
 
@@ -57,20 +55,7 @@ def validate_classes(classes: List[GeneratedClass]) -> None:
 
 
 def write_classes(classes: List[GeneratedClass], out_dir: str) -> List[Path]:
-    """Write ``pkg/Cls.cls`` files under ``out_dir``; each file is replaced atomically."""
-    written = []
-    base = Path(out_dir)
-    for cls in classes:
-        target = base / cls.relative_path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".pyprod-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(cls.text)
-            os.replace(tmp, target)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
-        written.append(target)
-    return written
+    """Write ``pkg/Cls.cls`` files under ``out_dir``: all of them, or (on any failure) none."""
+    from .outfiles import write_all
+
+    return write_all({cls.relative_path: cls.text for cls in classes}, out_dir)

@@ -135,6 +135,7 @@ def message_body(class_name: str, body_id: str) -> str:
     def run() -> Any:
         from ..api.messages import ProductionMessage
         from ..runtime import irisapi, messages
+        from ..runtime.display import bounded_repr
         from .paths import ensure_sources
 
         api = irisapi.get()
@@ -144,7 +145,7 @@ def message_body(class_name: str, body_id: str) -> str:
         ensure_sources()
         message = messages.from_iris(obj)
         if isinstance(message, ProductionMessage):
-            text = messages.to_json(message) if message._pyprod_serializer == "json" else repr(message)
+            text = messages.to_json(message) if message._pyprod_serializer == "json" else bounded_repr(message)
         else:
             exported = api.ref("")
             try:

@@ -18,7 +18,7 @@ from ..api.hosts import Component
 from ..api.messages import ProductionMessage
 from ..loader.importer import is_local, module_name_for
 from ..model.callbacks import snake_case
-from . import messages
+from . import bodies, messages
 from .engine_iris import IrisEngine
 
 OK = 1
@@ -84,6 +84,38 @@ def _fail(component: Any, method: str, exc: BaseException) -> Any:
     return current.error_status(f"{type(component).__name__}.{method} raised {type(exc).__name__}: {exc}")
 
 
+class _Refused(Exception):
+    """An input could not be converted; ``status`` is the error status already logged."""
+
+    def __init__(self, status: Any) -> None:
+        super().__init__("input refused")
+        self.status = status
+
+
+def _inputs(owner: str, method: str, *objs: Any) -> List[Any]:
+    """Incoming IRIS messages as Python messages; a body that cannot be read is logged and refused."""
+    try:
+        return [messages.message_or_none(obj) for obj in objs]
+    except Exception as exc:
+        current = engine.current()
+        text = f"{owner}.{method} was not called: {exc}"
+        current.log("Error", owner, method, text)
+        raise _Refused(current.error_status(text)) from None
+
+
+def _guarded(owner: str, method: str, run: Callable[[], List[Any]]) -> List[Any]:
+    """``run()``, with refused inputs and failures before the callback as an error status."""
+    try:
+        return run()
+    except _Refused as refused:
+        return [refused.status, ""]
+    except Exception as exc:
+        current = engine.current()
+        text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)).rstrip()
+        current.log("Error", owner, method, text)
+        return [current.error_status(f"{owner}.{method} failed: {type(exc).__name__}: {exc}"), ""]
+
+
 def _split(component: Any, method: str, result: Any) -> Tuple[Any, Any]:
     """A callback's return value as (status, output), both checked."""
     if result is None:
@@ -128,6 +160,8 @@ def _call(component: Any, pascal: str, *args: Any, required: bool = True) -> Lis
         return [_fail(component, pascal, error), ""]
     try:
         status, output = _split(component, pascal, func(*args))
+        if output is not None:
+            bodies.require_message(output, f"the output of {type(component).__name__}.{pascal}")
         return [status, messages.to_iris_or_empty(output)]
     except CALLBACK_ERRORS as exc:
         return [_fail(component, getattr(func, "__name__", pascal), exc), ""]
@@ -161,11 +195,26 @@ def adapter_call(component: Any, method: str, args: Any) -> Any:
 # -- business service ----------------------------------------------------------------------------
 def on_process_input(component: Any, input: Any, hint: Any = "") -> List[Any]:
     """Business service ``OnProcessInput(input[, hint])``."""
-    func = _find(component, "OnProcessInput")
-    payload = messages.from_iris(input)
-    if func is not None and _takes_two(func):
-        return _call(component, "OnProcessInput", payload, hint)
-    return _call(component, "OnProcessInput", payload)
+    def run() -> List[Any]:
+        func = _find(component, "OnProcessInput")
+        payload = _input(component, "OnProcessInput", input)
+        if func is not None and _takes_two(func):
+            return _call(component, "OnProcessInput", payload, hint)
+        return _call(component, "OnProcessInput", payload)
+
+    return _guarded(type(component).__name__, "OnProcessInput", run)
+
+
+def _input(component: Any, method: str, obj: Any) -> Any:
+    """A service's input: IRIS messages are converted, other values (strings, streams) passed as they are."""
+    try:
+        return messages.from_iris(obj)
+    except Exception as exc:
+        current = engine.current()
+        owner = type(component).__name__
+        text = f"{owner}.{method} was not called: {exc}"
+        current.log("Error", owner, method, text)
+        raise _Refused(current.error_status(text)) from None
 
 
 def _takes_two(func: Callable[..., Any]) -> bool:
@@ -176,7 +225,8 @@ def _takes_two(func: Callable[..., Any]) -> bool:
 # -- business operation --------------------------------------------------------------------------
 def on_message(component: Any, request: Any) -> List[Any]:
     """Business operation ``OnMessage(request)``."""
-    return _call(component, "OnMessage", messages.message_or_none(request))
+    owner = type(component).__name__
+    return _guarded(owner, "OnMessage", lambda: _call(component, "OnMessage", *_inputs(owner, "OnMessage", request)))
 
 
 def dispatch_message(component: Any, method: str, request: Any) -> List[Any]:
@@ -186,7 +236,13 @@ def dispatch_message(component: Any, method: str, request: Any) -> List[Any]:
         return [_fail(component, method, AttributeError(f"{type(component).__name__} has no method {method}")),
                 ""]
     try:
-        status, output = _split(component, method, func(messages.message_or_none(request)))
+        payload = _inputs(type(component).__name__, method, request)[0]
+    except _Refused as refused:
+        return [refused.status, ""]
+    try:
+        status, output = _split(component, method, func(payload))
+        if output is not None:
+            bodies.require_message(output, f"the output of {type(component).__name__}.{method}")
         return [status, messages.to_iris_or_empty(output)]
     except CALLBACK_ERRORS as exc:
         return [_fail(component, method, exc), ""]
@@ -195,25 +251,28 @@ def dispatch_message(component: Any, method: str, request: Any) -> List[Any]:
 # -- business process: a fresh Python object per callback, state lives on the IRIS host --------
 def on_request(host: Any, module_name: str, class_name: str, request: Any) -> List[Any]:
     """Business process ``OnRequest(request)``."""
-    return _call(create(host, module_name, class_name), "OnRequest", messages.message_or_none(request))
+    return _guarded(class_name, "OnRequest", lambda: _call(create(host, module_name, class_name), "OnRequest",
+                                                           *_inputs(class_name, "OnRequest", request)))
 
 
 def on_response(host: Any, module_name: str, class_name: str, request: Any, response: Any,
                 call_request: Any, call_response: Any, completion_key: Any) -> List[Any]:
     """Business process ``OnResponse(request, response, call_request, call_response, completion_key)``."""
-    component = create(host, module_name, class_name)
-    m = messages.message_or_none
-    result = _call(component, "OnResponse", m(request), m(response), m(call_request), m(call_response),
-                   completion_key, required=False)
-    return _keep_response(result, response)
+    def run() -> List[Any]:
+        component = create(host, module_name, class_name)
+        inputs = _inputs(class_name, "OnResponse", request, response, call_request, call_response)
+        return _call(component, "OnResponse", *inputs, completion_key, required=False)
+
+    return _keep_response(_guarded(class_name, "OnResponse", run), response)
 
 
 def on_complete(host: Any, module_name: str, class_name: str, request: Any, response: Any) -> List[Any]:
     """Business process ``OnComplete(request, response)``: all async responses are in."""
-    component = create(host, module_name, class_name)
-    result = _call(component, "OnComplete", messages.message_or_none(request),
-                   messages.message_or_none(response), required=False)
-    return _keep_response(result, response)
+    def run() -> List[Any]:
+        component = create(host, module_name, class_name)
+        return _call(component, "OnComplete", *_inputs(class_name, "OnComplete", request, response), required=False)
+
+    return _keep_response(_guarded(class_name, "OnComplete", run), response)
 
 
 def _keep_response(result: List[Any], response: Any) -> List[Any]:

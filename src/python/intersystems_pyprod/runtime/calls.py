@@ -11,26 +11,18 @@ from typing import Any
 
 from ..api.fields import IRISProperty
 from ..api.hosts import Component
-from ..api.messages import ProductionMessage
 from ..naming import iris_name
-from . import irisapi, messages, values
+from . import bodies, irisapi, messages, values
 
 
 def _host(component: Any) -> Any:
     return component._pyprod_host()
 
 
-def _check_request(target: str, request: Any) -> None:
-    """Requests are message objects; a dict (or any plain value) is refused at the sender."""
-    if not isinstance(request, ProductionMessage) and not hasattr(request, "_ClassName"):
-        raise TypeError(f"the request to {target!r} is a {type(request).__name__}, not a message object; send an "
-                        "instance of a JsonSerialize or PickleSerialize class")
-
-
 def send_request_sync(component: Any, target: str, request: Any, timeout: float, description: str) -> Any:
     """``(status, response)`` of a synchronous request, or the status alone when there is no
     response (the shape pyprod 0.2.0 returns)."""
-    _check_request(target, request)
+    bodies.require_message(request, f"send_request_sync to {target}")
     host = _host(component)
     response = irisapi.get().ref(None)
     status = host.SendRequestSync(target, messages.to_iris(request), response, timeout, description)
@@ -43,7 +35,7 @@ def send_request_sync(component: Any, target: str, request: Any, timeout: float,
 def send_request_async(component: Any, target: str, request: Any, *, response_required: Any = 1,
                        completion_key: Any = 0, description: str = "") -> Any:
     """Status of an asynchronous send; a process gets the response in ``OnResponse``."""
-    _check_request(target, request)
+    bodies.require_message(request, f"send_request_async to {target}")
     host = _host(component)
     iris_request = messages.to_iris(request)
     if component._pyprod_kind == "BusinessProcess":
@@ -55,6 +47,7 @@ def send_request_async(component: Any, target: str, request: Any, *, response_re
 
 def reply(component: Any, response: Any) -> Any:
     """A process answers its caller before it completes."""
+    bodies.require_message(response, "reply")
     return _host(component).Reply(messages.to_iris(response))
 
 

@@ -10,34 +10,21 @@ from __future__ import annotations
 import datetime
 import decimal
 import importlib
-import io
-import json
 import pickle
 import uuid
-from typing import Any, Dict, List, Optional, Set, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from ..api.fields import Column
 from ..api.messages import ProductionMessage, field_default, own_annotations
 from ..model import datatypes
 from ..model.packages import iris_class_name
 from ..naming import iris_name
-from . import irisapi, values
+from . import bodies, irisapi, pickle_policy, unpickler, values
 
 #: Characters per string crossing into IRIS (IRIS strings hold 3,641,144; 3 MiB is the proven size).
 CHUNK = 3_000_000
 
 _registry: Dict[str, type] = {}
-_allowed_modules: Set[str] = set()
-
-#: Standard types a pickle message may contain besides the user's own classes.
-SAFE_GLOBALS = frozenset(
-    [("builtins", n) for n in ("list", "dict", "set", "frozenset", "tuple", "str", "bytes", "bytearray", "int",
-                               "float", "complex", "bool", "slice", "range", "object")]
-    + [("collections", n) for n in ("OrderedDict", "deque", "defaultdict", "Counter")]
-    + [("datetime", n) for n in ("date", "datetime", "time", "timedelta", "timezone")]
-    + [("decimal", "Decimal"), ("fractions", "Fraction"), ("uuid", "UUID"), ("copyreg", "_reconstructor")]
-)
-
 
 class MessageError(TypeError):
     """A message cannot be converted (a value JSON cannot hold, an unknown class, ...)."""
@@ -50,13 +37,13 @@ def register(cls: type) -> str:
         name = iris_class_name(cls)
         setattr(cls, "_pyprod_iris_name", name)
     _registry[name.lower()] = cls
-    _allowed_modules.add(cls.__module__)
+    pickle_policy.allow_module(cls.__module__)
     return name
 
 
 def allow_module(name: str) -> None:
     """Classes of module ``name`` (a user module) may be unpickled."""
-    _allowed_modules.add(name)
+    pickle_policy.allow_module(name)
 
 
 def python_class(iris_name: str) -> Optional[type]:
@@ -144,15 +131,25 @@ def to_json(message: ProductionMessage) -> str:
     """The JSON body of a message."""
     data = {name: getattr(message, name, None) for name in message._pyprod_fields}
     try:
-        return json.dumps(data, default=_json_default, ensure_ascii=False)
-    except (TypeError, ValueError) as exc:
-        raise MessageError(f"{type(message).__name__} cannot be sent as JSON: {exc}; use JSON-friendly "
-                           "field values or make it a PickleSerialize message") from None
+        return bodies.encode(data, _json_default)
+    except (TypeError, ValueError, RecursionError) as exc:
+        field = next((n for n, v in data.items() if not _encodes(v)), None)
+        where = f" (field {field})" if field else ""
+        raise MessageError(f"{type(message).__name__} cannot be sent as JSON{where}: {exc}; use JSON-friendly "
+                           "field values (no NaN or infinity) or make it a PickleSerialize message") from None
+
+
+def _encodes(value: Any) -> bool:
+    try:
+        bodies.encode({"": value}, _json_default)
+    except (TypeError, ValueError, RecursionError):
+        return False
+    return True
 
 
 def from_json(cls: Any, text: str) -> ProductionMessage:
     """Rebuild a message from its JSON body (missing fields take their defaults)."""
-    data = json.loads(text)
+    data = bodies.decode(text)
     converters = _field_types(cls)
     message: ProductionMessage = cls.__new__(cls)
     for name in cls._pyprod_fields:
@@ -160,25 +157,19 @@ def from_json(cls: Any, text: str) -> ProductionMessage:
             value = data[name]
             kind = converters.get(name)
             if kind is not None and isinstance(value, str):
-                value = kind.fromisoformat(value) if hasattr(kind, "fromisoformat") else kind(value)
+                try:
+                    value = kind.fromisoformat(value) if hasattr(kind, "fromisoformat") else kind(value)
+                except (ValueError, ArithmeticError) as exc:
+                    raise bodies.BodyError(f"field {name}: {value[:80]!r} is not a {kind.__name__}: {exc}") from None
             message.__dict__[name] = value
         else:
             message.__dict__[name] = field_default(cls, name)
     return message
 
 
-class _AllowListUnpickler(pickle.Unpickler):
-    def find_class(self, module: str, name: str) -> Any:
-        if (module, name) in SAFE_GLOBALS or module in _allowed_modules:
-            return super().find_class(module, name)
-        raise pickle.UnpicklingError(
-            f"refusing to unpickle {module}.{name}: pickle messages may hold only message classes and modules "
-            "of loaded scripts and standard types")
-
-
 def from_pickle(data: bytes) -> Any:
-    """Unpickle a message body through the allow-list."""
-    return _AllowListUnpickler(io.BytesIO(data)).load()
+    """Unpickle a message body through the closed unpickler (see :mod:`.pickle_policy`)."""
+    return unpickler.loads(data)
 
 
 def _write(stream: Any, text: str) -> None:
@@ -241,17 +232,41 @@ def from_iris(obj: Any) -> Any:
     cls = python_class(class_name(1))
     if cls is None:
         return obj
-    if cls._pyprod_serializer == "pickle":  # type: ignore[attr-defined]
-        text = _read(obj.PickleBody)
-        if text:
-            return from_pickle(text.encode("latin-1"))
-    else:
-        text = _read(obj.JsonBody)
-        if text:
-            return from_json(cls, text)
+    try:
+        found = _from_body(cls, obj)
+    except Exception as exc:  # a body that cannot be read: name the class, the ID and the cause
+        raise bodies.BodyError(f"message {class_name(1)}{_id_of(obj)} has a body that cannot be read: "
+                               f"{type(exc).__name__}: {exc}") from None
+    if found is not None:
+        return found
     message = cls()  # created in IRIS (e.g. the testing page): rebuild from its columns
     for field, prop, kind in _columns(cls):
         value = getattr(obj, prop, None)
         if value not in (None, ""):
             message.__dict__[field] = values.to_python(value, kind)
     return message
+
+
+def _from_body(cls: Any, obj: Any) -> Any:
+    """The message in ``obj``'s body, or None when the body is empty."""
+    if cls._pyprod_serializer == "pickle":
+        text = _read(obj.PickleBody)
+        if not text:
+            return None
+        if len(text) > unpickler.MAX_PICKLE_BYTES:
+            raise bodies.BodyError(f"the pickle is {len(text)} bytes; the limit is {unpickler.MAX_PICKLE_BYTES}")
+        found = from_pickle(text.encode("latin-1"))
+        if not isinstance(found, cls):
+            raise bodies.BodyError(f"the pickle holds a {type(found).__name__}, not a {cls.__name__}")
+        return found
+    text = _read(obj.JsonBody)
+    return from_json(cls, text) if text else None
+
+
+def _id_of(obj: Any) -> str:
+    """`` (ID 12)`` when the IRIS object has been saved, else nothing."""
+    try:
+        ident = obj._Id()
+    except Exception:  # not saved, or not a persistent object
+        return ""
+    return f" (ID {ident})" if ident not in (None, "") else ""

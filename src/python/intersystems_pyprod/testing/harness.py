@@ -22,8 +22,9 @@ from ..api.messages import ProductionMessage
 from ..loader.importer import import_script
 from ..model.introspect import build_model
 from ..model.types import ClassModel, ScriptModel
-from ..runtime import bridge, irisapi, messages, values
+from ..runtime import bodies, bridge, irisapi, messages, values
 from ..runtime.bridge import CALLBACK_ERRORS
+from ..runtime.display import bounded_repr
 from .dispatch import MessageClasses
 from .hostobj import HarnessEngine, HostObject, ObjectScriptAdapter
 from .items import DEFAULT_CALL_INTERVAL, Item, ItemBuilder, set_setting
@@ -195,6 +196,7 @@ class Harness:
     def request(self, item_name: str, message: Any) -> Tuple[Any, Any]:
         """Send ``message`` to a process or operation as a test caller; ``(status, response)``."""
         self._require(item_name, None)
+        bodies.require_message(message, f"request to {item_name}")
         status, response = self._deliver("(test)", item_name, messages.to_iris(message))
         self.drain()
         return status, messages.message_or_none(response)
@@ -297,7 +299,10 @@ class Harness:
         if hasattr(obj, "__dict__") and "JsonBody" in getattr(obj, "_streams", {}):
             return class_name, obj.JsonBody.text()
         if hasattr(obj, "_streams") and "PickleBody" in obj._streams:
-            return class_name, repr(messages.from_iris(obj))
+            try:
+                return class_name, bounded_repr(messages.from_iris(obj))
+            except Exception as exc:  # the receiver logs the refusal; the trace shows why
+                return class_name, f"<unreadable body: {exc}>"
         return class_name, str(obj)
 
     def _record(self, source: str, target: str, obj: Any, kind: str) -> None:

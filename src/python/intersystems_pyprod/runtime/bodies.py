@@ -1,0 +1,77 @@
+"""Bounded decoding of JSON message bodies, and the checks on values sent as messages."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any, Dict, NoReturn
+
+#: Largest JSON body accepted (characters).
+MAX_JSON_CHARS = 256 * 1024 * 1024
+#: Most digits of an integer in a JSON body (Python's own int/str conversion limit).
+MAX_INT_DIGITS = 4300
+
+
+class BodyError(ValueError):
+    """A message body cannot be read (malformed, too large, too deep, refused)."""
+
+
+def _refuse(text: str) -> NoReturn:
+    raise BodyError(text)
+
+
+def _parse_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        _refuse(f"an integer of {len(text)} digits exceeds the limit of {MAX_INT_DIGITS}")
+    return int(text)
+
+
+def _parse_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        _refuse(f"the number {text[:40]} is out of range for a float")
+    return value
+
+
+def _parse_constant(text: str) -> Any:
+    _refuse(f"{text} is not a JSON number")
+
+
+def decode(text: str) -> Dict[str, Any]:
+    """The field values of a JSON body: a JSON object of finite numbers, bounded in size and depth."""
+    if len(text) > MAX_JSON_CHARS:
+        _refuse(f"the JSON body has {len(text)} characters; the limit is {MAX_JSON_CHARS}")
+    try:
+        data = json.loads(text, parse_int=_parse_int, parse_float=_parse_float, parse_constant=_parse_constant)
+    except RecursionError:
+        _refuse("the JSON body is nested too deeply")
+    except json.JSONDecodeError as exc:
+        _refuse(f"the body is not valid JSON: {exc}")
+    except BodyError:
+        raise
+    except ValueError as exc:
+        _refuse(f"the body is not valid JSON: {exc}")
+    if not isinstance(data, dict):
+        _refuse(f"the body is a JSON {type(data).__name__}, not an object of field values")
+    return data
+
+
+def encode(data: Dict[str, Any], default: Any) -> str:
+    """JSON text of field values; NaN and infinities are refused (JSON has no such numbers)."""
+    return json.dumps(data, default=default, ensure_ascii=False, allow_nan=False)
+
+
+def is_iris_object(value: Any) -> bool:
+    """``value`` is an IRIS object (an ObjectScript message), not a Python value."""
+    return callable(getattr(value, "_ClassName", None)) and not isinstance(value, type)
+
+
+def require_message(value: Any, what: str) -> None:
+    """Refuse to send ``value`` unless it is a message (a Python message class or an IRIS object)."""
+    from ..api.messages import ProductionMessage
+
+    if isinstance(value, ProductionMessage) or is_iris_object(value):
+        return
+    kind = "None" if value is None else f"a {type(value).__name__}"
+    raise TypeError(f"{what}: the message is {kind}, not a message; send an instance of a JsonSerialize or "
+                    "PickleSerialize class (or an IRIS message object)")

@@ -147,7 +147,7 @@ def message_body(class_name: str, body_id: str) -> str:
         if isinstance(message, ProductionMessage):
             text = messages.to_json(message) if message._pyprod_serializer == "json" else bounded_repr(message)
         else:
-            exported = api.ref("")
+            exported = api.ref()
             try:
                 obj._JSONExportToString(exported)
                 text = str(exported.value)

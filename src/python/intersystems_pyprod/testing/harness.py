@@ -187,8 +187,9 @@ class Harness:
             # what an EnsLib text inbound adapter hands its service: an object with StringValue
             input = IrisObject("Ens.StringContainer", {"StringValue": input})
         api = self._standin
-        output = api.ref(None)
-        status = item.host.ProcessInput(input, output, api.ref(hint))
+        output, hint_ref = api.ref(), api.ref()
+        hint_ref.value = hint
+        status = item.host.ProcessInput(input, output, hint_ref)
         self.drain()
         out = messages.message_or_none(output.value)
         return status if out is None else (status, out)

@@ -76,7 +76,7 @@ BRIDGE_CALLS = sorted({(call, n, cls.name, caller, wrapped) for cls in CLASSES.v
 
 def test_classes_call_the_bridge():
     assert {c[0] for c in BRIDGE_CALLS} == {
-        "create", "on_init", "on_tear_down", "on_process_input", "on_message", "dispatch_message", "bp_init",
+        "start", "on_init", "on_tear_down", "on_process_input", "on_message", "dispatch_message", "bp_init",
         "on_request", "on_response", "on_complete", "on_task", "adapter_call"}
 
 

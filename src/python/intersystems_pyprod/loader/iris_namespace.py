@@ -16,8 +16,9 @@ from typing import Any, Dict, List, Mapping, Optional, Set
 from ..runtime import irisapi
 from .store import SourceStore
 
-#: Compile flags: compile, keep source, no display (the log is returned as data).
-COMPILE_FLAGS = "ck-d"
+#: Compile flags: compile, keep source, no display (the log is returned as data), and in this
+#: process only: parallel compile workers started from Embedded Python have crashed (IoP reports).
+COMPILE_FLAGS = "ck-d/multicompile=0"
 #: Load without compiling: all classes of a load are compiled together afterwards.
 LOAD_FLAGS = "-d/compile=0"
 

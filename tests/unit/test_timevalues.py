@@ -122,3 +122,11 @@ def test_json_body_keeps_the_zone(standin):
 def test_json_body_with_a_bad_datetime_names_the_field(standin):
     with pytest.raises(bodies.BodyError, match=r"field at: '2024-13-01 10:00:00' is not a datetime"):
         messages.from_json(Stamped, '{"at": "2024-13-01 10:00:00"}')
+
+
+def test_an_aware_default_becomes_a_utc_initial_expression():
+    from intersystems_pyprod.classgen.udl import initial_expression
+    from intersystems_pyprod.model.types import IrisType
+
+    aware = datetime.datetime(2024, 1, 1, 12, 0, tzinfo=PLUS2)
+    assert initial_expression(aware, IrisType("%TimeStamp")) == '"2024-01-01 10:00:00"'

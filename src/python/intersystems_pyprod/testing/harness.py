@@ -107,10 +107,14 @@ class Harness:
             return self
         self._previous = (engine_api.install(HarnessEngine(self)), irisapi.install(self._standin))
         self._started = True
-        for item in self.items.values():
-            if item.kind in ("ObjectScript", "Stub") or not item.enabled:
-                continue
-            self._start_item(item)
+        try:
+            for item in self.items.values():
+                if item.kind in ("ObjectScript", "Stub") or not item.enabled:
+                    continue
+                self._start_item(item)
+        except BaseException:
+            self.stop()  # the items that did start are torn down; the previous engine comes back
+            raise
         return self
 
     def _properties(self, model: Optional[ClassModel], settings: Dict[str, str]) -> Dict[str, Any]:

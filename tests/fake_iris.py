@@ -68,11 +68,12 @@ class FakeIris:
 
         self.system = _System
 
-    def ref(self, value: Any = None) -> FakeRef:
-        return FakeRef(value)
+    def ref(self) -> FakeRef:
+        # like the stand-in: only ``iris.ref()``; a caller sets ``.value`` itself
+        return FakeRef()
 
-    def arrayref(self, value: Any = None) -> FakeRef:
-        return FakeRef(value)
+    def arrayref(self) -> FakeRef:
+        return FakeRef()
 
     def cls(self, name: str) -> Any:
         if name in self.classes:

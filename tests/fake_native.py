@@ -4,6 +4,7 @@ Python half of the loader in-process, against a fake namespace (not shipped)."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Dict, List, Optional
 
 from intersystems_pyprod.loader import service
@@ -11,10 +12,14 @@ from intersystems_pyprod.loader.globals import MemoryGlobals
 from intersystems_pyprod.loader.store import SourceStore
 
 from .fake_namespace import FakeNamespace
+from .helpers import REPO
 
 #: SDK members the fake implements; a test checks each exists in the installed SDK.
 MODULE_MEMBERS = ("connect", "createIRIS", "IRISReference")
 IRIS_MEMBERS = ("classMethodValue", "classMethodString", "set", "get", "kill")
+#: The Requires keyword of each PyProd.Loader method, read from the class itself.
+LOADER_REQUIRES = dict(re.findall(r'ClassMethod (\w+)\(.*\[ Requires = "([^"]+)" \]',
+                                  (REPO / "src" / "cls" / "PyProd" / "Loader.cls").read_text(encoding="utf-8")))
 
 
 class FakeReference:
@@ -137,6 +142,9 @@ class FakeIRIS:
             return str(args[0])[2:]
         if cls != "PyProd.Loader" or not server.pyprod_installed:
             raise RuntimeError(f"<CLASS DOES NOT EXIST> {cls}")
+        resource = LOADER_REQUIRES.get(method, ":").split(":")[0]
+        if resource in server.missing_privileges:  # what the method's Requires keyword does in IRIS
+            raise RuntimeError(f"<PROTECT> {cls}.{method} requires {LOADER_REQUIRES[method]}")
         if method == "LoadUploaded":
             upload = server.g("PyProd.Upload")
             token = args[0]

@@ -224,3 +224,35 @@ def test_director_api_for_scripts(server, monkeypatch):
     with pytest.raises(director.DirectorError) as err:
         director.connect(username="_SYSTEM", password="bad")
     assert err.value.kind == "unreachable" and "bad" not in str(err.value)
+
+
+def test_an_operator_without_development_reads_status_and_messages(server, capsys):
+    run(capsys, HELLO, *LOGIN)
+    server.headers = [_header(1, 7, "MyService", "MyProcess", "helloworld.MyRequest")]
+    server.bodies = {("helloworld.MyRequest", "1"): '{"content": "m1"}'}
+    server.missing_privileges = ["%Development", "%Ens_ProductionRun"]
+    code, out, _ = run(capsys, "status", *LOGIN)
+    assert code == 0 and "Script HelloWorld: version 1, 7 classes" in out
+    code, out, _ = run(capsys, "messages", *LOGIN)
+    assert code == 0 and '    {"content": "m1"}' in out.splitlines()
+    code, _, err = run(capsys, "unload", HELLO, *LOGIN)
+    assert code != 0 and "<PROTECT>" in err and "%Development:USE" in err
+    code, out, _ = run(capsys, "doctor", *LOGIN, "--json")
+    checks = {c["check"]: c for c in json.loads(out)["checks"]}
+    assert not checks["privilege %Development:USE"]["ok"] and "load, unload" in checks["privilege %Development:USE"][
+        "detail"]
+    assert checks["privilege %Ens_Portal:USE"]["ok"] and checks["pyprod version"]["ok"]
+
+
+def test_message_bodies_need_message_content(server, capsys):
+    run(capsys, HELLO, *LOGIN)
+    server.headers = [_header(1, 7, "MyService", "MyProcess", "helloworld.MyRequest")]
+    server.bodies = {("helloworld.MyRequest", "1"): '{"content": "m1"}'}
+    server.missing_privileges = ["%Ens_MessageContent", "%Ens_Portal"]
+    code, out, _ = run(capsys, "messages", *LOGIN)
+    lines = out.splitlines()
+    assert code == 0 and lines[0].startswith("#1 session 7") and "<PROTECT>" in lines[1]
+    assert "%Ens_MessageContent:USE" in lines[1] and "m1" not in out
+    code, out, _ = run(capsys, "doctor", *LOGIN, "--json")
+    checks = {c["check"]: c for c in json.loads(out)["checks"]}
+    assert not checks["privilege %Ens_MessageContent:USE"]["ok"] and "pyprod version" not in checks

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from intersystems_pyprod.api import engine
 from intersystems_pyprod.runtime import messages
 from intersystems_pyprod.testing import Harness, HarnessError
+from intersystems_pyprod.testing.harness import HarnessEngine
 
 from .helpers import EXAMPLES, write_script
 
@@ -267,3 +269,21 @@ def test_reply_set_timer_and_parameters(tmp_path, pyprod_harness):
     assert harness.texts() == ["timer tick fired; reply was 'early waiter'"]
     with pytest.raises(AttributeError, match="constant"):
         harness.module.Waiter(None).LABEL = "x"
+
+
+def test_a_host_whose_object_cannot_be_made_does_not_start(tmp_path):
+    script = write_script(tmp_path, "badinit.py", """
+from intersystems_pyprod import *
+
+class Op(BusinessOperation):
+    def __init__(self, host):
+        raise RuntimeError("no connection")
+    def on_message(self, request):
+        return Status.OK()
+""")
+    harness = Harness(str(script))
+    with pytest.raises(HarnessError, match=r"Op did not start: .*RuntimeError: no connection"):
+        harness.start()
+    traceback_entry = harness.errors()[0]
+    assert traceback_entry.method == "OnInit" and 'badinit.py", line 6' in traceback_entry.text
+    assert not isinstance(engine.current(), HarnessEngine)  # nothing of the failed start stays installed

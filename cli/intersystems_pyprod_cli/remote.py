@@ -201,6 +201,14 @@ def _log(remote: Director, args: argparse.Namespace) -> int:
         rows = remote.log(limit=1000, after_id=last)
 
 
+#: Resources the commands need (the Requires keywords of PyProd.Loader, and Ens.Director's):
+#: writing classes needs %Development; reading needs only what an interoperability operator has.
+PRIVILEGES = (("%Development", "load, unload and restore"),
+              ("%Ens_ProductionRun", "start, stop, update and restart"),
+              ("%Ens_Portal", "status and the version check"),
+              ("%Ens_MessageContent", "message bodies in messages"))
+
+
 def _doctor(remote: Director, args: argparse.Namespace) -> int:
     """Every check with its result and, when it fails, the fix."""
     checks: List[Dict[str, Any]] = [{"check": "connection", "ok": True, "detail": remote.settings.where}]
@@ -209,15 +217,18 @@ def _doctor(remote: Director, args: argparse.Namespace) -> int:
                    "detail": "enabled" if interop else "not enabled in this namespace",
                    "fix": "" if interop else "use an interoperability-enabled namespace or enable it with "
                                              f'##class(%EnsembleMgr).EnableNamespace("{remote.settings.namespace}")'})
-    for resource, why in (("%Development", "loading classes"), ("%Ens_ProductionRun", "starting productions")):
+    granted_all = set()
+    for resource, why in PRIVILEGES:
         granted = remote.has_privilege(resource, "USE")
+        if granted:
+            granted_all.add(resource)
         checks.append({"check": f"privilege {resource}:USE", "ok": granted,
-                       "detail": "granted" if granted else f"missing (needed for {why})",
+                       "detail": f"granted (for {why})" if granted else f"missing (needed for {why})",
                        "fix": "" if granted else f"give {remote.settings.username} a role holding {resource}:USE"})
     installed = remote.has_class("PyProd.Loader")
     checks.append({"check": "pyprod installed", "ok": installed, "detail": "PyProd.Loader found" if installed
                    else "PyProd.Loader missing", "fix": "" if installed else 'zpm "install pyprod"'})
-    if installed:
+    if installed and "%Ens_Portal" in granted_all:  # Info requires it, like status
         info = remote.info()
         server = str(info.get("version", ""))
         same = server.split(".")[:2] == __version__.split(".")[:2]

@@ -1,8 +1,8 @@
 """End-to-end suite: runs against a real IRIS when IRIS_HOST is set, and is skipped otherwise.
 
-Environment: IRIS_HOST, IRIS_PORT, IRIS_NAMESPACE (an interoperability namespace), IRIS_USERNAME,
-IRIS_PASSWORD; E2E_CHECKOUT, this checkout's path as the IRIS server sees it (to install PyProd
-from it); E2E_PLAIN_NAMESPACE, a namespace without Interoperability (for doctor).
+Environment: IRIS_HOST, IRIS_PORT, IRIS_NAMESPACE (an interoperability namespace where PyProd was
+installed with ``zpm "load <checkout>"``, so module.xml and its FileCopy ran), IRIS_USERNAME,
+IRIS_PASSWORD; E2E_PLAIN_NAMESPACE, a namespace without Interoperability (for doctor).
 See docs/e2e.md.
 """
 
@@ -42,12 +42,11 @@ def iris() -> Iterator[Any]:
 
 @pytest.fixture(scope="session")
 def installed(iris: Any) -> Any:
-    """PyProd installed from this checkout: its classes loaded and compiled in the namespace."""
-    checkout = os.environ.get("E2E_CHECKOUT")
-    if checkout:
-        status = iris.call("%SYSTEM.OBJ", "LoadDir", checkout.rstrip("/") + "/src/cls", "ck-d", None, 1)
-        iris.check_status(status, "loading src/cls from the checkout")
-    assert iris.has_class("PyProd.Loader"), "PyProd is not installed: set E2E_CHECKOUT or install it with IPM"
+    """PyProd as IPM installed it from this checkout (the suite installs nothing itself, so the
+    manifest is what is tested: its classes, and the library its FileCopy put in mgr/python)."""
+    assert iris.has_class("PyProd.Loader"), (
+        f'PyProd is not installed in {os.environ.get("IRIS_NAMESPACE")}: run zpm "load <this checkout as the '
+        'server sees it>" in that namespace (docs/e2e.md)')
     return iris
 
 

@@ -161,7 +161,7 @@ def test_compile_loads_everything_then_compiles_once():
     finally:
         irisapi.install(previous)
     assert [flags for _text, flags in fake.loaded] == ["-d/compile=0", "-d/compile=0"]
-    assert fake.compiled == ("P.A,P.B", "ck-d")
+    assert fake.compiled == ("P.A,P.B", "ck-d/multicompile=0")
 
 
 def test_compile_errors_are_attributed_to_classes():

@@ -9,6 +9,7 @@ from typing import Any, List
 from ..errors import PyProdError
 from ..model.types import IrisType
 from ..naming import CONTROL_CHARS
+from ..runtime.timevalues import timestamp_text
 
 #: Characters that never appear raw in generated UDL text.
 _CONTROL = CONTROL_CHARS
@@ -72,7 +73,7 @@ def initial_expression(value: Any, itype: IrisType) -> str:
             return number_literal(value)
         return string_literal(number_literal(value))
     if isinstance(value, datetime.datetime):
-        return string_literal(value.isoformat(sep=" "))
+        return string_literal(timestamp_text(value))  # UTC when aware: %TimeStamp has no zone
     if isinstance(value, datetime.date):
         return "{$zdateh(" + string_literal(value.isoformat()) + ",3)}"
     if isinstance(value, datetime.time):

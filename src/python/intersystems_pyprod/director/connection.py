@@ -229,7 +229,10 @@ class Director:
         if not class_name or body_id in (None, ""):
             return ""
         if self.has_class("PyProd.Loader"):
-            document = self.call_json("PyProd.Loader", "MessageBody", class_name, str(body_id))
+            try:
+                document = self.call_json("PyProd.Loader", "MessageBody", class_name, str(body_id))
+            except DirectorError as exc:  # e.g. <PROTECT>: the headers are still worth showing
+                return f"<body not shown: {exc}>"
             return str(document.get("body", document.get("error", "")))
         return f"<{class_name} {body_id}>"
 

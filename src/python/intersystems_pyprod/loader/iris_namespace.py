@@ -16,8 +16,9 @@ from typing import Any, Dict, List, Mapping, Optional, Set
 from ..runtime import irisapi
 from .store import SourceStore
 
-#: Compile flags: compile, keep source, no display (the log is returned as data).
-COMPILE_FLAGS = "ck-d"
+#: Compile flags: compile, keep source, no display (the log is returned as data), and in this
+#: process only: parallel compile workers started from Embedded Python have crashed (IoP reports).
+COMPILE_FLAGS = "ck-d/multicompile=0"
 #: Load without compiling: all classes of a load are compiled together afterwards.
 LOAD_FLAGS = "-d/compile=0"
 
@@ -45,7 +46,7 @@ class IrisNamespace:
         # UDL text of the stored definition, Storage included; None when it cannot be read
         # (the loader then falls back to the text it recorded itself).
         try:
-            text = self.api.ref("")
+            text = self.api.ref()
             status = self.api.cls("%Compiler.UDL.TextServices").GetTextAsString(self.name, name, text)
         except Exception:
             return None
@@ -99,7 +100,7 @@ class IrisNamespace:
 
     def restart_items(self, class_names: List[str]) -> List[str]:
         director = self.api.cls("Ens.Director")
-        name, state = self.api.ref(""), self.api.ref(0)
+        name, state = self.api.ref(), self.api.ref()
         director.GetProductionStatus(name, state, 10, 0)
         if str(state.value) != "1" or not name.value:  # 1 = running
             return []

@@ -128,6 +128,14 @@ def info() -> str:
 BODY_LIMIT = 100_000
 
 
+def _is_message_body(api: Any, class_name: str, body_id: str) -> bool:
+    """True when a message header points at this body. MessageBody requires only
+    %Ens_MessageContent:USE, which grants reading message contents, not opening any object."""
+    query = api.sql.prepare("SELECT TOP 1 ID FROM Ens.MessageHeader WHERE MessageBodyClassName = ? "
+                            "AND MessageBodyId = ?")
+    return any(True for _ in query.execute(str(class_name), str(body_id)))
+
+
 def message_body(class_name: str, body_id: str) -> str:
     """A stored message body as text: the JSON of a PyProd JSON message, the repr of a pickle
     message, the JSON export of other %JSON.Adaptor messages."""
@@ -139,6 +147,8 @@ def message_body(class_name: str, body_id: str) -> str:
         from .paths import ensure_sources
 
         api = irisapi.get()
+        if not _is_message_body(api, class_name, body_id):
+            return {"ok": False, "error": f"no message has the body {class_name} {body_id}"}
         obj = api.cls(class_name)._OpenId(body_id)
         if obj is None or obj == "":
             return {"ok": False, "error": f"no {class_name} with ID {body_id}"}
@@ -147,7 +157,7 @@ def message_body(class_name: str, body_id: str) -> str:
         if isinstance(message, ProductionMessage):
             text = messages.to_json(message) if message._pyprod_serializer == "json" else bounded_repr(message)
         else:
-            exported = api.ref("")
+            exported = api.ref()
             try:
                 obj._JSONExportToString(exported)
                 text = str(exported.value)

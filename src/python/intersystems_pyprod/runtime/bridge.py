@@ -69,6 +69,26 @@ def create(host: Any, module_name: str, class_name: str) -> Component:
     return load_class(module_name, class_name)(host)
 
 
+def _start_failed(module_name: str, class_name: str, exc: BaseException) -> Any:
+    """Log why the Python object of a host could not be made (the traceback names file:line of an
+    import or syntax error); the error status for the caller."""
+    text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)).rstrip()
+    current = engine.current()
+    current.log("Error", class_name, "OnInit", f"could not create {module_name}.{class_name}:\n{text}")
+    return current.error_status(f"could not create the Python object {module_name}.{class_name}: "
+                                f"{type(exc).__name__}: {exc}; fix the script and load it again (the "
+                                "item's jobs must restart to import it anew)")
+
+
+def start(host: Any, module_name: str, class_name: str) -> List[Any]:
+    """``[status, component]``: the host's Python object, or an error status (traceback logged)
+    when the module cannot be imported or the object cannot be made."""
+    try:
+        return [OK, create(host, module_name, class_name)]
+    except CALLBACK_ERRORS as exc:
+        return [_start_failed(module_name, class_name, exc), ""]
+
+
 def _find(component: Any, pascal: str) -> Optional[Callable[..., Any]]:
     for name in (pascal, snake_case(pascal)):
         func = getattr(component, name, None)
@@ -284,4 +304,5 @@ def _keep_response(result: List[Any], response: Any) -> List[Any]:
 
 def bp_init(host: Any, module_name: str, class_name: str) -> Any:
     """``OnInit`` of a business process job."""
-    return on_init(create(host, module_name, class_name))
+    status, component = start(host, module_name, class_name)
+    return on_init(component) if status == OK else status

@@ -24,9 +24,9 @@ def send_request_sync(component: Any, target: str, request: Any, timeout: float,
     response (the shape pyprod 0.2.0 returns)."""
     bodies.require_message(request, f"send_request_sync to {target}")
     host = _host(component)
-    response = irisapi.get().ref(None)
+    response = irisapi.new_ref()
     status = host.SendRequestSync(target, messages.to_iris(request), response, timeout, description)
-    python_response = messages.message_or_none(response.value)
+    python_response = messages.message_or_none(irisapi.take(response))
     if python_response is None:
         return status
     return status, python_response
@@ -60,14 +60,13 @@ def process_input(component: Any, input: Any, hint: str) -> Any:
     """An inbound adapter hands input to its service: ``status``, or ``(status, output)`` when
     the service gave output, or ``(status, output, hint)`` when a hint was passed too."""
     host = _host(component)
-    api = irisapi.get()
-    output, hint_ref = api.ref(None), api.ref(hint)
+    output, hint_ref = irisapi.new_ref(), irisapi.new_ref(hint)
     status = host.BusinessHost.ProcessInput(messages.to_iris(input), output, hint_ref)
-    value = output.value
+    value, hint_out = irisapi.take(output), irisapi.take(hint_ref)
     if value is None or value == "":
         return status
     if hint != "":
-        return status, messages.from_iris(value), hint_ref.value
+        return status, messages.from_iris(value), hint_out
     return status, messages.from_iris(value)
 
 

@@ -19,7 +19,7 @@ from ..api.messages import ProductionMessage, field_default, own_annotations
 from ..model import datatypes
 from ..model.packages import iris_class_name
 from ..naming import iris_name
-from . import bodies, irisapi, pickle_policy, unpickler, values
+from . import bodies, irisapi, pickle_policy, timevalues, unpickler, values
 
 #: Characters per string crossing into IRIS (IRIS strings hold 3,641,144; 3 MiB is the proven size).
 CHUNK = 3_000_000
@@ -158,7 +158,8 @@ def from_json(cls: Any, text: str) -> ProductionMessage:
             kind = converters.get(name)
             if kind is not None and isinstance(value, str):
                 try:
-                    value = kind.fromisoformat(value) if hasattr(kind, "fromisoformat") else kind(value)
+                    # not fromisoformat: its accepted forms differ between Python 3.9-3.13
+                    value = timevalues.parse(kind, value) if hasattr(kind, "fromisoformat") else kind(value)
                 except (ValueError, ArithmeticError) as exc:
                     raise bodies.BodyError(f"field {name}: {value[:80]!r} is not a {kind.__name__}: {exc}") from None
             message.__dict__[name] = value

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import re
 from typing import Any, Optional
 
 from ..api.fields import IRISProperty
 from ..api.messages import own_annotations
 from ..model import datatypes
 from ..model.types import IrisType
+from . import timevalues
 
 _HOROLOG_EPOCH = datetime.date(1840, 12, 31)
+_HOROLOG_DAYS = re.compile(r"-?\d+", re.ASCII)
+_HOROLOG_SECONDS = re.compile(r"\d+(?:\.\d*)?", re.ASCII)
 _BY_IRIS = {
     "%Integer": int, "%Double": float, "%Boolean": bool, "%Numeric": decimal.Decimal,
     "%Date": datetime.date, "%TimeStamp": datetime.datetime, "%Time": datetime.time,
@@ -63,19 +67,22 @@ def to_python(value: Any, kind: Optional[type]) -> Any:
         if isinstance(value, datetime.date):
             return value
         text = str(value).strip()
-        if text.lstrip("-").isdigit():
+        if _HOROLOG_DAYS.fullmatch(text):
             return _HOROLOG_EPOCH + datetime.timedelta(days=int(text))
-        return datetime.date.fromisoformat(text)
+        return timevalues.parse_date(text)
     if kind is datetime.datetime:
-        return value if isinstance(value, datetime.datetime) else datetime.datetime.fromisoformat(str(value).strip())
+        # %TimeStamp text in any form IRIS writes, read alike on every Python (see timevalues)
+        found = value if isinstance(value, datetime.datetime) else timevalues.parse_datetime(value)
+        return timevalues.utc_naive(found)
     if kind is datetime.time:
         if isinstance(value, datetime.time):
             return value
         text = str(value).strip()
-        if text.isdigit():
-            seconds = int(text)
-            return datetime.time(seconds // 3600, seconds // 60 % 60, seconds % 60)
-        return datetime.time.fromisoformat(text)
+        if _HOROLOG_SECONDS.fullmatch(text):  # %Time: seconds since midnight, maybe with a fraction
+            whole, _, fraction = text.partition(".")
+            seconds = int(whole)
+            return datetime.time(seconds // 3600, seconds // 60 % 60, seconds % 60, int(fraction[:6].ljust(6, "0")))
+        return timevalues.parse_time(text)
     return value
 
 
@@ -86,7 +93,8 @@ def to_iris(value: Any, kind: Optional[type]) -> Any:
     if isinstance(value, bool):
         return int(value)
     if isinstance(value, datetime.datetime):
-        return value.isoformat(sep=" ")
+        # %TimeStamp holds no zone and refuses an offset on save: aware values are stored as UTC
+        return timevalues.timestamp_text(value)
     if isinstance(value, datetime.date):
         return (value - _HOROLOG_EPOCH).days
     if isinstance(value, datetime.time):

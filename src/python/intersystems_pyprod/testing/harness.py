@@ -107,10 +107,14 @@ class Harness:
             return self
         self._previous = (engine_api.install(HarnessEngine(self)), irisapi.install(self._standin))
         self._started = True
-        for item in self.items.values():
-            if item.kind in ("ObjectScript", "Stub") or not item.enabled:
-                continue
-            self._start_item(item)
+        try:
+            for item in self.items.values():
+                if item.kind in ("ObjectScript", "Stub") or not item.enabled:
+                    continue
+                self._start_item(item)
+        except BaseException:
+            self.stop()  # the items that did start are torn down; the previous engine comes back
+            raise
         return self
 
     def _properties(self, model: Optional[ClassModel], settings: Dict[str, str]) -> Dict[str, Any]:
@@ -139,7 +143,7 @@ class Harness:
             item.adapter_host.__dict__["BusinessHost"] = item.host
             item.host.__dict__["Adapter"] = item.adapter_host
             with self._acting(item.name):
-                adapter = bridge.create(item.adapter_host, adapter_model.py_module, adapter_model.py_class)
+                adapter = self._create(item, item.adapter_host, adapter_model.py_module, adapter_model.py_class)
                 item.adapter_host.__dict__["PyObject"] = adapter
                 self._check(item.name, "OnInit", bridge.on_init(adapter))
             if adapter_model.kind == "InboundAdapter":
@@ -148,7 +152,7 @@ class Harness:
             if model.kind == "BusinessProcess":
                 self._check(item.name, "OnInit", bridge.bp_init(item.host, model.py_module, model.py_class))
             else:
-                item.component = bridge.create(item.host, model.py_module, model.py_class)
+                item.component = self._create(item, item.host, model.py_module, model.py_class)
                 item.host.__dict__["PyObject"] = item.component
                 self._check(item.name, "OnInit", bridge.on_init(item.component))
 
@@ -187,8 +191,9 @@ class Harness:
             # what an EnsLib text inbound adapter hands its service: an object with StringValue
             input = IrisObject("Ens.StringContainer", {"StringValue": input})
         api = self._standin
-        output = api.ref(None)
-        status = item.host.ProcessInput(input, output, api.ref(hint))
+        output, hint_ref = api.ref(), api.ref()
+        hint_ref.value = hint
+        status = item.host.ProcessInput(input, output, hint_ref)
         self.drain()
         out = messages.message_or_none(output.value)
         return status if out is None else (status, out)
@@ -273,6 +278,14 @@ class Harness:
 
     def _standin_log(self, level: str, class_name: str, method: str, text: str) -> None:
         self._log(level, class_name, method, text)
+
+    def _create(self, item: Item, host: Any, module_name: str, class_name: str) -> Any:
+        """The Python object of a host or adapter, made as PyProd.Common.PyStart makes it."""
+        status, component = bridge.start(host, module_name, class_name)
+        if is_error_value(status):
+            self._check(item.name, "OnInit", status)
+            raise HarnessError(f"{item.name} did not start: {getattr(status, 'text', status)}")
+        return component
 
     def _check(self, item: str, callback: str, status: Any) -> None:
         if is_error_value(status):

@@ -12,10 +12,10 @@ from ..api.engine import OfflineErrorStatus, is_error_value
 
 
 class Ref:
-    """``iris.ref()``: a by-reference argument."""
+    """``iris.ref()``: a by-reference argument; the caller sets ``value`` when it needs one."""
 
-    def __init__(self, value: Any = None) -> None:
-        self.value = value
+    def __init__(self) -> None:
+        self.value: Any = None
 
 
 class Stream:
@@ -183,8 +183,9 @@ class IrisStandIn:
     def define(self, info: ClassInfo) -> None:
         self.classes[info.name.lower()] = info
 
-    def ref(self, value: Any = None) -> Ref:
-        return Ref(value)
+    def ref(self) -> Ref:
+        # only the form both reference projects use (IRIS_REFERENCE.md 1.6): no initial value
+        return Ref()
 
     def cls(self, name: str) -> _ClassProxy:
         return _ClassProxy(self, name)

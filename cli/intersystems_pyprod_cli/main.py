@@ -18,6 +18,7 @@ their production in-process.
   intersystems_pyprod --manual [-o DIR] SCRIPT.py    the same, always writing the classes to files
   intersystems_pyprod -m PKG.MODULE [-s DIR] ...      a module instead of a script path
   intersystems_pyprod run-local SCRIPT.py [...]      run the production in-process, no server
+  intersystems_pyprod graph SCRIPT.py [-o page.html]  draw the production (Mermaid, DOT, JSON, HTML)
   intersystems_pyprod unload|status|start|stop|update|restart|messages|log|doctor [...]
 
 Connection: --host --port --namespace --username --password --tls --timeout, else the
@@ -30,7 +31,7 @@ Exit codes: 0 success, 1 the input or the load failed, 2 usage error,
 """
 
 SERVER_COMMANDS = ("unload", "status", "start", "stop", "update", "restart", "messages", "log", "doctor")
-COMMANDS = ("load", "run-local", *SERVER_COMMANDS)
+COMMANDS = ("load", "run-local", "graph", *SERVER_COMMANDS)
 
 
 def _connection_options(parser: argparse.ArgumentParser) -> None:
@@ -94,6 +95,17 @@ def _run_local_parser(secrets: List[str]) -> argparse.ArgumentParser:
     return parser
 
 
+def _graph_parser(secrets: List[str]) -> argparse.ArgumentParser:
+    from .graph import add_arguments
+
+    parser = safe_parser(secrets, prog="intersystems_pyprod graph",
+                         description="Draw a production: one node per item, an arrow for each setting that names "
+                                     "other items, labelled with the setting and the messages sent through it.")
+    add_arguments(parser)
+    _connection_options(parser)
+    return parser
+
+
 def _server_parser(command: str, secrets: List[str]) -> argparse.ArgumentParser:
     helps = {
         "unload": "Delete the classes a script generated and forget its sources.",
@@ -142,13 +154,18 @@ def main(argv: Optional[List[str]] = None) -> int:
         args_list = args_list[1:]
     secrets = secret_values(args_list)
     builders: Dict[str, Callable[[List[str]], argparse.ArgumentParser]] = {"load": _load_parser,
-                                                                             "run-local": _run_local_parser}
+                                                                             "run-local": _run_local_parser,
+                                                                             "graph": _graph_parser}
     try:
         args = _parse(builders.get(command, lambda s: _server_parser(command, s))(secrets), args_list)
     except SystemExit:
         return exitcodes.OK
     if args is None:
         return exitcodes.USAGE
+    if command == "graph":
+        from .graph import run_graph
+
+        return run_graph(args)
     if command == "run-local":
         from .runlocal import run_local
 

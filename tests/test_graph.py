@@ -174,11 +174,12 @@ def test_remote_graph_over_the_fake_sdk(monkeypatch, capsys):
     fake = FakeServer()
     fake.graphs["Demo.Prod"] = DOCUMENT
     monkeypatch.setattr(connection, "native_sdk", lambda: FakeSDK(fake))
-    code, out, _ = run(capsys, "graph", "--remote", "Demo.Prod", "--format", "json", "--username", "_SYSTEM", "--password", "s3cret!")
+    login = ("--username", "_SYSTEM", "--password", "s3cret!")
+    code, out, _ = run(capsys, "graph", "--remote", "Demo.Prod", "--format", "json", *login)
     assert code == 0
     assert {(e["source"], e["target"]) for e in json.loads(out)["edges"]} == {("In", "Route"), ("Route", "Out"),
                                                                                ("Route", "Gone")}
-    code, _, err = run(capsys, "graph", "--remote", "Other", "--username", "_SYSTEM", "--password", "s3cret!")
+    code, _, err = run(capsys, "graph", "--remote", "Other", *login)
     assert code == 1 and "no production named Other" in err
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 from . import __version__, exitcodes
 from .secrets import safe_parser, secret_values, settings_password
@@ -65,6 +65,9 @@ def _load_parser(secrets: List[str]) -> argparse.ArgumentParser:
                         help="the project's source root: module names are the scripts' paths relative to it")
     parser.add_argument("--no-validate", action="store_true",
                         help="skip the ObjectScript grammar check of the generated classes (--dry-run)")
+    parser.add_argument("--watch", action="store_true",
+                        help="keep running: load again whenever the scripts or the project modules they import "
+                             "change (Ctrl-C stops)")
     _connection_options(parser)
     return parser
 
@@ -92,6 +95,9 @@ def _run_local_parser(secrets: List[str]) -> argparse.ArgumentParser:
     parser.add_argument("--json", action="store_true",
                         help='print {"log": [...], "trace": [...]} with whole message bodies')
     parser.add_argument("--debug", action="store_true", help="show Python tracebacks of internal errors")
+    parser.add_argument("--watch", action="store_true",
+                        help="keep running: run again whenever the script, its project modules or the .cls "
+                             "production change (Ctrl-C stops)")
     return parser
 
 
@@ -169,6 +175,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     if command == "run-local":
         from .runlocal import run_local
 
+        if args.watch:
+            return _watch(lambda: run_local(args), [args.script], [None], args.production, "")
         return run_local(args)
     if command == "load":
         from .targets import TargetError, resolve_targets
@@ -178,6 +186,38 @@ def main(argv: Optional[List[str]] = None) -> int:
         except TargetError as exc:
             print(f"intersystems_pyprod: error: {exc}", file=sys.stderr)
             return exitcodes.USAGE
+    if command == "load" and args.watch:
+        kept = "the classes written last stay" if args.dry_run or args.manual else "the version loaded last stays"
+        return _watch(lambda: _load_or_run(args, command, secrets), [t.path for t in args.targets],
+                      [t.root for t in args.targets], None, f"; {kept} in place")
+    return _load_or_run(args, command, secrets)
+
+
+def _watch(command: Callable[[], int], scripts: List[str], roots: List[Any], production: Optional[str],
+           kept: str) -> int:
+    """Run ``command`` now and after every change to the project's files, until Ctrl-C."""
+    from pathlib import Path
+
+    from .watch import Watcher, project_files
+
+    sys.dont_write_bytecode = True  # every run imports the edited sources, never a stale cache
+
+    def once() -> int:
+        code = command()
+        if code != exitcodes.OK:
+            print(f"That failed{kept}. Fix the error and save again.", flush=True)
+        return code
+
+    def files() -> List[Path]:
+        found = project_files([Path(s) for s in scripts], roots)
+        if production and production.lower().endswith(".cls"):
+            found.append(Path(production).resolve())
+        return found
+
+    return Watcher(once, files).run()
+
+
+def _load_or_run(args: argparse.Namespace, command: str, secrets: List[str]) -> int:
     if command == "load" and (args.dry_run or args.manual):
         from .dryrun import run_dry
 
@@ -191,6 +231,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     try:
         return run(args, command)
     except KeyboardInterrupt:  # log --follow ends with Ctrl-C
+        if getattr(args, "watch", False):
+            raise  # the watch loop ends
         return exitcodes.OK
     except Exception as exc:  # an internal error: say so plainly, trace only on request
         hidden = secrets + settings_password(args)

@@ -47,6 +47,7 @@ def test_orders_production_nodes_edges_and_messages():
 
 def test_hello_world_with_its_production_class():
     graph = graph_from_script(HELLO, HELLO_CLS)
+    assert graph.name == "helloworld.HelloWorldProduction"
     assert edges(graph) == {("MyService", "MyProcess", "target"), ("MyProcess", "MyOperation", "target")}
     assert [n.kind for n in graph.nodes] == ["service", "process", "operation"]
 
@@ -189,3 +190,17 @@ def test_every_format_names_every_node(fmt, capsys):
     assert code == 0
     for name in ("OrderService", "OrderRouter", "Warehouse", "Audit"):
         assert name in out
+
+
+def test_target_flag_keeps_a_category_and_an_explicit_control():
+    from intersystems_pyprod import IRISProperty
+    from intersystems_pyprod.errors import PyProdError
+    from intersystems_pyprod.model.targets import TARGET_CONTROL, is_target_entry
+
+    assert IRISProperty(settings="Routing", target=True).settings == f"Routing:{TARGET_CONTROL}"
+    assert IRISProperty(target=True).settings == f"Basic:{TARGET_CONTROL}"
+    with pytest.raises(PyProdError, match="cannot be combined with target=True") as caught:
+        IRISProperty(settings="Basic:fileSelector", target=True)
+    assert caught.value.where is not None and caught.value.where.file == __file__
+    assert IRISProperty(settings="Routing").settings == "Routing"
+    assert is_target_entry(f"Out:Basic:{TARGET_CONTROL}") and not is_target_entry("Out:Basic")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from ..errors import Location
+from ..errors import Location, PyProdError
 from ..model.targets import with_target_control
 from .origin import caller_location
 
@@ -31,7 +31,11 @@ class IRISProperty:
         target: bool = False,
     ) -> None:
         if target:
-            settings = with_target_control(settings)
+            try:
+                settings = with_target_control(settings)
+            except ValueError as exc:
+                raise PyProdError(str(exc), where=caller_location(),
+                                  fix='write settings="Category" (or leave it out) with target=True') from None
         self.default = default
         self.datatype = datatype
         self.description = description

@@ -11,6 +11,7 @@ from ..model.introspect import build_model
 from ..model.targets import is_conventional_target, split_targets, target_names
 from ..model.types import ClassModel, ScriptModel
 from ..testing.items import ItemBuilder
+from ..testing.production_cls import is_production_file, read_production
 from .model import Edge, Graph, Node
 from .sends import sends_of
 
@@ -123,8 +124,11 @@ def graph_from_script(script: str, production: Optional[str] = None) -> Graph:
             setting = naming.iris_name(name)
             for part in split_targets(values.get(setting, "")):
                 edges.add(item.name, part, setting, sent)
-    title = production or (next((c.iris_name for c in model.classes if c.kind == "Production"), "")
-                           or imported.path.name)
+    if is_production_file(production):
+        title = read_production(str(production)).name
+    else:
+        title = production or next((c.iris_name for c in model.classes if c.kind == "Production"),
+                                   imported.path.name)
     return edges.graph(title, nodes)
 
 

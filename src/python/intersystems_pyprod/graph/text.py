@@ -28,6 +28,7 @@ def _ids(graph: Graph) -> Dict[str, str]:
 def _mermaid_text(text: str) -> str:
     """Text inside a quoted Mermaid label: quotes and angle brackets as entities, one line."""
     out = text.replace("#", "#35;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
+    out = out.replace("|", "#124;").replace("`", "#96;")
     return " ".join(out.split())
 
 

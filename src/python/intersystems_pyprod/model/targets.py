@@ -18,15 +18,16 @@ CONVENTIONAL = ("TargetConfigName", "TargetConfigNames")
 
 def with_target_control(settings: Optional[str]) -> str:
     """A ``settings`` text of ``IRISProperty`` with the target selector as its control:
-    ``None``/``""`` -> ``Basic:<selector>``, ``"Category"`` -> ``Category:<selector>``; a text that
-    already names a control is kept."""
+    ``None``/``""`` -> ``Basic:<selector>``, ``"Category"`` -> ``Category:<selector>``. A text that
+    names another control is a ``ValueError``."""
     text = (settings or "").strip()
-    if text == "-":
+    category, _, control = text.partition(":")
+    if text == "-" or (control.strip() and not is_target_entry(f"x:{text}")):
+        raise ValueError(f"settings={settings!r} cannot be combined with target=True, which gives the setting "
+                         "the target selector")
+    if control.strip():
         return text
-    if ":" in text:
-        category, _, control = text.partition(":")
-        return text if control.strip() else f"{category}:{TARGET_CONTROL}"
-    return f"{text or 'Basic'}:{TARGET_CONTROL}"
+    return f"{category.strip() or 'Basic'}:{TARGET_CONTROL}"
 
 
 def is_target_entry(entry: str) -> bool:

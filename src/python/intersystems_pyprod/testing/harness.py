@@ -198,6 +198,8 @@ class Harness:
         self._require(item_name, None)
         bodies.require_message(message, f"request to {item_name}")
         status, response = self._deliver("(test)", item_name, messages.to_iris(message))
+        if status is NO_REPLY:
+            status = self._refuse("(test)", f"{item_name!r} did not answer (timed out)")[0]
         self.drain()
         return status, messages.message_or_none(response)
 

@@ -82,6 +82,8 @@ class FakeServer:
         self.summary: Dict[str, List[Any]] = {}
         self.members: Dict[str, str] = {}
         self.services: List[FakeObject] = []
+        #: PyProd.Graph.Production documents by production name.
+        self.graphs: Dict[str, Dict[str, Any]] = {}
 
     def g(self, name: str) -> MemoryGlobals:
         return self.globals.setdefault(name, MemoryGlobals())
@@ -105,7 +107,7 @@ class FakeIRIS:
     def classMethodValue(self, cls: str, method: str, *args: Any) -> Any:
         server = self.server
         if (cls, method) == ("%Dictionary.CompiledClass", "%ExistsId"):
-            return int(args[0] == "PyProd.Loader" and server.pyprod_installed)
+            return int(args[0] in ("PyProd.Loader", "PyProd.Graph") and server.pyprod_installed)
         if (cls, method) == ("%SYSTEM.Security", "Check"):
             return int(args[0] not in server.missing_privileges)
         if (cls, method) == ("%EnsembleMgr", "IsEnsembleNamespace"):
@@ -140,6 +142,8 @@ class FakeIRIS:
         server = self.server
         if (cls, method) == ("%SYSTEM.Status", "GetErrorText"):
             return str(args[0])[2:]
+        if (cls, method) == ("PyProd.Graph", "Production") and server.pyprod_installed:
+            return json.dumps(server.graphs.get(args[0], {"ok": False, "error": f"no production named {args[0]}"}))
         if cls != "PyProd.Loader" or not server.pyprod_installed:
             raise RuntimeError(f"<CLASS DOES NOT EXIST> {cls}")
         resource = LOADER_REQUIRES.get(method, ":").split(":")[0]

@@ -78,7 +78,8 @@ BRIDGE_CALLS = sorted({(call, n, cls.name, caller, wrapped) for cls in CLASSES.v
 def test_classes_call_the_bridge():
     assert {c[0] for c in BRIDGE_CALLS} == {
         "start", "on_init", "on_tear_down", "on_process_input", "on_message", "dispatch_message", "bp_init",
-        "on_request", "on_response", "on_complete", "on_task", "adapter_call"}
+        "on_request", "on_response", "on_complete", "on_task", "adapter_call", "on_error", "on_timeout",
+        "target_settings"}
 
 
 @pytest.mark.parametrize("call", BRIDGE_CALLS, ids=lambda c: f"{c[2]}.{c[3]}->{c[0]}")
@@ -189,6 +190,7 @@ def test_callback_signatures_match_the_engine():
         ("PyProd.BusinessService", "OnProcessInput"): 3, ("PyProd.BusinessProcess", "OnRequest"): 2,
         ("PyProd.BusinessProcess", "OnResponse"): 5, ("PyProd.BusinessProcess", "OnComplete"): 2,
         ("PyProd.BusinessOperation", "OnMessage"): 2, ("PyProd.InboundAdapter", "OnTask"): 0,
+        ("PyProd.BusinessProcess", "OnError"): 5, ("PyProd.BusinessProcess", "OnTimeout"): 4,
     }
     for (cls, method), count in expected.items():
         assert CLASSES[cls].methods[method].args == count, f"{cls}.{method}"
@@ -210,3 +212,24 @@ def test_bridge_never_hands_python_none_to_objectscript(tmp_path):
     assert bridge.on_message(Dummy(), "") == [1, ""]
     status = bridge.on_task(Dummy())
     assert str(status).startswith("0")
+
+
+@pytest.mark.parametrize("host", ["PyProd.BusinessService", "PyProd.BusinessProcess", "PyProd.BusinessOperation"])
+def test_hosts_draw_their_python_connections(host):
+    """``OnGetConnections(Output pArray, pItem)`` (IRIS_REFERENCE.md 4.2) keeps IRIS's arrows and adds the
+    Python target settings through the bridge."""
+    method = CLASSES[host].methods["OnGetConnections"]
+    assert method.class_method and method.args == 2
+    source = (SRC_CLS / "PyProd" / f"{host.split('.')[1]}.cls").read_text(encoding="utf-8")
+    assert "do ##super(.pArray, pItem)" in source and "do ..PyConnections(.pArray, pItem)" in source
+    helper = CLASSES["PyProd.Common"].methods["PyConnections"]
+    assert helper.class_method and helper.args == 2
+
+
+def test_target_settings_bridge_answers_pairs_and_survives_a_missing_class():
+    from intersystems_pyprod.runtime import bridge
+
+    assert bridge.target_settings("no_such_module_here", "Nothing") == []
+    pairs = bridge.target_settings("intersystems_pyprod.api.hosts", "BusinessService")
+    assert pairs == []
+

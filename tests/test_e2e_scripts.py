@@ -31,3 +31,30 @@ def test_flows_build_and_run_in_the_harness(tmp_path, pyprod_harness):
     assert status == 1 and (quote.vendor, round(quote.price, 2)) == ("VendorB", 90.0)
     assert "audit 7 ACME" in harness.texts()
     assert "VendorA answered 120.00" in harness.texts()
+
+
+def test_callbacks_script_runs_on_error_and_on_timeout_in_the_harness(tmp_path, pyprod_harness):
+    from intersystems_pyprod.testing import NO_REPLY
+
+    for name in ("callbacks.py", "inbox.py"):
+        shutil.copy(SCRIPTS / name, tmp_path)
+    build(str(tmp_path / "callbacks.py"), validate=True)
+    harness = pyprod_harness(str(tmp_path / "callbacks.py"), stubs={"Slow": lambda request: NO_REPLY})
+    status, _ = harness.request("Recovering", harness.module.Job("j1"))
+    assert status == 1
+    assert "recovered j1 (job) from an error" in harness.texts()
+    assert "unexpected response" not in harness.texts()
+    status, _ = harness.request("Waiting", harness.module.Job("j2"))
+    assert status == 1 and "timed out waiting (deadline)" in harness.texts()
+    status, _ = harness.request("Slow", harness.module.Job("j3"))
+    assert str(status).startswith("0") and "did not answer" in str(status)
+
+
+def test_without_on_error_a_failed_async_call_fails_the_process(tmp_path, pyprod_harness):
+    shutil.copy(SCRIPTS / "inbox.py", tmp_path)
+    script = tmp_path / "callbacks.py"
+    script.write_text((SCRIPTS / "callbacks.py").read_text().replace("def on_error(", "def not_on_error("))
+    harness = pyprod_harness(str(script))
+    status, _ = harness.request("Recovering", harness.module.Job("j3"))
+    assert str(status).startswith("0") and "cannot do j3" in str(status)
+    assert "unexpected response" not in harness.texts()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 from . import __version__, exitcodes
 from .secrets import safe_parser, secret_values, settings_password
@@ -18,6 +18,7 @@ their production in-process.
   intersystems_pyprod --manual [-o DIR] SCRIPT.py    the same, always writing the classes to files
   intersystems_pyprod -m PKG.MODULE [-s DIR] ...      a module instead of a script path
   intersystems_pyprod run-local SCRIPT.py [...]      run the production in-process, no server
+  intersystems_pyprod graph SCRIPT.py [-o page.html]  draw the production (Mermaid, DOT, JSON, HTML)
   intersystems_pyprod unload|status|start|stop|update|restart|messages|log|doctor [...]
 
 Connection: --host --port --namespace --username --password --tls --timeout, else the
@@ -30,7 +31,7 @@ Exit codes: 0 success, 1 the input or the load failed, 2 usage error,
 """
 
 SERVER_COMMANDS = ("unload", "status", "start", "stop", "update", "restart", "messages", "log", "doctor")
-COMMANDS = ("load", "run-local", *SERVER_COMMANDS)
+COMMANDS = ("load", "run-local", "graph", *SERVER_COMMANDS)
 
 
 def _connection_options(parser: argparse.ArgumentParser) -> None:
@@ -64,6 +65,9 @@ def _load_parser(secrets: List[str]) -> argparse.ArgumentParser:
                         help="the project's source root: module names are the scripts' paths relative to it")
     parser.add_argument("--no-validate", action="store_true",
                         help="skip the ObjectScript grammar check of the generated classes (--dry-run)")
+    parser.add_argument("--watch", action="store_true",
+                        help="keep running: load again whenever the scripts or the project modules they import "
+                             "change (Ctrl-C stops)")
     _connection_options(parser)
     return parser
 
@@ -91,6 +95,20 @@ def _run_local_parser(secrets: List[str]) -> argparse.ArgumentParser:
     parser.add_argument("--json", action="store_true",
                         help='print {"log": [...], "trace": [...]} with whole message bodies')
     parser.add_argument("--debug", action="store_true", help="show Python tracebacks of internal errors")
+    parser.add_argument("--watch", action="store_true",
+                        help="keep running: run again whenever the script, its project modules or the .cls "
+                             "production change (Ctrl-C stops)")
+    return parser
+
+
+def _graph_parser(secrets: List[str]) -> argparse.ArgumentParser:
+    from .graph import add_arguments
+
+    parser = safe_parser(secrets, prog="intersystems_pyprod graph",
+                         description="Draw a production: one node per item, an arrow for each setting that names "
+                                     "other items, labelled with the setting and the messages sent through it.")
+    add_arguments(parser)
+    _connection_options(parser)
     return parser
 
 
@@ -142,16 +160,23 @@ def main(argv: Optional[List[str]] = None) -> int:
         args_list = args_list[1:]
     secrets = secret_values(args_list)
     builders: Dict[str, Callable[[List[str]], argparse.ArgumentParser]] = {"load": _load_parser,
-                                                                             "run-local": _run_local_parser}
+                                                                             "run-local": _run_local_parser,
+                                                                             "graph": _graph_parser}
     try:
         args = _parse(builders.get(command, lambda s: _server_parser(command, s))(secrets), args_list)
     except SystemExit:
         return exitcodes.OK
     if args is None:
         return exitcodes.USAGE
+    if command == "graph":
+        from .graph import run_graph
+
+        return run_graph(args)
     if command == "run-local":
         from .runlocal import run_local
 
+        if args.watch:
+            return _watch(lambda: run_local(args), [args.script], [None], args.production, "")
         return run_local(args)
     if command == "load":
         from .targets import TargetError, resolve_targets
@@ -161,6 +186,38 @@ def main(argv: Optional[List[str]] = None) -> int:
         except TargetError as exc:
             print(f"intersystems_pyprod: error: {exc}", file=sys.stderr)
             return exitcodes.USAGE
+    if command == "load" and args.watch:
+        kept = "the classes written last stay" if args.dry_run or args.manual else "the version loaded last stays"
+        return _watch(lambda: _load_or_run(args, command, secrets), [t.path for t in args.targets],
+                      [t.root for t in args.targets], None, f"; {kept} in place")
+    return _load_or_run(args, command, secrets)
+
+
+def _watch(command: Callable[[], int], scripts: List[str], roots: List[Any], production: Optional[str],
+           kept: str) -> int:
+    """Run ``command`` now and after every change to the project's files, until Ctrl-C."""
+    from pathlib import Path
+
+    from .watch import Watcher, project_files
+
+    sys.dont_write_bytecode = True  # every run imports the edited sources, never a stale cache
+
+    def once() -> int:
+        code = command()
+        if code != exitcodes.OK:
+            print(f"That failed{kept}. Fix the error and save again.", flush=True)
+        return code
+
+    def files() -> List[Path]:
+        found = project_files([Path(s) for s in scripts], roots)
+        if production and production.lower().endswith(".cls"):
+            found.append(Path(production).resolve())
+        return found
+
+    return Watcher(once, files).run()
+
+
+def _load_or_run(args: argparse.Namespace, command: str, secrets: List[str]) -> int:
     if command == "load" and (args.dry_run or args.manual):
         from .dryrun import run_dry
 
@@ -174,6 +231,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     try:
         return run(args, command)
     except KeyboardInterrupt:  # log --follow ends with Ctrl-C
+        if getattr(args, "watch", False):
+            raise  # the watch loop ends
         return exitcodes.OK
     except Exception as exc:  # an internal error: say so plainly, trace only on request
         hidden = secrets + settings_password(args)

@@ -92,3 +92,21 @@ def test_doctor_on_a_namespace_without_interoperability():
     result = cli("doctor", namespace=os.environ["E2E_PLAIN_NAMESPACE"])
     assert result.returncode == 1
     assert "[FAIL] interoperability" in result.stdout and "EnableNamespace" in result.stdout
+
+
+def test_on_error_on_timeout_and_the_portal_arrows(installed, project, production):
+    script = project("callbacks.py", "inbox.py")
+    assert cli(str(script)).returncode == 0
+    start = last_log_id(installed)
+    production("CallbacksE2E.CallbacksProduction")
+    installed.native.set("j1", "PyProdE2E", "inbox", "callbacks", 1)
+    wait_for(lambda: any(r["Text"] == "recovered j1 (job) from an error" for r in log_texts(installed, start)),
+             "OnError")
+    wait_for(lambda: any(r["Text"] == "timed out waiting (deadline)" for r in log_texts(installed, start)),
+             "OnTimeout")
+    # OnGetConnections of the Python hosts, as the portal's diagram reads it
+    result = cli("graph", "--remote", "CallbacksE2E.CallbacksProduction", "--format", "json")
+    assert result.returncode == 0, result.stdout + result.stderr
+    edges = {(e["source"], e["target"]) for e in json.loads(result.stdout)["edges"]}
+    assert {("Kick", "Recovering"), ("Kick", "Waiting"), ("Recovering", "Failing"), ("Waiting", "Slow"),
+            ("Waiting", "Failing")} <= edges

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from ..errors import Location
+from ..errors import Location, PyProdError
+from ..model.targets import with_target_control
 from .origin import caller_location
 
 _MISSING: Any = object()
@@ -16,6 +17,8 @@ class IRISProperty:
     ``settings`` forms: ``None`` (a property, not a setting), ``""`` (a setting in the default
     category), ``"Category"``, ``"Category:control"``, ``":control"``, and ``"-"`` (hide the
     inherited setting of this name; no property is generated).
+    ``target=True`` marks a setting that names other items (comma-separated): it gets the
+    production-item selector as its control, and the portal's diagram draws an arrow for it.
     """
 
     def __init__(
@@ -24,7 +27,15 @@ class IRISProperty:
         datatype: Any = None,
         description: str = "",
         settings: Optional[str] = None,
+        *,
+        target: bool = False,
     ) -> None:
+        if target:
+            try:
+                settings = with_target_control(settings)
+            except ValueError as exc:
+                raise PyProdError(str(exc), where=caller_location(),
+                                  fix='write settings="Category" (or leave it out) with target=True') from None
         self.default = default
         self.datatype = datatype
         self.description = description

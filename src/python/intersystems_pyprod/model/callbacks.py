@@ -17,6 +17,8 @@ CALLBACKS: Dict[str, Dict[str, Tuple[Tuple[int, ...], str]]] = {
         "OnRequest": ((1,), "request"),
         "OnResponse": ((5,), "request, response, call_request, call_response, completion_key"),
         "OnComplete": ((2,), "request, response"),
+        "OnError": ((5,), "request, response, call_request, error_status, completion_key"),
+        "OnTimeout": ((4,), "request, response, call_request, completion_key"),
     },
     "BusinessOperation": {"OnMessage": ((1,), "request")},
 }

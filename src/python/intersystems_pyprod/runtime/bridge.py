@@ -306,3 +306,40 @@ def bp_init(host: Any, module_name: str, class_name: str) -> Any:
     """``OnInit`` of a business process job."""
     status, component = start(host, module_name, class_name)
     return on_init(component) if status == OK else status
+
+
+def on_error(host: Any, module_name: str, class_name: str, request: Any, response: Any, call_request: Any,
+             error_status: Any, completion_key: Any) -> List[Any]:
+    """Business process ``OnError``: an async request came back with an error. Without a Python
+    ``OnError`` the error stands (the engine's default)."""
+    def run() -> List[Any]:
+        component = create(host, module_name, class_name)
+        if _find(component, "OnError") is None:
+            return [error_status, ""]
+        inputs = _inputs(class_name, "OnError", request, response, call_request)
+        return _call(component, "OnError", *inputs, error_status, completion_key)
+
+    return _keep_response(_guarded(class_name, "OnError", run), response)
+
+
+def on_timeout(host: Any, module_name: str, class_name: str, request: Any, response: Any, call_request: Any,
+               completion_key: Any) -> List[Any]:
+    """Business process ``OnTimeout``: a timer ran out before the responses came."""
+    def run() -> List[Any]:
+        component = create(host, module_name, class_name)
+        inputs = _inputs(class_name, "OnTimeout", request, response, call_request)
+        return _call(component, "OnTimeout", *inputs, completion_key, required=False)
+
+    return _keep_response(_guarded(class_name, "OnTimeout", run), response)
+
+
+def target_settings(module_name: str, class_name: str) -> List[Any]:
+    """``[[IRIS setting name, default value], ...]`` of the host's target settings, for
+    ``OnGetConnections``; empty when the class cannot be loaded (the diagram then has no arrows)."""
+    from .connections import target_properties
+
+    try:
+        cls = load_class(module_name, class_name)
+    except Exception:
+        return []
+    return [[iris_name, default] for _name, iris_name, default in target_properties(cls)]

@@ -4,6 +4,6 @@ A pytest fixture ``pyprod_harness`` is registered by the library's pytest plugin
 """
 
 from .harness import Harness
-from .records import HarnessError, LogEntry, TraceEntry
+from .records import NO_REPLY, HarnessError, LogEntry, TraceEntry
 
-__all__ = ["Harness", "HarnessError", "LogEntry", "TraceEntry"]
+__all__ = ["NO_REPLY", "Harness", "HarnessError", "LogEntry", "TraceEntry"]

@@ -28,7 +28,7 @@ from ..runtime.display import bounded_repr
 from .dispatch import MessageClasses
 from .hostobj import HarnessEngine, HostObject, ObjectScriptAdapter
 from .items import DEFAULT_CALL_INTERVAL, Item, ItemBuilder, set_setting
-from .records import HarnessError, LogEntry, TraceEntry
+from .records import NO_REPLY, HarnessError, LogEntry, TraceEntry
 from .standin import ClassInfo, IrisObject, IrisStandIn
 
 
@@ -203,6 +203,8 @@ class Harness:
         self._require(item_name, None)
         bodies.require_message(message, f"request to {item_name}")
         status, response = self._deliver("(test)", item_name, messages.to_iris(message))
+        if status is NO_REPLY:
+            status = self._refuse("(test)", f"{item_name!r} did not answer (timed out)")[0]
         self.drain()
         return status, messages.message_or_none(response)
 
@@ -348,6 +350,8 @@ class Harness:
                 status, response = self._process(item, request)
             else:
                 status, response = OfflineErrorStatus(f"{target} ({item.kind}) cannot receive requests"), ""
+        if status is NO_REPLY:  # the request stays unanswered
+            return status, ""
         self._check(target, "OnMessage" if item.kind == "BusinessOperation" else "OnRequest", status)
         if response is not None and response != "":
             self._record(target, source, response, "response")
@@ -359,6 +363,8 @@ class Harness:
             result = item.stub(messages.from_iris(request))
         except CALLBACK_ERRORS as exc:
             return OfflineErrorStatus(f"stub {item.name} raised {type(exc).__name__}: {exc}"), ""
+        if result is NO_REPLY:
+            return NO_REPLY, ""
         if isinstance(result, tuple):
             return result[0], messages.to_iris_or_empty(result[1])
         return 1, messages.to_iris_or_empty(result)
@@ -388,9 +394,10 @@ class Harness:
         while process.pending or process.timers:
             if self._queue:
                 self._step()
-            elif process.timers:
+            elif process.timers:  # a timer runs out: before unanswered requests (OnTimeout), or after all
                 key = process.timers.pop(0)
-                self._respond(process, None, None, key)
+                self._respond(process, None, None, key, timed_out=process.pending > 0)
+                process.pending = 0
             else:
                 break
         response = "" if process.response is None else process.response
@@ -401,15 +408,22 @@ class Harness:
             return process.status, ""
         return status, response
 
-    def _respond(self, process: _Process, call_request: Any, call_response: Any, key: str) -> None:
+    def _respond(self, process: _Process, call_request: Any, call_response: Any, key: str, call_status: Any = 1,
+                 timed_out: bool = False) -> None:
+        """An async response (an error goes to ``OnError``) or a timer (``OnTimeout`` when it ran out first)."""
         model = process.item.model
         assert model is not None
+        args = (process.host, model.py_module, model.py_class, process.request,
+                "" if process.response is None else process.response, "" if call_request is None else call_request)
         with self._acting(process.item.name):
-            status, response = bridge.on_response(process.host, model.py_module, model.py_class, process.request,
-                                                  "" if process.response is None else process.response,
-                                                  "" if call_request is None else call_request,
-                                                  "" if call_response is None else call_response, key)
-        self._check(process.item.name, "OnResponse", status)
+            if timed_out:
+                method, (status, response) = "OnTimeout", bridge.on_timeout(*args, key)
+            elif is_error_value(call_status):
+                method, (status, response) = "OnError", bridge.on_error(*args, call_status, key)
+            else:
+                method, (status, response) = "OnResponse", bridge.on_response(
+                    *args, "" if call_response is None else call_response, key)
+        self._check(process.item.name, method, status)
         process.response = response
         if is_error_value(status):
             process.status = status
@@ -425,10 +439,10 @@ class Harness:
 
     def _step(self) -> None:
         source, target, request, process, key = self._queue.popleft()
-        _status, response = self._deliver(source, target, request)
-        if process is not None:
+        status, response = self._deliver(source, target, request)
+        if process is not None and status is not NO_REPLY:
             process.pending -= 1
-            self._respond(process, request, response, key)
+            self._respond(process, request, response, key, status)
 
     # -- reading results -------------------------------------------------------------------------
     def errors(self) -> List[LogEntry]:

@@ -11,6 +11,7 @@ from typing import Any, Dict
 
 from ..api.engine import OfflineErrorStatus, is_error_value
 from ..runtime import bridge, messages
+from .records import NO_REPLY
 
 
 class HarnessEngine:
@@ -57,6 +58,8 @@ class HostObject:
     def SendRequestSync(self, target: str, request: Any, response: Any, timeout: Any = -1,
                         description: str = "") -> Any:
         status, answer = self._harness._deliver(self._item.name, target, request)
+        if status is NO_REPLY:
+            status = self._harness._refuse(self._item.name, f"{target!r} did not answer (timed out)")[0]
         response.value = answer
         return status
 

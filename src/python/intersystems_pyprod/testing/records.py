@@ -29,3 +29,15 @@ class TraceEntry:
     message_class: str
     body: str
     kind: str
+
+
+class _NoReply:
+    """What a stub returns to leave a request unanswered (a target that never replies)."""
+
+    def __repr__(self) -> str:
+        return "NO_REPLY"
+
+
+#: Return this from a stub to leave the request unanswered: a process's ``SetTimer`` timer then
+#: runs out and ``OnTimeout`` is called; a synchronous caller gets an error status.
+NO_REPLY = _NoReply()

@@ -1,0 +1,125 @@
+"""``graph``: draw a production as a Mermaid flowchart, DOT, JSON, or a self-contained HTML page."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from . import exitcodes
+
+FORMATS = ("mermaid", "dot", "json")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("script", metavar="SCRIPT.py", nargs="?", help="the script that defines the components")
+    parser.add_argument("--production", metavar="NAME|PATH.cls",
+                        help="the Production class to draw, or an ObjectScript production class file (.cls) whose "
+                             "items use the script's classes (default: the script's hosts and target defaults)")
+    parser.add_argument("--remote", metavar="PRODUCTION",
+                        help="draw production PRODUCTION as configured in IRIS (connection options apply)")
+    parser.add_argument("--format", choices=FORMATS, help="text format (default mermaid; -o FILE.html writes a page)")
+    parser.add_argument("-o", "--output", metavar="FILE",
+                        help="write to FILE instead of printing; FILE.html is a page that shows the diagram "
+                             "offline, FILE.svg the drawing alone")
+
+
+def _graph(args: argparse.Namespace) -> Any:
+    if args.remote:
+        from intersystems_pyprod.director.connection import DirectorError, connect
+        from intersystems_pyprod.graph import graph_from_document
+
+        from .remote import settings_from
+
+        with connect(settings_from(args)) as remote:
+            if not remote.has_class("PyProd.Graph"):
+                raise DirectorError("PyProd.Graph is not installed on the server",
+                                    'install or upgrade PyProd (zpm "install pyprod")')
+            document = remote.call_json("PyProd.Graph", "Production", args.remote)
+        if not document.get("ok"):
+            raise DirectorError(str(document.get("error") or "reading the production failed"),
+                                "check the production name (intersystems_pyprod status shows the current one)")
+        return graph_from_document(document)
+    from intersystems_pyprod.graph import graph_from_script
+
+    return graph_from_script(args.script, args.production)
+
+
+def _render(graph: Any, fmt: str) -> str:
+    from intersystems_pyprod import graph as drawing
+
+    renderers = {"mermaid": drawing.to_mermaid, "dot": drawing.to_dot, "json": drawing.to_json,
+                 "html": drawing.html_page, "svg": lambda g: drawing.svg_diagram(g) + "\n"}
+    return str(renderers[fmt](graph))
+
+
+def _write(path: Path, text: str) -> None:
+    """Write ``text`` whole or not at all (a temporary file renamed into place)."""
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=str(path.parent))
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.chmod(temp, 0o666 & ~_umask())
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def run_graph(args: argparse.Namespace) -> int:
+    """Draw the graph; exit 1 when the script or the server cannot be read."""
+    from intersystems_pyprod.director.connection import DirectorError
+    from intersystems_pyprod.errors import PyProdError
+    from intersystems_pyprod.testing import HarnessError
+
+    if bool(args.script) == bool(args.remote):
+        print("intersystems_pyprod graph: pass a SCRIPT.py or --remote PRODUCTION (one of the two)", file=sys.stderr)
+        return exitcodes.USAGE
+    if args.remote and args.production:
+        print("intersystems_pyprod graph: --production is for scripts; --remote names the production itself",
+              file=sys.stderr)
+        return exitcodes.USAGE
+    output = Path(args.output) if args.output else None
+    suffix = output.suffix.lower() if output else ""
+    fmt = args.format or {".html": "html", ".htm": "html", ".svg": "svg", ".dot": "dot", ".gv": "dot",
+                          ".json": "json"}.get(suffix, "mermaid")
+    if output is not None and not output.parent.is_dir():
+        print(f"intersystems_pyprod graph: cannot write {output}: folder {output.parent} does not exist",
+              file=sys.stderr)
+        return exitcodes.USAGE
+    try:
+        graph = _graph(args)
+    except DirectorError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        from .remote import CODES
+
+        return CODES.get(exc.kind, exitcodes.FAILED)
+    except (PyProdError, HarnessError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exitcodes.FAILED
+    text = _render(graph, fmt)
+    for node in graph.nodes:
+        for problem in node.problems if node.kind != "missing" else []:
+            print(f"warning: item {node.name}: {problem}", file=sys.stderr)
+    if output is None:
+        sys.stdout.write(text)
+        return exitcodes.OK
+    try:
+        _write(output, text)
+    except OSError as exc:
+        print(f"error: cannot write {output}: {exc.strerror or exc}", file=sys.stderr)
+        return exitcodes.FAILED
+    print(f"Wrote {output} ({len(graph.nodes)} nodes, {len(graph.edges)} arrows).")
+    return exitcodes.OK
+
+
+__all__ = ["add_arguments", "run_graph"]

@@ -25,7 +25,7 @@ class FakeDatabase:
     def __init__(self) -> None:
         self.classes: Dict[str, str] = {}
         self.globals: Dict[str, MemoryGlobals] = {n: MemoryGlobals() for n in ("sources", "owners", "state")}
-        self.lock_owner: Optional["FakeNamespace"] = None
+        self.lock_owner: Optional[FakeNamespace] = None
         self.lock_count = 0
         #: Last text of each class (lower-case name) that compiled.
         self.compiled: Dict[str, str] = {}
@@ -45,7 +45,7 @@ class FakeDatabase:
 class StepGlobals:
     """One of the database's globals, seen through a process (each access is a step)."""
 
-    def __init__(self, ns: "FakeNamespace", name: str) -> None:
+    def __init__(self, ns: FakeNamespace, name: str) -> None:
         self.ns, self.name = ns, name
 
     def _g(self) -> MemoryGlobals:
@@ -74,6 +74,8 @@ class FakeNamespace:
         self.username = user
         self.fail: Set[str] = set()
         self.running: Dict[str, List[str]] = {}
+        #: Running items of a class with a pool of their own / in the shared actor pool.
+        self.pooled: Dict[str, List[str]] = {}
         self.restart_problems: List[str] = []
         self.compile_calls: List[List[str]] = []
         self.steps = 0
@@ -153,10 +155,11 @@ class FakeNamespace:
                 del self.classes[found]
         return problems
 
-    def restart_items(self, class_names: List[str]) -> Tuple[List[str], List[str]]:
+    def restart_items(self, class_names: List[str]) -> Tuple[List[str], List[str], List[str]]:
         self.step("restart")
         restarted = sorted(item for name in class_names for item in self.running.get(name, []))
-        return restarted, list(self.restart_problems)
+        shared = sorted(item for name in class_names for item in self.pooled.get(name, []))
+        return restarted, shared, list(self.restart_problems)
 
     def lock(self, timeout: int) -> bool:
         self.step("lock")

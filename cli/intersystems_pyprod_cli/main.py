@@ -64,6 +64,9 @@ def _load_parser(secrets: List[str]) -> argparse.ArgumentParser:
                         help="the project's source root: module names are the scripts' paths relative to it")
     parser.add_argument("--no-validate", action="store_true",
                         help="skip the ObjectScript grammar check of the generated classes (--dry-run)")
+    parser.add_argument("--take-over", action="store_true",
+                        help="replace a loaded script of the same name from another project, and take over "
+                             "the classes and modules other scripts generated")
     _connection_options(parser)
     return parser
 

@@ -132,7 +132,7 @@ def test_a_fault_at_any_step_leaves_the_old_or_the_new_version_whole(case):
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_a_process_killed_at_any_step_is_completed_or_undone_by_the_next_call(case):
-    before, after = expected(case)
+    _before, after = expected(case)
     needs_v2, run = CASES[case]
     for k in range(1, steps_of(case) + 1):
         db = prepared(needs_v2)
@@ -152,9 +152,6 @@ def test_a_kill_before_commit_is_undone_by_a_load_of_another_script():
     db = prepared(False)
     before = state(db)[0]
     ns = FakeNamespace(db)
-    compiled = []
-    ns.on_step = lambda what: compiled.append(what)
-    ns.steps, ns.crash_at = 0, None
 
     def kill_after_load(what: str) -> None:
         if what == "compile":

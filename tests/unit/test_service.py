@@ -5,9 +5,7 @@ from __future__ import annotations
 import pytest
 
 from intersystems_pyprod.classgen import grammar
-from intersystems_pyprod.loader.globals import MemoryGlobals
 from intersystems_pyprod.loader.service import carry_storage, listing, load_sources, restore, unload
-from intersystems_pyprod.loader.store import SourceStore
 
 from ..fake_namespace import FakeNamespace
 

@@ -33,8 +33,9 @@ class Namespace(Protocol):
     def delete(self, names: List[str]) -> List[str]:
         """Delete classes; the errors."""
 
-    def restart_items(self, class_names: List[str]) -> Tuple[List[str], List[str]]:
-        """Restart running production items of these classes: (names restarted, warnings)."""
+    def restart_items(self, class_names: List[str]) -> Tuple[List[str], List[str], List[str]]:
+        """Restart running production items of these classes that have jobs of their own:
+        (names restarted, names that pick up the new code at their next callback, warnings)."""
 
     def lock(self, timeout: int) -> bool:
         """Take the namespace's load lock within ``timeout`` seconds; False when another holds it."""

@@ -7,9 +7,9 @@ it can only ever name a module of the project); lengths are bounded.
 
 from __future__ import annotations
 
-import importlib.machinery
 import os
 import sys
+from importlib.machinery import PathFinder
 from typing import Iterable, List, Mapping, Optional
 
 from ..errors import PyProdError
@@ -103,7 +103,7 @@ def shadowed(modules: Iterable[str], search_path: Optional[List[str]] = None) ->
         elif top in stdlib:
             found.append(f"{top} (a standard-library module)")
         else:
-            spec = importlib.machinery.PathFinder.find_spec(top, search_path if search_path is not None else
+            spec = PathFinder.find_spec(top, search_path if search_path is not None else
                                                             [p for p in sys.path if p not in ("", os.getcwd())])
             if spec is not None:
                 found.append(f"{top} (installed at {spec.origin or 'a namespace package'})")

@@ -58,6 +58,8 @@ class LoadResult:
     version: Optional[int] = None
     classes: List[Dict[str, Any]] = dataclasses.field(default_factory=list)
     restarted: List[str] = dataclasses.field(default_factory=list)
+    #: Running items without jobs of their own (PoolSize=0): new code at their next callback.
+    refreshed: List[str] = dataclasses.field(default_factory=list)
     warnings: List[str] = dataclasses.field(default_factory=list)
     error: Optional[str] = None
     #: Generated class texts, when the caller asked for them (``-o DIR`` of the CLI).
@@ -213,10 +215,12 @@ def _finish(ns: Namespace, store: SourceStore, result: LoadResult) -> None:
 def _restart(ns: Namespace, result: LoadResult, hosts: List[str]) -> None:
     """Restart the items with their own jobs; a problem is a warning (the load is committed)."""
     try:
-        restarted, problems = ns.restart_items(hosts)
+        restarted, refreshed, problems = ns.restart_items(hosts)
     except Exception as exc:
-        restarted, problems = [], [f"restarting the production items failed: {type(exc).__name__}: {exc}"]
-    result.restarted = restarted
+        restarted, refreshed = [], []
+        problems = [f"restarting the production items failed: {type(exc).__name__}: {exc}; running jobs "
+                    "still pick up the new code at their next callback"]
+    result.restarted, result.refreshed = restarted, refreshed
     result.warnings += problems
 
 

@@ -31,3 +31,22 @@ def test_flows_build_and_run_in_the_harness(tmp_path, pyprod_harness):
     assert status == 1 and (quote.vendor, round(quote.price, 2)) == ("VendorB", 90.0)
     assert "audit 7 ACME" in harness.texts()
     assert "VendorA answered 120.00" in harness.texts()
+
+
+def test_pooled_and_second_scripts_build_and_share_helpers_only_within_a_project(tmp_path):
+    from intersystems_pyprod.loader.service import load_sources
+
+    from .fake_namespace import FakeNamespace
+
+    for name in ("pooled.py", "inbox.py", "helpers.py", "second.py"):
+        shutil.copy(SCRIPTS / name, tmp_path)
+    result = build(str(tmp_path / "pooled.py"), validate=True)
+    production = next(c for c in result.classes if c.name == "PooledE2E.PooledProduction")
+    assert 'Name="Pooled"' in production.text and 'PoolSize="0"' in production.text
+    files = {n: (tmp_path / n).read_text() for n in ("pooled.py", "inbox.py", "helpers.py")}
+    ns = FakeNamespace()
+    assert load_sources(ns, ns.store(), files, "pooled.py", project="pc:/one").ok
+    second = {n: (tmp_path / n).read_text() for n in ("second.py", "helpers.py")}
+    refused = load_sources(ns, ns.store(), second, "second.py", project="pc:/two")
+    assert not refused.ok and "also module helpers of script 'pooled'" in refused.error
+    assert load_sources(ns, ns.store(), second, "second.py", project="pc:/one").ok

@@ -92,6 +92,14 @@ def script_name(entry: str) -> str:
     return entry[:-3]
 
 
+def package_dirs() -> List[str]:
+    """Folders of ``sys.path`` that hold installed packages: site- and dist-packages, and IRIS's
+    ``<install>/mgr/python`` and ``<install>/lib/python`` (project folders a load put on the path
+    are not among them)."""
+    return [p for p in sys.path if p and ("site-packages" in p or "dist-packages" in p
+                                          or os.path.basename(os.path.normpath(p)) == "python")]
+
+
 def shadowed(modules: Iterable[str], search_path: Optional[List[str]] = None) -> List[str]:
     """Top-level names among ``modules`` that the standard library, an installed package or the
     loader already provides, each with what it would hide."""
@@ -103,8 +111,7 @@ def shadowed(modules: Iterable[str], search_path: Optional[List[str]] = None) ->
         elif top in stdlib:
             found.append(f"{top} (a standard-library module)")
         else:
-            spec = PathFinder.find_spec(top, search_path if search_path is not None else
-                                                            [p for p in sys.path if p not in ("", os.getcwd())])
+            spec = PathFinder.find_spec(top, search_path if search_path is not None else package_dirs())
             if spec is not None:
                 found.append(f"{top} (installed at {spec.origin or 'a namespace package'})")
     return found

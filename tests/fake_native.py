@@ -68,6 +68,8 @@ class FakeServer:
         self.namespace = FakeNamespace()
         self.store: SourceStore = self.namespace.store()
         self.job = "4242"
+        #: The process the connection reports to the client ($JOB), when it differs from ``job``.
+        self.client_job = ""
         self.username = "_SYSTEM"
         self.production = ("", 2)
         self.director_calls: List[tuple] = []
@@ -108,7 +110,7 @@ class FakeIRIS:
         if (cls, method) == ("%SYSTEM.Security", "Check"):
             return int(args[0] not in server.missing_privileges)
         if (cls, method) == ("%SYSTEM.SYS", "ProcessID"):
-            return int(server.job)
+            return int(server.client_job or server.job)
         if (cls, method) == ("%SYSTEM.Process", "UserName"):
             return server.username
         if (cls, method) == ("%EnsembleMgr", "IsEnsembleNamespace"):

@@ -14,12 +14,13 @@ imports the new code: in the shared actor pool, and in jobs of other scripts too
 
 from __future__ import annotations
 
-import importlib.abc
-import importlib.machinery
+import importlib
 import importlib.util
 import linecache
 import sys
 import types
+from importlib.abc import Loader, MetaPathFinder
+from importlib.machinery import ModuleSpec
 from typing import TYPE_CHECKING, Dict, Optional, Sequence, Tuple
 
 if TYPE_CHECKING:
@@ -29,14 +30,14 @@ if TYPE_CHECKING:
 ORIGIN = "/pyprod-sources"
 
 
-class DatabaseLoader(importlib.abc.Loader):
+class DatabaseLoader(Loader):
     """Executes one stored source file as a module."""
 
     def __init__(self, source: str, filename: str) -> None:
         self.source = source
         self.filename = filename
 
-    def create_module(self, spec: importlib.machinery.ModuleSpec) -> Optional[types.ModuleType]:
+    def create_module(self, spec: ModuleSpec) -> Optional[types.ModuleType]:
         return None
 
     def exec_module(self, module: types.ModuleType) -> None:
@@ -47,7 +48,7 @@ class DatabaseLoader(importlib.abc.Loader):
         return self.source
 
 
-class DatabaseFinder(importlib.abc.MetaPathFinder):
+class DatabaseFinder(MetaPathFinder):
     """Finds modules of loaded scripts in the source store."""
 
     def __init__(self, store: SourceStore, namespace: str = "") -> None:
@@ -58,7 +59,7 @@ class DatabaseFinder(importlib.abc.MetaPathFinder):
         self.generation: Optional[int] = None
 
     def find_spec(self, fullname: str, path: Optional[Sequence[str]] = None,
-                  target: Optional[types.ModuleType] = None) -> Optional[importlib.machinery.ModuleSpec]:
+                  target: Optional[types.ModuleType] = None) -> Optional[ModuleSpec]:
         script = self.store.module_script(fullname)
         version = self.store.active(script) if script else None
         if script is None or version is None:

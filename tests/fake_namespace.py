@@ -1,53 +1,205 @@
-"""A fake IRIS namespace for loader tests (not shipped): classes are texts in a dict."""
+"""A fake IRIS namespace for loader tests (not shipped).
+
+``FakeDatabase`` is what IRIS keeps: class definitions (case-insensitive names, as IRIS), the
+loader's globals and the load lock. ``FakeNamespace`` is one process using it: every operation
+is a numbered step, and a test can make step k raise (``fail_at``), or make every step from k
+on raise, as a process killed at k (``crash_at``; ``revive()`` then ends that process the way
+IRIS does: its open transaction rolls back and its lock is released).
+"""
 
 from __future__ import annotations
 
-from typing import Dict, List, Mapping, Optional, Set
+import copy
+from typing import Any, Callable, Dict, List, Mapping, Optional, Set, Tuple, Type
 
 from intersystems_pyprod.classgen import grammar
+from intersystems_pyprod.loader.globals import MemoryGlobals, Subscripts
+from intersystems_pyprod.loader.store import SourceStore
+
+
+class Crashed(BaseException):
+    """Raised by every step of a process that was killed."""
+
+
+class FakeDatabase:
+    def __init__(self) -> None:
+        self.classes: Dict[str, str] = {}
+        self.globals: Dict[str, MemoryGlobals] = {n: MemoryGlobals() for n in ("sources", "owners", "state")}
+        self.lock_owner: Optional[FakeNamespace] = None
+        self.lock_count = 0
+        #: Last text of each class (lower-case name) that compiled.
+        self.compiled: Dict[str, str] = {}
+
+    def find(self, name: str) -> Optional[str]:
+        """The stored spelling of a class name, compared without case."""
+        return next((n for n in self.classes if n.lower() == name.lower()), None)
+
+    def snapshot(self) -> Tuple[Dict[str, Any], ...]:
+        return tuple(copy.deepcopy(g.data) for g in self.globals.values())
+
+    def restore(self, saved: Tuple[Dict[str, Any], ...]) -> None:
+        for g, data in zip(self.globals.values(), saved):
+            g.data = data
+
+
+class StepGlobals:
+    """One of the database's globals, seen through a process (each access is a step)."""
+
+    def __init__(self, ns: FakeNamespace, name: str) -> None:
+        self.ns, self.name = ns, name
+
+    def _g(self) -> MemoryGlobals:
+        return self.ns.db.globals[self.name]
+
+    def get(self, subs: Subscripts) -> Any:
+        self.ns.step("get")
+        return self._g().get(subs)
+
+    def set(self, subs: Subscripts, value: Any) -> None:
+        self.ns.step("set")
+        self._g().set(subs, value)
+
+    def kill(self, subs: Subscripts) -> None:
+        self.ns.step("kill")
+        self._g().kill(subs)
+
+    def children(self, subs: Subscripts) -> List[Any]:
+        self.ns.step("children")
+        return self._g().children(subs)
 
 
 class FakeNamespace:
-    def __init__(self) -> None:
-        self.classes: Dict[str, str] = {}
+    def __init__(self, db: Optional[FakeDatabase] = None, user: str = "_SYSTEM") -> None:
+        self.db = db or FakeDatabase()
+        self.username = user
         self.fail: Set[str] = set()
         self.running: Dict[str, List[str]] = {}
-        self.installed: Dict[str, Mapping[str, str]] = {}
+        #: Running items of a class with a pool of their own / in the shared actor pool.
+        self.pooled: Dict[str, List[str]] = {}
+        self.restart_problems: List[str] = []
         self.compile_calls: List[List[str]] = []
+        self.steps = 0
+        self.fail_at: Optional[int] = None
+        self.crash_at: Optional[int] = None
+        self.error: Type[BaseException] = RuntimeError
+        self.on_step: Optional[Callable[[str], None]] = None
+        self.tlevel = 0
+        self._saved: Optional[Tuple[Dict[str, Any], ...]] = None
+        self.held_lock_timeouts: List[int] = []
 
+    @property
+    def classes(self) -> Dict[str, str]:
+        return self.db.classes
+
+    def store(self) -> SourceStore:
+        return SourceStore(StepGlobals(self, "sources"), StepGlobals(self, "owners"), StepGlobals(self, "state"))
+
+    # -- fault injection -----------------------------------------------------------------------
+    def step(self, what: str) -> None:
+        self.steps += 1
+        if self.crash_at is not None and self.steps >= self.crash_at:
+            raise Crashed(f"process killed at step {self.crash_at} ({what})")
+        if self.steps == self.fail_at:
+            raise self.error(f"injected fault at step {self.steps} ({what})")
+        if self.on_step is not None:
+            self.on_step(what)
+
+    def revive(self) -> None:
+        """The killed process is gone: IRIS rolls back its transaction and frees its lock."""
+        if self.tlevel and self._saved is not None:
+            self.db.restore(self._saved)
+        self.tlevel, self._saved = 0, None
+        if self.db.lock_owner is self:
+            self.db.lock_owner, self.db.lock_count = None, 0
+        self.crash_at = self.fail_at = None
+
+    # -- namespace -----------------------------------------------------------------------------
     def existing(self, names: List[str]) -> Set[str]:
+        self.step("existing")
         have = {n.lower() for n in self.classes}
         return {n.lower() for n in names if n.lower() in have}
 
     def class_text(self, name: str) -> Optional[str]:
-        return self.classes.get(name)
+        self.step("class_text")
+        found = self.db.find(name)
+        return self.classes[found] if found else None
 
     def compile(self, texts: Mapping[str, str]) -> Dict[str, List[str]]:
         self.compile_calls.append(sorted(texts))
+        for name, text in texts.items():  # IRIS keeps loaded definitions even when compile fails
+            self.step("load")
+            found = self.db.find(name)
+            if found:
+                del self.classes[found]
+            self.classes[name] = text
+        self.step("compile")
         errors = {}
         for name, text in texts.items():
             problems = [str(p) for p in grammar.check(text)]
-            if name in self.fail:
+            if name in self.fail and self.db.compiled.get(name.lower()) != text:
                 problems.append(f"ERROR #5000: {name} does not compile")
             if problems:
                 errors[name] = problems
-        for name, text in texts.items():  # IRIS keeps loaded definitions even when compile fails
-            self.classes[name] = text
+        if not errors:
+            self.db.compiled.update({n.lower(): t for n, t in texts.items()})
         return errors
 
     def delete(self, names: List[str]) -> List[str]:
+        problems = []
         for name in names:
-            self.classes.pop(name, None)
-        return []
+            self.step("delete")
+            found = self.db.find(name)
+            if found is None:
+                problems.append(f"could not delete {name}: ERROR #5351: Class '{name}' does not exist")
+            else:
+                del self.classes[found]
+        return problems
 
-    def install_sources(self, script: str, files: Mapping[str, str]) -> None:
-        self.installed[script] = dict(files)
+    def restart_items(self, class_names: List[str]) -> Tuple[List[str], List[str], List[str]]:
+        self.step("restart")
+        restarted = sorted(item for name in class_names for item in self.running.get(name, []))
+        shared = sorted(item for name in class_names for item in self.pooled.get(name, []))
+        return restarted, shared, list(self.restart_problems)
 
-    def restart_items(self, class_names: List[str]) -> List[str]:
-        return sorted(item for name in class_names for item in self.running.get(name, []))
+    def lock(self, timeout: int) -> bool:
+        self.step("lock")
+        if self.db.lock_owner not in (None, self):
+            self.held_lock_timeouts.append(timeout)
+            return False
+        self.db.lock_owner = self
+        self.db.lock_count += 1
+        return True
+
+    def unlock(self) -> None:
+        self.step("unlock")
+        if self.db.lock_owner is self:
+            self.db.lock_count -= 1
+            if self.db.lock_count <= 0:
+                self.db.lock_owner, self.db.lock_count = None, 0
+
+    def tstart(self) -> None:
+        self.step("tstart")
+        if self.tlevel == 0:
+            self._saved = self.db.snapshot()
+        self.tlevel += 1
+
+    def tcommit(self) -> None:
+        self.step("tcommit")
+        if self.tlevel:
+            self.tlevel -= 1
+            if self.tlevel == 0:
+                self._saved = None
+
+    def trollback(self) -> None:
+        self.step("trollback")
+        if self.tlevel and self._saved is not None:
+            self.db.restore(self._saved)
+        self.tlevel, self._saved = 0, None
 
     def user(self) -> str:
-        return "_SYSTEM"
+        self.step("user")
+        return self.username
 
     def now(self) -> str:
+        self.step("now")
         return "2026-11-23 12:00:00"

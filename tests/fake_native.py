@@ -7,9 +7,11 @@ import json
 import re
 from typing import Any, Dict, List, Optional
 
+from intersystems_pyprod.errors import PyProdError
 from intersystems_pyprod.loader import service
 from intersystems_pyprod.loader.globals import MemoryGlobals
 from intersystems_pyprod.loader.store import SourceStore
+from intersystems_pyprod.loader.upload import check_owner, check_token, read_upload, upload_digest
 
 from .fake_namespace import FakeNamespace
 from .helpers import REPO
@@ -69,7 +71,11 @@ class FakeServer:
         self.server_version = "0.3.0"
         self.globals: Dict[str, MemoryGlobals] = {}
         self.namespace = FakeNamespace()
-        self.store = SourceStore(MemoryGlobals(), MemoryGlobals())
+        self.store: SourceStore = self.namespace.store()
+        self.job = "4242"
+        #: The process the connection reports to the client ($JOB), when it differs from ``job``.
+        self.client_job = ""
+        self.username = "_SYSTEM"
         self.production = ("", 2)
         self.director_calls: List[tuple] = []
         self.connects: List[Dict[str, Any]] = []
@@ -110,6 +116,10 @@ class FakeIRIS:
             return int(args[0] in ("PyProd.Loader", "PyProd.Graph") and server.pyprod_installed)
         if (cls, method) == ("%SYSTEM.Security", "Check"):
             return int(args[0] not in server.missing_privileges)
+        if (cls, method) == ("%SYSTEM.SYS", "ProcessID"):
+            return int(server.client_job or server.job)
+        if (cls, method) == ("%SYSTEM.Process", "UserName"):
+            return server.username
         if (cls, method) == ("%EnsembleMgr", "IsEnsembleNamespace"):
             return int(server.interop)
         if cls in ("%Dictionary.CompiledProperty", "%Dictionary.CompiledMethod") and method == "%ExistsId":
@@ -149,14 +159,20 @@ class FakeIRIS:
         resource = LOADER_REQUIRES.get(method, ":").split(":")[0]
         if resource in server.missing_privileges:  # what the method's Requires keyword does in IRIS
             raise RuntimeError(f"<PROTECT> {cls}.{method} requires {LOADER_REQUIRES[method]}")
-        if method == "LoadUploaded":
+        if method == "LoadUploaded":  # what loader/server.py does, on the fake namespace
             upload = server.g("PyProd.Upload")
-            token = args[0]
-            entry = upload.get((token, "entry"))
-            files = {p: "".join(upload.get((token, "f", p, i)) for i in upload.children((token, "f", p)))
-                     for p in upload.children((token, "f"))}
-            upload.kill((token,))
-            result = service.load_sources(server.namespace, server.store, files, entry, bool(args[1]))
+            token, with_texts, digest, take_over = [*args, 0, "", 0][:4]
+            try:
+                files, entry, meta = read_upload(upload, check_token(token))
+                check_owner(meta, server.username, server.job)
+                if upload_digest(files, entry, meta["project"]) != digest:
+                    return json.dumps({"ok": False, "error": "the staged upload differs from what the client sent"})
+            except PyProdError as exc:
+                return json.dumps({"ok": False, "error": str(exc)})
+            finally:
+                upload.kill((token,))
+            result = service.load_sources(server.namespace, server.store, files, entry, bool(with_texts),
+                                          take_over=bool(take_over), project=meta["project"])
             return json.dumps(result.as_dict())
         if method == "Unload":
             return json.dumps(service.unload(server.namespace, server.store, args[0]).as_dict())

@@ -256,3 +256,26 @@ def test_message_bodies_need_message_content(server, capsys):
     code, out, _ = run(capsys, "doctor", *LOGIN, "--json")
     checks = {c["check"]: c for c in json.loads(out)["checks"]}
     assert not checks["privilege %Ens_MessageContent:USE"]["ok"] and "pyprod version" not in checks
+
+
+def test_a_script_of_the_same_name_from_another_project_needs_take_over(server, capsys, tmp_path):
+    for team in ("teamA", "teamB"):
+        (tmp_path / team).mkdir()
+        (tmp_path / team / "main.py").write_text(
+            "from intersystems_pyprod import *\n"
+            f"iris_package_name = '{team}'\n"
+            "class Op(BusinessOperation):\n    def on_message(self, request):\n        return Status.OK()\n")
+    assert run(capsys, str(tmp_path / "teamA" / "main.py"), *LOGIN)[0] == 0
+    code, out, _ = run(capsys, str(tmp_path / "teamB" / "main.py"), *LOGIN)
+    assert code == 1 and "script 'main' was loaded from another project" in out and "teamA" in out
+    assert sorted(server.namespace.classes) == ["teamA.Op"]
+    code, out, _ = run(capsys, str(tmp_path / "teamB" / "main.py"), *LOGIN, "--take-over")
+    assert code == 0 and sorted(server.namespace.classes) == ["teamB.Op"]
+    assert server.g("PyProd.Upload").data == {}
+
+
+def test_an_upload_staged_by_another_process_is_refused(server, capsys):
+    server.client_job = "9999"  # the loading call arrives in another process than the one that staged
+    code, out, _ = run(capsys, HELLO, *LOGIN)
+    assert code == 1 and "staged by process" in out and server.namespace.classes == {}
+    assert server.g("PyProd.Upload").data == {}

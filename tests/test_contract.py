@@ -45,11 +45,14 @@ IRIS_MEMBERS = {
     "Security": "%SYSTEM.Security (not in the reference: UNCONFIRMED)", "Check": "%SYSTEM.Security.Check",
     "GetTextAsString": "%Compiler.UDL.TextServices (UNCONFIRMED; the loader falls back to its own record)",
     "ManagerDirectory": "%Library.File (UNCONFIRMED)", "NameSpace": "%SYSTEM.SYS (UNCONFIRMED)",
-    "UserName": "%SYSTEM.Process (UNCONFIRMED)",
+    "UserName": "%SYSTEM.Process (UNCONFIRMED)", "ProcessID": "%SYSTEM.SYS, $JOB (UNCONFIRMED)",
+    "PoolSize": "4.2 Ens.Config.Item; 8.16 PoolSize=0 runs in the shared actor pool",
 }
 #: Members defined by PyProd classes that Python code (runtime, harness) reads or writes.
 PYPROD_MEMBERS = {"PyObject": "properties", "JsonBody": "properties", "PickleBody": "properties",
-                  "PYMODULE": "parameters", "PYCLASS": "parameters"}
+                  "PYMODULE": "parameters", "PYCLASS": "parameters", "LockLoads": "methods",
+                  "UnlockLoads": "methods", "TransactionStart": "methods", "TransactionCommit": "methods",
+                  "TransactionRollback": "methods"}
 
 
 def bridge_module():
@@ -172,7 +175,7 @@ def test_every_iris_member_python_uses_is_known():
 def test_pyprod_members_python_relies_on_exist(member, kind):
     owners = {"PyObject": HOSTS, "JsonBody": ["PyProd.JsonMessage"], "PickleBody": ["PyProd.PickleMessage"],
               "PYMODULE": [*HOSTS, "PyProd.JsonMessage", "PyProd.PickleMessage"],
-              "PYCLASS": [*HOSTS, "PyProd.JsonMessage", "PyProd.PickleMessage"]}[member]
+              "PYCLASS": [*HOSTS, "PyProd.JsonMessage", "PyProd.PickleMessage"]}.get(member, ["PyProd.Loader"])
     for owner in owners:
         assert lookup(CLASSES, owner, member, kind) is not None, f"{owner} has no {kind[:-1]} {member}"
 

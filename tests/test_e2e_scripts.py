@@ -58,3 +58,22 @@ def test_without_on_error_a_failed_async_call_fails_the_process(tmp_path, pyprod
     status, _ = harness.request("Recovering", harness.module.Job("j3"))
     assert str(status).startswith("0") and "cannot do j3" in str(status)
     assert "unexpected response" not in harness.texts()
+
+
+def test_pooled_and_second_scripts_build_and_share_helpers_only_within_a_project(tmp_path):
+    from intersystems_pyprod.loader.service import load_sources
+
+    from .fake_namespace import FakeNamespace
+
+    for name in ("pooled.py", "inbox.py", "helpers.py", "second.py"):
+        shutil.copy(SCRIPTS / name, tmp_path)
+    result = build(str(tmp_path / "pooled.py"), validate=True)
+    production = next(c for c in result.classes if c.name == "PooledE2E.PooledProduction")
+    assert 'Name="Pooled"' in production.text and 'PoolSize="0"' in production.text
+    files = {n: (tmp_path / n).read_text() for n in ("pooled.py", "inbox.py", "helpers.py")}
+    ns = FakeNamespace()
+    assert load_sources(ns, ns.store(), files, "pooled.py", project="pc:/one").ok
+    second = {n: (tmp_path / n).read_text() for n in ("second.py", "helpers.py")}
+    refused = load_sources(ns, ns.store(), second, "second.py", project="pc:/two")
+    assert not refused.ok and "also module helpers of script 'pooled'" in refused.error
+    assert load_sources(ns, ns.store(), second, "second.py", project="pc:/one").ok

@@ -68,6 +68,9 @@ def _load_parser(secrets: List[str]) -> argparse.ArgumentParser:
     parser.add_argument("--watch", action="store_true",
                         help="keep running: load again whenever the scripts or the project modules they import "
                              "change (Ctrl-C stops)")
+    parser.add_argument("--take-over", action="store_true",
+                        help="replace a loaded script of the same name from another project, and take over "
+                             "the classes and modules other scripts generated")
     _connection_options(parser)
     return parser
 

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 from typing import Any, Dict, List
 
-from intersystems_pyprod.director.collect import CollectError, collect, project_root
+from intersystems_pyprod.director.collect import CollectError, collect, project_identity, project_root
 from intersystems_pyprod.director.connection import USAGE, Director, DirectorError, connect
 from intersystems_pyprod.director.settings import ConnectionSettings, SettingsError, resolve
 
@@ -71,10 +71,11 @@ def _load(args: argparse.Namespace) -> int:
     results: List[Dict[str, Any]] = []
     with connect(settings) as remote:
         remote.require_pyprod()
-        for _root, entry, files in bundles:
+        for root, entry, files in bundles:
             if not args.json:
                 print(f"Loading {entry} into IRIS at {settings.where}...")
-            result = remote.load(files, entry, texts=bool(args.output))
+            result = remote.load(files, entry, texts=bool(args.output), project=project_identity(root),
+                                 take_over=bool(getattr(args, "take_over", False)))
             results.append(result)
             if args.output and result.get("ok"):
                 _write(Path(args.output), result.get("texts") or {})
@@ -112,7 +113,10 @@ def _print_result(result: Dict[str, Any]) -> None:
     if result.get("ok"):
         extra = f" (version {result.get('version')}"
         restarted = result.get("restarted") or []
-        extra += f"; restarted {', '.join(restarted)})" if restarted else ")"
+        refreshed = result.get("refreshed") or []
+        extra += f"; restarted {', '.join(restarted)}" if restarted else ""
+        extra += f"; new code at the next callback of {', '.join(refreshed)}" if refreshed else ""
+        extra += ")"
         print(f"Load finished successfully.{extra}")
     else:
         print(f"Load failed: {result.get('error')}")

@@ -9,7 +9,7 @@ import pytest
 
 from intersystems_pyprod import __version__
 
-from .conftest import cli, last_log_id, log_texts, wait_for
+from .conftest import SCRIPTS, cli, last_log_id, log_texts, wait_for
 
 
 def test_pyprod_is_installed_with_the_matching_library(installed):
@@ -110,3 +110,36 @@ def test_on_error_on_timeout_and_the_portal_arrows(installed, project, productio
     edges = {(e["source"], e["target"]) for e in json.loads(result.stdout)["edges"]}
     assert {("Kick", "Recovering"), ("Kick", "Waiting"), ("Recovering", "Failing"), ("Waiting", "Slow"),
             ("Waiting", "Failing")} <= edges
+
+
+def test_hot_reload_reaches_a_pool_size_zero_process(installed, project, production):
+    script = project("pooled.py", "inbox.py", "helpers.py")
+    assert cli(str(script)).returncode == 0
+    production("PooledE2E.PooledProduction")
+    start = last_log_id(installed)
+    _post(installed, "pooled", {"id": 1})
+    wait_for(lambda: any(r["Text"] == "v1 pooled 1" for r in log_texts(installed, start)), "the first version")
+    helpers = script.parent / "helpers.py"
+    helpers.write_text(helpers.read_text().replace('TAG = "v1"', 'TAG = "v2"'))
+    document = json.loads(cli(str(script), "--json").stdout)
+    assert document["ok"] and "Pooled" in document["refreshed"] and "Pooled" not in document["restarted"]
+    start = last_log_id(installed)
+    _post(installed, "pooled", {"id": 2})
+    wait_for(lambda: any(r["Text"] == "v2 pooled 2" for r in log_texts(installed, start)),
+             "the new code in the shared actor jobs")
+
+
+def test_a_second_script_sharing_module_names(installed, project, tmp_path_factory):
+    script = project("pooled.py", "inbox.py", "helpers.py")
+    assert cli(str(script)).returncode == 0
+    other = tmp_path_factory.mktemp("other_project")
+    for name in ("second.py", "helpers.py"):
+        (other / name).write_text((SCRIPTS / name).read_text())
+    refused = json.loads(cli(str(other / "second.py"), "--json").stdout)
+    assert not refused["ok"] and "module helpers of script 'second' is also module helpers of script 'pooled'" \
+        in refused["error"]
+    assert not installed.has_class("SecondE2E.Echo")
+    (script.parent / "second.py").write_text((SCRIPTS / "second.py").read_text())
+    shared = json.loads(cli(str(script.parent / "second.py"), "--json").stdout)
+    assert shared["ok"] and installed.has_class("SecondE2E.Echo") and installed.has_class("PooledE2E.Pooled")
+    assert cli("unload", str(script.parent / "second.py")).returncode == 0

@@ -8,7 +8,8 @@ import pytest
 
 from intersystems_pyprod.loader import server
 from intersystems_pyprod.loader.globals import IrisGlobals, MemoryGlobals
-from intersystems_pyprod.loader.iris_namespace import IrisNamespace, write_sources
+from intersystems_pyprod.loader.iris_namespace import IrisNamespace
+from intersystems_pyprod.loader.upload import STALE_AFTER, purge, upload_digest
 from intersystems_pyprod.runtime import irisapi
 
 
@@ -61,46 +62,98 @@ def test_iris_globals_walk_children_in_order(api):
     assert g.children(("x",)) == ["a", "c"]
 
 
-def test_load_upload_reassembles_chunks_and_removes_the_upload(api, monkeypatch):
-    upload = IrisGlobals(server.UPLOAD_GLOBAL)
-    upload.set(("tok", "entry"), "main.py")
-    upload.set(("tok", "f", "main.py", 1), "print(")
-    upload.set(("tok", "f", "main.py", 2), "1)\n")
-    upload.set(("tok", "f", "lib/util.py", 1), "X = 1\n")
-    seen = {}
+TOKEN = "0123456789abcdef0123456789abcdef"
 
-    def fake_load(files, entry, with_texts=False):
-        seen.update(files=files, entry=entry)
+
+class Caller:
+    def __init__(self, user="dev", job="77"):
+        self._user, self._job = user, job
+
+    def user(self):
+        return self._user
+
+    def job(self):
+        return self._job
+
+
+def stage(token=TOKEN, files=None, entry="main.py", user="dev", job="77", project="pc:/p"):
+    files = files if files is not None else {"main.py": "print(1)\n", "lib/util.py": "X = 1\n"}
+    upload = IrisGlobals(server.UPLOAD_GLOBAL)
+    for path, text in files.items():
+        upload.set((token, "f", path, 1), text[:3])
+        upload.set((token, "f", path, 2), text[3:])
+    for key, value in (("entry", entry), ("user", user), ("job", job), ("project", project)):
+        upload.set((token, key), value)
+    return upload, upload_digest(files, entry, project)
+
+
+@pytest.fixture
+def loads(api, monkeypatch):
+    seen = []
+
+    def fake_load(files, entry, with_texts=False, take_over=False, project=""):
+        seen.append({"files": files, "entry": entry, "take_over": take_over, "project": project})
         return {"ok": True}
 
     monkeypatch.setattr(server, "_load", fake_load)
-    assert json.loads(server.load_upload("tok")) == {"ok": True}
-    assert seen == {"files": {"lib/util.py": "X = 1\n", "main.py": "print(1)\n"}, "entry": "main.py"}
-    assert upload.children(("tok",)) == []
+    monkeypatch.setattr(server, "_namespace", lambda: Caller())
+    return seen
 
 
-def test_missing_upload_and_internal_errors_are_json(api, monkeypatch):
-    assert json.loads(server.load_upload("nope"))["error"].startswith("no upload 'nope'")
+def test_load_upload_reassembles_chunks_and_removes_the_upload(loads):
+    upload, digest = stage()
+    assert json.loads(server.load_upload(TOKEN, 0, digest, 1)) == {"ok": True}
+    assert loads == [{"files": {"lib/util.py": "X = 1\n", "main.py": "print(1)\n"}, "entry": "main.py",
+                      "take_over": True, "project": "pc:/p"}]
+    assert upload.children(()) == []
 
-    def boom(files, entry, with_texts=False):
+
+@pytest.mark.parametrize("change, message", [
+    (lambda g: g.set((TOKEN, "f", "evil.py", 1), "import os"), "differs from what the client sent"),
+    (lambda g: g.set((TOKEN, "f", "main.py", 3), "#"), "differs from what the client sent"),
+    (lambda g: g.set((TOKEN, "user"), "mallory"), "staged by user 'mallory'"),
+    (lambda g: g.set((TOKEN, "job"), "12"), "staged by process 12"),
+    (lambda g: g.set((TOKEN, "f", "../../x.py", 1), ""), "'..'"),
+])
+def test_an_upload_someone_else_changed_is_refused_and_removed(loads, change, message):
+    upload, digest = stage()
+    change(upload)
+    document = json.loads(server.load_upload(TOKEN, 0, digest))
+    assert document["ok"] is False and message in document["error"], document
+    assert loads == [] and upload.children(()) == []
+
+
+def test_missing_digest_bad_token_and_missing_upload(loads):
+    stage()
+    assert "no digest" in json.loads(server.load_upload(TOKEN, 0, ""))["error"]
+    assert "not 32 hex digits" in json.loads(server.load_upload("../x", 0, "d"))["error"]
+    assert json.loads(server.load_upload("f" * 32, 0, "d"))["error"].startswith("no upload")
+    assert loads == []
+
+
+def test_uploads_of_clients_that_went_away_are_purged(api):
+    g = MemoryGlobals()
+    g.set(("a" * 32, "entry"), "x.py")
+    assert purge(g, 1000) == [] and g.get(("a" * 32, "seen")) == 1000
+    g.set(("b" * 32, "entry"), "y.py")
+    assert purge(g, 1000 + STALE_AFTER + 1, keep="c" * 32) == ["a" * 32]
+    assert [str(t) for t in g.children(())] == ["b" * 32]
+
+
+def test_internal_errors_are_json(loads, monkeypatch):
+    _upload, digest = stage()
+
+    def boom(*args, **kwargs):
         raise KeyError("x")
 
-    IrisGlobals(server.UPLOAD_GLOBAL).set(("t2", "entry"), "a.py")
     monkeypatch.setattr(server, "_load", boom)
-    document = json.loads(server.load_upload("t2"))
+    document = json.loads(server.load_upload(TOKEN, 0, digest))
     assert document["ok"] is False and document["error"] == "internal error: KeyError: 'x'"
     assert "Traceback" in document["traceback"]
 
 
 def test_list_scripts_is_json(api):
     assert json.loads(server.list_scripts()) == {"ok": True, "scripts": []}
-
-
-def test_write_sources_replaces_the_folder(tmp_path):
-    write_sources(tmp_path / "s", {"a.py": "1", "pkg/b.py": "2"})
-    write_sources(tmp_path / "s", {"a.py": "3"})
-    assert sorted(p.relative_to(tmp_path / "s").as_posix() for p in (tmp_path / "s").rglob("*.py")) == ["a.py"]
-    assert (tmp_path / "s" / "a.py").read_text() == "3"
 
 
 class CompileApi:

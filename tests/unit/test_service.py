@@ -5,9 +5,7 @@ from __future__ import annotations
 import pytest
 
 from intersystems_pyprod.classgen import grammar
-from intersystems_pyprod.loader.globals import MemoryGlobals
 from intersystems_pyprod.loader.service import carry_storage, listing, load_sources, restore, unload
-from intersystems_pyprod.loader.store import SourceStore
 
 from ..fake_namespace import FakeNamespace
 
@@ -38,7 +36,8 @@ class Shared(JsonSerialize):
 
 @pytest.fixture
 def env():
-    return FakeNamespace(), SourceStore(MemoryGlobals(), MemoryGlobals())
+    ns = FakeNamespace()
+    return ns, ns.store()
 
 
 def load(env, main=V1, helpers=HELPERS):
@@ -58,7 +57,8 @@ def test_first_load_creates_and_records(env):
                                "Flow.Shared": "created"}
     assert sorted(ns.classes) == ["Flow.Old", "Flow.Op", "Flow.Req", "Flow.Shared"]
     assert ns.compile_calls == [["Flow.Old", "Flow.Op", "Flow.Req", "Flow.Shared"]]
-    assert store.active("flow") == 1 and ns.installed["flow"]["helpers.py"] == HELPERS
+    assert store.active("flow") == 1 and store.files("flow", 1)["helpers.py"] == HELPERS
+    assert store.module_script("helpers") == "flow" and store.generation() == 1
     assert store.owners()["flow.op"] == "flow"
 
 

@@ -40,6 +40,14 @@ def _imports(path: Path, root: Path) -> List[str]:
     return names
 
 
+def project_identity(root: Path) -> str:
+    """Where a project lives, as the loader records it: this computer and the source root. Two
+    projects loading scripts of the same name are told apart by it."""
+    import socket
+
+    return f"{socket.gethostname()}:{root.resolve().as_posix()}"
+
+
 def collect(script: Path, source_root: Optional[Path] = None) -> Tuple[Path, str, Dict[str, str]]:
     """(root, entry path relative to root, {relative path: text}) of the script and the project
     modules it imports, directly or through each other. The root is ``source_root`` when given

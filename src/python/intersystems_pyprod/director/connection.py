@@ -151,23 +151,34 @@ class Director:
         return bool(int(self.call("%EnsembleMgr", "IsEnsembleNamespace", self.settings.namespace) or 0))
 
     # -- loader ----------------------------------------------------------------------------
-    def upload(self, files: Mapping[str, str], entry: str) -> str:
-        """Stage sources in ^PyProd.Upload(token); returns the token."""
+    def upload(self, files: Mapping[str, str], entry: str, project: str = "") -> str:
+        """Stage sources in ^PyProd.Upload(token), bound to this connection's user and process;
+        returns the token."""
         token = uuid.uuid4().hex
         try:
+            job = str(self.call("%SYSTEM.SYS", "ProcessID"))
+            user = str(self.call("%SYSTEM.Process", "UserName"))
             for path, text in files.items():
                 pieces = [text[i:i + CHUNK] for i in range(0, len(text), CHUNK)] or [""]
                 for number, piece in enumerate(pieces, start=1):
                     self.native.set(piece, UPLOAD_GLOBAL, token, "f", path, number)
-            self.native.set(entry, UPLOAD_GLOBAL, token, "entry")
+            for key, value in (("project", project), ("user", user), ("job", job), ("entry", entry)):
+                self.native.set(value, UPLOAD_GLOBAL, token, key)
         except Exception as exc:
             self.native.kill(UPLOAD_GLOBAL, token)
             raise DirectorError(f"uploading the sources failed: {scrub(str(exc), self.settings)}") from None
         return token
 
-    def load(self, files: Mapping[str, str], entry: str, *, texts: bool = False) -> Dict[str, Any]:
-        token = self.upload(files, entry)
-        return self.call_json("PyProd.Loader", "LoadUploaded", token, int(texts))
+    def load(self, files: Mapping[str, str], entry: str, *, texts: bool = False, take_over: bool = False,
+             project: str = "") -> Dict[str, Any]:
+        from ..loader.upload import upload_digest
+
+        token = self.upload(files, entry, project)
+        try:
+            return self.call_json("PyProd.Loader", "LoadUploaded", token, int(texts),
+                                  upload_digest(files, entry, project), int(take_over))
+        finally:
+            self.native.kill(UPLOAD_GLOBAL, token)
 
     def unload(self, script: str) -> Dict[str, Any]:
         return self.call_json("PyProd.Loader", "Unload", script)
@@ -194,21 +205,21 @@ class Director:
         self.check_status(self.call("Ens.Director", method, *args), f"Ens.Director.{method}")
 
     # -- scripts -----------------------------------------------------------------------------
-    def load_script(self, path: str, *, texts: bool = False) -> Dict[str, Any]:
+    def load_script(self, path: str, *, texts: bool = False, take_over: bool = False) -> Dict[str, Any]:
         """Upload a script and the project modules it imports, and load them (result document)."""
         from pathlib import Path
 
-        from .collect import CollectError, collect
+        from .collect import CollectError, collect, project_identity
 
         script = Path(path)
         if not script.is_file():
             raise DirectorError(f"script {path} does not exist", "check the path")
         try:
-            _root, entry, files = collect(script)
+            root, entry, files = collect(script)
         except CollectError as exc:
             raise DirectorError(str(exc), "correct the script") from None
         self.require_pyprod()
-        return self.load(files, entry, texts=texts)
+        return self.load(files, entry, texts=texts, take_over=take_over, project=project_identity(root))
 
     # -- messages and the event log ---------------------------------------------------------------
     def messages(self, session: Optional[int] = None, limit: int = 20, bodies: bool = True) -> List[Dict[str, Any]]:

@@ -8,10 +8,8 @@ either answer, as noted at the call.
 from __future__ import annotations
 
 import datetime
-import os
 import re
-from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Set
+from typing import Any, Dict, List, Mapping, Optional, Set, Tuple
 
 from ..runtime import irisapi
 from .store import SourceStore
@@ -91,24 +89,21 @@ class IrisNamespace:
                 problems.append(f"could not delete {name}: {self._status_text(status)}")
         return problems
 
-    def source_dir(self, script: str) -> Path:
-        base = Path(str(self.api.cls("%Library.File").ManagerDirectory()))
-        return base / "python" / "pyprod_sources" / self.name / script.replace("/", os.sep)
-
-    def install_sources(self, script: str, files: Mapping[str, str]) -> None:
-        write_sources(self.source_dir(script), files)
-
-    def restart_items(self, class_names: List[str]) -> List[str]:
+    def restart_items(self, class_names: List[str]) -> Tuple[List[str], List[str], List[str]]:
         director = self.api.cls("Ens.Director")
         name, state = self.api.ref(), self.api.ref()
-        director.GetProductionStatus(name, state, 10, 0)
+        status = director.GetProductionStatus(name, state, 10, 0)
+        if _is_error(status):
+            return [], [], [f"reading the production status failed: {self._status_text(status)}"]
         if str(state.value) != "1" or not name.value:  # 1 = running
-            return []
+            return [], [], []
         production = self.api.cls("Ens.Config.Production")._OpenId(name.value)
         if production is None or production == "":
-            return []
+            return [], [], [f"production {name.value} could not be opened to restart its items"]
         wanted = {n.lower() for n in class_names}
-        restarted = []
+        restarted: List[str] = []
+        shared: List[str] = []
+        problems: List[str] = []
         items = production.Items
         for i in range(1, int(items.Count()) + 1):
             item = items.GetAt(i)
@@ -120,13 +115,46 @@ class IrisNamespace:
             if not int(item.Enabled or 0) or (str(item.ClassName).lower() not in wanted
                                               and adapter.lower() not in wanted):
                 continue
-            director.EnableConfigItem(item.Name, 0, 1)
-            director.EnableConfigItem(item.Name, 1, 1)
-            restarted.append(str(item.Name))
-        return sorted(restarted)
+            item_name = str(item.Name)
+            if not int(item.PoolSize or 0):  # runs in the shared actor pool (or no job): no restart
+                shared.append(item_name)
+                continue
+            for enable in (0, 1):
+                status = director.EnableConfigItem(item_name, enable, 1)
+                if _is_error(status):
+                    problems.append(f"{'enabling' if enable else 'disabling'} {item_name} failed: "
+                                    f"{self._status_text(status)}; its jobs pick up the new code at their "
+                                    "next callback")
+                    break
+            else:
+                restarted.append(item_name)
+        return sorted(restarted), sorted(shared), problems
+
+    # -- the load lock and transactions: small ObjectScript helpers of PyProd.Loader -------------
+    def _loader(self) -> Any:
+        return self.api.cls("PyProd.Loader")
+
+    def lock(self, timeout: int) -> bool:
+        return bool(int(self._loader().LockLoads(int(timeout)) or 0))
+
+    def unlock(self) -> None:
+        self._loader().UnlockLoads()
+
+    def tstart(self) -> None:
+        self._loader().TransactionStart()
+
+    def tcommit(self) -> None:
+        self._loader().TransactionCommit()
+
+    def trollback(self) -> None:
+        self._loader().TransactionRollback()
 
     def user(self) -> str:
         return str(self.api.cls("%SYSTEM.Process").UserName())
+
+    def job(self) -> str:
+        """This process's number ($JOB)."""
+        return str(self.api.cls("%SYSTEM.SYS").ProcessID())
 
     def now(self) -> str:
         return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
@@ -139,18 +167,3 @@ class IrisNamespace:
         if not int(self.api.system.Security.Check("%Development", "USE") or 0):
             return f"user {self.user()} lacks %Development:USE, which loading classes requires"
         return None
-
-
-def write_sources(folder: Path, files: Mapping[str, str]) -> None:
-    """Replace ``folder`` with exactly these files."""
-    folder.mkdir(parents=True, exist_ok=True)
-    wanted = {folder / p for p in files}
-    for existing in folder.rglob("*.py"):
-        if existing not in wanted:
-            existing.unlink()
-    for path, text in files.items():
-        target = folder / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(target.suffix + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, target)

@@ -1,7 +1,7 @@
 """Entry points of ``PyProd.Loader`` (called through Embedded Python); each returns JSON text.
 
-    Load(path)          load_file(path)         a script on the server's file system
-    LoadUploaded(token) load_upload(token)      sources a client staged in ^PyProd.Upload(token)
+    Load(path, t)       load_file(path, t)      a script on the server's file system
+    LoadUploaded(...)   load_upload(token, texts, digest, take_over)  sources a client staged
     Restore(script, n)  restore_version(script, n)
     Unload(script)      unload_script(script)
     List()              list_scripts()
@@ -21,15 +21,17 @@ from .globals import IrisGlobals
 from .importer import import_script
 from .service import LoadResult, listing, load_sources, restore, unload
 from .store import SourceStore
+from .upload import check_owner, check_token, purge, read_upload, upload_digest
 
 SOURCES_GLOBAL = "^PyProd.Sources"
 OWNERS_GLOBAL = "^PyProd.Owners"
+STATE_GLOBAL = "^PyProd.State"
 UPLOAD_GLOBAL = "^PyProd.Upload"
 
 
 def store() -> SourceStore:
     """The namespace's source store."""
-    return SourceStore(IrisGlobals(SOURCES_GLOBAL), IrisGlobals(OWNERS_GLOBAL))
+    return SourceStore(IrisGlobals(SOURCES_GLOBAL), IrisGlobals(OWNERS_GLOBAL), IrisGlobals(STATE_GLOBAL))
 
 
 def _json(run: Callable[[], Any]) -> str:
@@ -44,45 +46,62 @@ def _json(run: Callable[[], Any]) -> str:
     return json.dumps(document)
 
 
-def _load(files: Dict[str, str], entry: str, with_texts: bool = False) -> Any:
+def _namespace() -> Any:
     from .iris_namespace import IrisNamespace
 
+    return IrisNamespace(store())
+
+
+def _load(files: Dict[str, str], entry: str, with_texts: bool = False, take_over: bool = False,
+          project: str = "") -> Any:
     sources = store()
-    namespace = IrisNamespace(sources)
+    namespace = _namespace()
     problem = namespace.preflight()
     if problem:
         return {"ok": False, "error": problem}
-    return load_sources(namespace, sources, files, entry, with_texts)
+    return load_sources(namespace, sources, files, entry, with_texts, take_over=take_over, project=project)
 
 
-def load_file(path: str) -> str:
+def _flag(value: Any) -> bool:
+    return bool(int(value or 0))
+
+
+def load_file(path: str, take_over: int = 0) -> str:
     """Load the script at ``path`` (and the project modules it imports)."""
 
     def run() -> Any:
+        import socket
+
         imported = import_script(path)
         root = imported.root
         files = {p.relative_to(root).as_posix(): p.read_text(encoding="utf-8") for p in imported.files}
-        return _load(files, imported.path.relative_to(root).as_posix())
+        return _load(files, imported.path.relative_to(root).as_posix(), take_over=_flag(take_over),
+                     project=f"{socket.gethostname()}:{root}")
 
     return _json(run)
 
 
-def load_upload(token: str, with_texts: int = 0) -> str:
-    """Load sources staged as ``^PyProd.Upload(token, "entry")`` and ``(token, "f", path, i)``;
-    with ``with_texts`` the result also holds the generated class texts."""
+def load_upload(token: str, with_texts: int = 0, digest: str = "", take_over: int = 0) -> str:
+    """Load sources a client staged (see ``upload``); the upload is removed on every outcome, and
+    uploads of clients that went away are purged."""
 
     def run() -> Any:
+        import time
+
         upload = IrisGlobals(UPLOAD_GLOBAL)
+        valid = check_token(token)
         try:
-            entry = upload.get((token, "entry"))
-            if not entry:
-                return {"ok": False, "error": f"no upload {token!r}: stage the files first"}
-            files = {str(p): "".join(str(upload.get((token, "f", p, i)) or "")
-                                     for i in upload.children((token, "f", p)))
-                     for p in upload.children((token, "f"))}
-            return _load(files, str(entry), bool(int(with_texts or 0)))
+            purge(upload, int(time.time()), keep=valid)
+            files, entry, meta = read_upload(upload, valid)
+            namespace = _namespace()
+            check_owner(meta, namespace.user(), namespace.job())
+            if not digest or upload_digest(files, entry, meta["project"]) != str(digest):
+                raise PyProdError("the staged upload differs from what the client sent (or no digest was "
+                                  "given); it was not loaded", fix="load again; if it recurs, find out who "
+                                  "writes ^PyProd.Upload")
+            return _load(files, entry, _flag(with_texts), _flag(take_over), meta["project"])
         finally:
-            upload.kill((token,))
+            upload.kill((valid,))
 
     return _json(run)
 
@@ -91,28 +110,19 @@ def restore_version(script: str, version: int) -> str:
     """Make stored version ``version`` of ``script`` the active one again."""
 
     def run() -> Any:
-        from .iris_namespace import IrisNamespace
-
         sources = store()
-        namespace = IrisNamespace(sources)
+        namespace = _namespace()
         problem = namespace.preflight()
         if problem:
             return {"ok": False, "error": problem}
-        return restore(namespace, sources, script, int(version))
+        return restore(namespace, sources, str(script), int(version))
 
     return _json(run)
 
 
 def unload_script(script: str) -> str:
     """Delete the classes of ``script`` and forget its sources."""
-
-    def run() -> Any:
-        from .iris_namespace import IrisNamespace
-
-        sources = store()
-        return unload(IrisNamespace(sources), sources, script)
-
-    return _json(run)
+    return _json(lambda: unload(_namespace(), store(), str(script)))
 
 
 def info() -> str:

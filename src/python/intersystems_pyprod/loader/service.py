@@ -1,10 +1,11 @@
 """The server-side load: sources in, compiled classes out, all or nothing.
 
-``load_sources`` imports the script from a staging folder, generates every class in memory,
-plans the change against what the namespace holds, compiles all new and changed classes in one
-step, and only then records the new source version, deletes the classes that are gone and
-restarts the running items whose code changed. A failure at any step leaves the previous
-classes and source version in force.
+``load_sources`` checks every name, imports the script from a private staging folder, generates
+every class in memory and plans the change against what the namespace holds. Then, under the
+namespace's load lock (see ``guard``), it records its intent, compiles all new and changed
+classes in one step, commits the new source version and class records in one transaction,
+deletes the classes that are gone and restarts the running items whose code changed. A failure
+at any step leaves the previous classes and source version in force.
 """
 
 from __future__ import annotations
@@ -15,39 +16,15 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Protocol, Set
+from typing import Any, Dict, List, Mapping, Optional
 
 from ..classgen import grammar
 from ..errors import PyProdError
 from .build import build, validate_classes
+from .guard import Namespace, begin, locked, settle, transaction
+from .names import check_project, check_script, check_upload, script_name, shadowed
 from .plan import make_plan
-from .store import SourceStore
-
-
-class Namespace(Protocol):
-    """What the load needs from the IRIS namespace."""
-
-    def existing(self, names: List[str]) -> Set[str]:
-        """Lower-case names of those classes that exist."""
-
-    def class_text(self, name: str) -> Optional[str]:
-        """The current UDL text of a class (with its Storage), or None."""
-
-    def compile(self, texts: Mapping[str, str]) -> Dict[str, List[str]]:
-        """Load these class texts and compile them in one step: class name -> errors ({} = ok)."""
-
-    def delete(self, names: List[str]) -> List[str]:
-        """Delete classes; the errors."""
-
-    def install_sources(self, script: str, files: Mapping[str, str]) -> None:
-        """Put the active version's files where Embedded Python imports them from."""
-
-    def restart_items(self, class_names: List[str]) -> List[str]:
-        """Restart running production items of these classes; their names."""
-
-    def user(self) -> str: ...
-
-    def now(self) -> str: ...
+from .store import SourceStore, module_of
 
 
 def carry_storage(old_text: Optional[str], new_text: str) -> str:
@@ -81,6 +58,8 @@ class LoadResult:
     version: Optional[int] = None
     classes: List[Dict[str, Any]] = dataclasses.field(default_factory=list)
     restarted: List[str] = dataclasses.field(default_factory=list)
+    #: Running items without jobs of their own (PoolSize=0): new code at their next callback.
+    refreshed: List[str] = dataclasses.field(default_factory=list)
     warnings: List[str] = dataclasses.field(default_factory=list)
     error: Optional[str] = None
     #: Generated class texts, when the caller asked for them (``-o DIR`` of the CLI).
@@ -90,103 +69,195 @@ class LoadResult:
         return dataclasses.asdict(self)
 
 
-def script_name(entry: str) -> str:
-    """The name a script is stored under: its entry path without ``.py``, with / separators."""
-    return entry[:-3].replace(os.sep, "/") if entry.endswith(".py") else entry
+#: Kinds of generated classes that run no Python code of their own in a production job.
+PASSIVE_KINDS = ("JsonMessage", "PickleMessage", "Production")
 
 
-def load_sources(ns: Namespace, store: SourceStore, files: Mapping[str, str], entry: str,
-                 with_texts: bool = False) -> LoadResult:
-    """Load a script given as its source files (relative path -> text)."""
-    script = script_name(entry)
-    result = LoadResult(ok=False, script=script)
-    if entry not in files:
-        result.error = f"the entry script {entry} is not among the uploaded files"
-        return result
+def _build(files: Mapping[str, str], entry: str) -> Any:
+    """Import and generate the script from a private staging folder (removed on every outcome)."""
     staging = Path(tempfile.mkdtemp(prefix="pyprod-load-"))
     try:
-        for path, text in files.items():
-            target = staging / path
+        for path in files:  # every path was checked: relative, identifiers only
+            target = (staging / path).resolve()
+            if staging.resolve() not in target.parents:
+                raise PyProdError(f"upload path {path!r} leaves the staging folder", fix="send project-relative paths")
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
+            target.write_text(files[path], encoding="utf-8")
         try:
             built = build(str(staging / entry), validate=False, root=staging)  # module names as the client's
             if grammar.available():
                 validate_classes(built.classes)
         except PyProdError as exc:
-            result.error = str(exc).replace(str(staging) + os.sep, "")
-            return result
+            raise PyProdError(str(exc).replace(str(staging) + os.sep, "")) from None
+        return built
     finally:
-        if str(staging) in sys.path:
+        while str(staging) in sys.path:
             sys.path.remove(str(staging))
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _identity_problem(store: SourceStore, script: str, modules: List[str], project: str,
+                      take_over: bool) -> Optional[str]:
+    """Why this load would take over another project's script or modules, or None."""
+    if take_over:
+        return None
+    known = store.project(script)
+    if known and project and known != project:
+        versions = store.versions(script)
+        by = f" (version {versions[-1].number} by {versions[-1].user} at {versions[-1].time})" if versions else ""
+        return (f"script {script!r} was loaded from another project, {known}{by}; pass --take-over "
+                "(Loader argument pTakeOver=1) to replace it, or load this one from a folder that names it apart")
+    owners = store.module_owners()
+    for module in modules:
+        other = owners.get(module)
+        if other and other != script and store.project(other) != project:
+            return (f"module {module} of script {script!r} is also module {module} of script {other!r} from "
+                    f"another project; every job of the namespace imports a module name from one script: rename "
+                    f"one of them, or pass --take-over to serve {module} from {script!r}")
+    return None
+
+
+def load_sources(ns: Namespace, store: SourceStore, files: Mapping[str, str], entry: str,
+                 with_texts: bool = False, *, take_over: bool = False, project: str = "") -> LoadResult:
+    """Load a script given as its source files (project-relative path -> text)."""
+    result = LoadResult(ok=False, script="")
+    try:
+        entry = check_upload(files, entry)
+        project = check_project(project)
+        result.script = script = script_name(entry)
+        modules = sorted(module_of(p) for p in files)
+        hidden = shadowed(modules)
+        if hidden:
+            raise PyProdError(f"script {script!r} has modules that would hide others: {', '.join(hidden)}",
+                              fix="rename those modules of the project (e.g. put them in a package)")
+        built = _build(files, entry)
+    except PyProdError as exc:
+        result.error = str(exc)
+        return result
     result.warnings = [str(w) for w in built.model.warnings]
     texts = {c.name: c.text for c in built.classes}
     if with_texts:
         result.texts = dict(texts)
     kinds = {c.name: c.kind for c in built.classes}
-    plan = make_plan(script, texts, store.recorded(script), store.owners(), ns.existing(sorted(texts)))
-    if plan.conflicts:
-        result.error = "; ".join(plan.conflicts)
-        return result
-    previous = {n: ns.class_text(n) or store.class_text(script, n) for n in plan.update}
-    to_compile = {n: carry_storage(previous.get(n), texts[n]) for n in plan.to_compile}
-    errors = ns.compile(to_compile) if to_compile else {}
-    if any(errors.values()):
-        _roll_back(ns, plan.create, previous)
-        result.classes = [{"name": n, "kind": kinds[n], "action": "failed" if errors.get(n) else "not loaded",
-                           "errors": errors.get(n, [])} for n in sorted(texts)]
-        result.error = "compilation failed; the previous classes stay in force"
-        return result
-    delete_errors = ns.delete(plan.delete) if plan.delete else []
-    store.record(script, {n: texts[n] for n in plan.to_compile}, plan.delete)
-    previous_version = store.active(script)
-    version = store.save(script, files, entry, ns.user(), ns.now())
-    store.activate(script, version)
-    ns.install_sources(script, files)
-    result.version = version
-    result.classes = [{"name": n, "kind": kinds.get(n, ""), "action": plan.action(n), "errors": []}
-                      for n in sorted([*texts, *plan.delete])]
-    if version != previous_version:  # new Python code: running jobs must import it afresh
-        hosts = sorted(n for n, k in kinds.items() if k not in ("JsonMessage", "PickleMessage", "Production"))
-        result.restarted = ns.restart_items(hosts)
-    result.warnings += delete_errors
-    result.ok = True
+    try:
+        with locked(ns, store, f"load of {script}"):
+            changed = _apply(ns, store, result, files, entry, texts, kinds, take_over, project, modules)
+            if changed:  # new Python code: running jobs must import it afresh
+                _restart(ns, result, sorted(n for n, k in kinds.items() if k not in PASSIVE_KINDS))
+    except PyProdError as exc:
+        result.ok, result.version, result.error = False, None, str(exc)
     return result
 
 
-def _roll_back(ns: Namespace, created: List[str], previous: Mapping[str, Optional[str]]) -> None:
-    """Put the previous definitions back and remove the classes this load created."""
-    restore = {n: t for n, t in previous.items() if t}
-    if restore:
-        ns.compile(restore)
-    if created:
-        ns.delete(created)
+def _apply(ns: Namespace, store: SourceStore, result: LoadResult, files: Mapping[str, str], entry: str,
+           texts: Mapping[str, str], kinds: Mapping[str, str], take_over: bool, project: str,
+           modules: List[str]) -> bool:
+    """The load's changes, under the lock; True when the active code changed."""
+    script = result.script
+    problem = _identity_problem(store, script, modules, project, take_over)
+    if problem:
+        raise PyProdError(problem)
+    plan = make_plan(script, texts, store.recorded(script), store.owners(), ns.existing(sorted(texts)), take_over)
+    if plan.conflicts:
+        raise PyProdError("; ".join(plan.conflicts))
+    previous = {n: ns.class_text(n) or store.class_text(plan.taken.get(n, script), n) or "" for n in plan.update}
+    to_compile = {n: carry_storage(previous.get(n), texts[n]) for n in plan.to_compile}
+    before = store.active(script)
+    committed = False
+    try:
+        if to_compile or plan.delete:
+            begin(ns, store, {"op": "load", "script": script, "create": plan.create, "delete": plan.delete},
+                  {n: t for n, t in previous.items() if t})
+        errors = ns.compile(to_compile) if to_compile else {}
+        if any(errors.values()):
+            settle(ns, store)
+            result.classes = [{"name": n, "kind": kinds[n], "action": "failed" if errors.get(n) else "not loaded",
+                               "errors": errors.get(n, [])} for n in sorted(texts)]
+            raise PyProdError("compilation failed; the previous classes stay in force")
+        with transaction(ns):
+            store.record(script, {n: texts[n] for n in plan.to_compile}, plan.delete)
+            version = store.save(script, files, entry, ns.user(), ns.now())
+            if version != before or take_over:
+                store.activate(script, version, project)
+            if to_compile or plan.delete:
+                store.commit_intent()
+        committed = True
+    except BaseException:
+        if not committed and store.intent() is not None:
+            try:
+                settle(ns, store)
+            except BaseException:  # the next call completes it
+                pass
+        raise
+    _finish(ns, store, result)
+    result.version = version
+    result.classes = [{"name": n, "kind": kinds.get(n, ""), "action": plan.action(n), "errors": []}
+                      for n in sorted([*texts, *plan.delete])]
+    result.warnings += [f"took over {n} from script {owner!r}" for n, owner in sorted(plan.taken.items())]
+    result.ok = True
+    return version != before
+
+
+def _finish(ns: Namespace, store: SourceStore, result: LoadResult) -> None:
+    """Delete the classes a committed change removes; tried twice, then left to the next call
+    (a warning). An interruption (``KeyboardInterrupt``...) is raised once the work is done."""
+    try:
+        settle(ns, store)
+    except BaseException as first:
+        try:
+            settle(ns, store)
+        except Exception as exc:
+            result.warnings.append(f"classes that are gone are deleted by the next load or unload: {exc}")
+        if not isinstance(first, Exception):
+            raise
+
+
+def _restart(ns: Namespace, result: LoadResult, hosts: List[str]) -> None:
+    """Restart the items with their own jobs; a problem is a warning (the load is committed)."""
+    try:
+        restarted, refreshed, problems = ns.restart_items(hosts)
+    except Exception as exc:
+        restarted, refreshed = [], []
+        problems = [f"restarting the production items failed: {type(exc).__name__}: {exc}; running jobs "
+                    "still pick up the new code at their next callback"]
+    result.restarted, result.refreshed = restarted, refreshed
+    result.warnings += problems
 
 
 def restore(ns: Namespace, store: SourceStore, script: str, version: int) -> LoadResult:
     """Load a stored earlier version of a script again (it becomes the active version)."""
+    result = LoadResult(ok=False, script=str(script))
+    try:
+        check_script(script)
+    except PyProdError as exc:
+        result.error = str(exc)
+        return result
     known = {v.number: v for v in store.versions(script)}
     if version not in known:
-        result = LoadResult(ok=False, script=script)
         numbers = ", ".join(str(n) for n in sorted(known)) or "none"
         result.error = f"script {script!r} has no stored version {version} (versions: {numbers})"
         return result
-    return load_sources(ns, store, store.files(script, version), known[version].entry)
+    return load_sources(ns, store, store.files(script, version), known[version].entry,
+                        project=store.project(script))
 
 
 def unload(ns: Namespace, store: SourceStore, script: str) -> LoadResult:
     """Delete every class a script generated and forget its sources."""
-    result = LoadResult(ok=False, script=script)
-    recorded = store.recorded(script)
-    if not recorded and script not in store.scripts():
-        result.error = f"no script {script!r} is loaded in this namespace"
+    result = LoadResult(ok=False, script=str(script))
+    try:
+        check_script(script)
+        with locked(ns, store, f"unload of {script}"):
+            recorded = store.recorded(script)
+            if not recorded and script not in store.scripts():
+                raise PyProdError(f"no script {script!r} is loaded in this namespace", fix="see the names List shows")
+            with transaction(ns):
+                store.forget(script)
+                store.set_intent({"op": "unload", "script": script, "phase": "committed",
+                                  "delete": sorted(recorded)}, {})
+            _finish(ns, store, result)
+    except PyProdError as exc:
+        result.error = str(exc)
         return result
-    errors = ns.delete(sorted(recorded))
-    if errors:
-        result.error = "; ".join(errors)
-        return result
-    store.forget(script)
     result.classes = [{"name": n, "kind": "", "action": "deleted", "errors": []} for n in sorted(recorded)]
     result.ok = True
     return result

@@ -1,14 +1,22 @@
-"""Versioned script sources and the record of which script generated which class.
+"""Versioned script sources, the record of which script generated which class, and the
+loader's own state (a load's recorded intent, who holds the load lock, what jobs must re-import).
 
 Layout of the sources global (one per namespace)::
 
     (script, "active")                      = version number in force
+    (script, "project")                     = where the script's project lives (client and folder)
     (script, "v", n)                        = JSON {"hash", "time", "user", "entry"}
     (script, "v", n, "f", path, i)          = i-th chunk of a source file
     (script, "class", name)                 = hash of the class text last compiled
     (script, "text", name, i)               = i-th chunk of that text (kept to roll back)
 
-and of the owners global: (lower-case class name) = script.
+of the owners global: (lower-case class name) = script; and of the state global::
+
+    ("intent")                              = JSON of the class changes of a load in progress
+    ("intent", "prev", name, i)             = previous text of a class that load replaces
+    ("holder")                              = JSON {"what", "user", "time"} of the lock holder
+    ("generation")                          = counter, raised whenever active code changes
+    ("module", dotted name)                 = script whose active version serves that module
 """
 
 from __future__ import annotations
@@ -16,9 +24,9 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from typing import Dict, List, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional
 
-from .globals import Globals
+from .globals import Globals, MemoryGlobals
 from .plan import text_hash
 
 #: Characters per global node; far below the IRIS string limit.
@@ -44,21 +52,38 @@ def sources_hash(files: Mapping[str, str]) -> str:
     return digest.hexdigest()
 
 
+def module_of(path: str) -> str:
+    """Dotted module name of a project-relative ``.py`` path (``pkg/__init__.py`` is ``pkg``)."""
+    parts = path[:-3].split("/")
+    if len(parts) > 1 and parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _load_json(value: Any) -> Optional[Dict[str, Any]]:
+    try:
+        found = json.loads(str(value))
+    except ValueError:
+        return None
+    return found if isinstance(found, dict) else None
+
+
 class SourceStore:
     """Sources and class records of every loaded script."""
 
-    def __init__(self, sources: Globals, owners: Globals) -> None:
+    def __init__(self, sources: Globals, owners: Globals, state: Optional[Globals] = None) -> None:
         self._g = sources
         self._owners = owners
+        self._state: Globals = state if state is not None else MemoryGlobals()
 
     # -- chunked text -----------------------------------------------------------------------
-    def _write_text(self, subs: tuple, text: str) -> None:
-        self._g.kill(subs)
+    def _write_text(self, g: Globals, subs: tuple, text: str) -> None:
+        g.kill(subs)
         for i, start in enumerate(range(0, max(len(text), 1), CHUNK), start=1):
-            self._g.set((*subs, i), text[start:start + CHUNK])
+            g.set((*subs, i), text[start:start + CHUNK])
 
-    def _read_text(self, subs: tuple) -> str:
-        return "".join(str(self._g.get((*subs, i)) or "") for i in self._g.children(subs))
+    def _read_text(self, g: Globals, subs: tuple) -> str:
+        return "".join(str(g.get((*subs, i)) or "") for i in g.children(subs))
 
     # -- versions ---------------------------------------------------------------------------
     def scripts(self) -> List[str]:
@@ -67,13 +92,19 @@ class SourceStore:
     def versions(self, script: str) -> List[Version]:
         out = []
         for n in self._g.children((script, "v")):
-            meta = json.loads(str(self._g.get((script, "v", n))))
-            out.append(Version(int(n), meta["hash"], meta["time"], meta["user"], meta["entry"]))
+            meta = _load_json(self._g.get((script, "v", n)))
+            if meta is None:  # a version whose metadata is not whole was never activated
+                continue
+            out.append(Version(int(n), str(meta.get("hash", "")), str(meta.get("time", "")),
+                               str(meta.get("user", "")), str(meta.get("entry", ""))))
         return out
 
     def active(self, script: str) -> Optional[int]:
         value = self._g.get((script, "active"))
         return int(value) if value not in (None, "") else None
+
+    def project(self, script: str) -> str:
+        return str(self._g.get((script, "project")) or "")
 
     def save(self, script: str, files: Mapping[str, str], entry: str, user: str, time: str) -> int:
         """Store a version (reusing the number of an identical one); it is not yet active."""
@@ -82,18 +113,44 @@ class SourceStore:
         for version in versions:
             if version.hash == digest and version.entry == entry:
                 return version.number
-        number = max((v.number for v in versions), default=0) + 1
+        number = max([int(n) for n in self._g.children((script, "v"))], default=0) + 1
         for path, text in files.items():
-            self._write_text((script, "v", number, "f", path), text)
+            self._write_text(self._g, (script, "v", number, "f", path), text)
         self._g.set((script, "v", number), json.dumps({"hash": digest, "time": time, "user": user, "entry": entry}))
         return number
 
-    def files(self, script: str, number: int) -> Dict[str, str]:
-        return {str(p): self._read_text((script, "v", number, "f", p))
-                for p in self._g.children((script, "v", number, "f"))}
+    def paths(self, script: str, number: int) -> List[str]:
+        return [str(p) for p in self._g.children((script, "v", number, "f"))]
 
-    def activate(self, script: str, number: int) -> None:
+    def files(self, script: str, number: int) -> Dict[str, str]:
+        return {p: self.file(script, number, p) for p in self.paths(script, number)}
+
+    def file(self, script: str, number: int, path: str) -> str:
+        return self._read_text(self._g, (script, "v", number, "f", path))
+
+    def activate(self, script: str, number: int, project: str = "") -> None:
+        """Make a stored version the one in force, and tell every job to pick it up."""
         self._g.set((script, "active"), number)
+        if project:
+            self._g.set((script, "project"), project)
+        for path in self.paths(script, number):
+            self._state.set(("module", module_of(path)), script)
+        self.bump()
+
+    def bump(self) -> None:
+        """Raise the generation counter every job compares at its next callback."""
+        self._state.set(("generation",), int(self._state.get(("generation",)) or 0) + 1)
+
+    def generation(self) -> int:
+        return int(self._state.get(("generation",)) or 0)
+
+    def module_script(self, dotted: str) -> Optional[str]:
+        """The script whose active version serves module ``dotted``."""
+        value = self._state.get(("module", dotted))
+        return str(value) if value not in (None, "") else None
+
+    def module_owners(self) -> Dict[str, str]:
+        return {str(m): str(self._state.get(("module", m))) for m in self._state.children(("module",))}
 
     # -- generated classes -------------------------------------------------------------------
     def recorded(self, script: str) -> Dict[str, str]:
@@ -101,24 +158,77 @@ class SourceStore:
         return {str(n): str(self._g.get((script, "class", n))) for n in self._g.children((script, "class"))}
 
     def class_text(self, script: str, name: str) -> str:
-        return self._read_text((script, "text", name))
+        for recorded in self._g.children((script, "text")):
+            if str(recorded).lower() == name.lower():
+                return self._read_text(self._g, (script, "text", recorded))
+        return ""
 
     def owners(self) -> Dict[str, str]:
         return {str(n): str(self._owners.get((n,))) for n in self._owners.children(())}
 
+    def _drop_class(self, script: str, name: str) -> None:
+        for recorded in self._g.children((script, "class")):  # class names compare without case
+            if str(recorded).lower() == name.lower():
+                self._g.kill((script, "class", recorded))
+                self._g.kill((script, "text", recorded))
+
     def record(self, script: str, classes: Mapping[str, str], deleted: List[str]) -> None:
         """After a successful load: the classes now generated by ``script``, and those removed."""
         for name in deleted:
-            self._g.kill((script, "class", name))
-            self._g.kill((script, "text", name))
-            self._owners.kill((name.lower(),))
+            self._drop_class(script, name)
+            if str(self._owners.get((name.lower(),)) or "") == script:
+                self._owners.kill((name.lower(),))
         for name, text in classes.items():
+            previous = self._owners.get((name.lower(),))
+            if previous not in (None, "", script):  # taken over: the other script no longer has it
+                self._drop_class(str(previous), name)
+            self._drop_class(script, name)
             self._g.set((script, "class", name), text_hash(text))
-            self._write_text((script, "text", name), text)
+            self._write_text(self._g, (script, "text", name), text)
             self._owners.set((name.lower(),), script)
 
     def forget(self, script: str) -> None:
         """Drop a script entirely (after its classes were deleted)."""
         for name in self.recorded(script):
-            self._owners.kill((name.lower(),))
+            if str(self._owners.get((name.lower(),)) or "") == script:
+                self._owners.kill((name.lower(),))
+        for module, owner in self.module_owners().items():
+            if owner == script:
+                self._state.kill(("module", module))
         self._g.kill((script,))
+        self.bump()
+
+    # -- the recorded intent of a load in progress ---------------------------------------------
+    def intent(self) -> Optional[Dict[str, Any]]:
+        value = self._state.get(("intent",))
+        return _load_json(value) if value not in (None, "") else None
+
+    def set_intent(self, intent: Mapping[str, Any], previous: Mapping[str, str]) -> None:
+        """Record what a load is about to do to class definitions (call inside a transaction)."""
+        self._state.kill(("intent",))
+        for name, text in previous.items():
+            self._write_text(self._state, ("intent", "prev", name), text)
+        self._state.set(("intent",), json.dumps(dict(intent)))
+
+    def intent_previous(self) -> Dict[str, str]:
+        return {str(n): self._read_text(self._state, ("intent", "prev", n))
+                for n in self._state.children(("intent", "prev"))}
+
+    def commit_intent(self) -> None:
+        """Mark the recorded intent as committed: from now on it is completed, never undone."""
+        intent = self.intent() or {}
+        self._state.set(("intent",), json.dumps({**intent, "phase": "committed"}))
+
+    def clear_intent(self) -> None:
+        self._state.kill(("intent",))
+
+    # -- who holds the load lock ---------------------------------------------------------------
+    def holder(self) -> Optional[Dict[str, Any]]:
+        value = self._state.get(("holder",))
+        return _load_json(value) if value not in (None, "") else None
+
+    def set_holder(self, holder: Optional[Mapping[str, str]]) -> None:
+        if holder is None:
+            self._state.kill(("holder",))
+        else:
+            self._state.set(("holder",), json.dumps(dict(holder)))

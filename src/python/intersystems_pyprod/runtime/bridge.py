@@ -16,6 +16,7 @@ from typing import Any, Callable, List, Optional, Tuple
 from ..api import engine
 from ..api.hosts import Component
 from ..api.messages import ProductionMessage
+from ..loader import paths
 from ..loader.importer import is_local, module_name_for
 from ..model.callbacks import snake_case
 from . import bodies, messages
@@ -31,9 +32,7 @@ def _ensure_engine() -> None:
     and the loaded scripts' sources are importable."""
     if engine._current is None:
         engine.install(IrisEngine())
-        from ..loader.paths import ensure_sources
-
-        ensure_sources()
+        paths.ensure_sources()
 
 
 def _allow_project(module: Any) -> None:
@@ -66,6 +65,7 @@ def load_class(module_name: str, class_name: str) -> type:
 def create(host: Any, module_name: str, class_name: str) -> Component:
     """A new Python component bound to its IRIS host (or adapter) object."""
     _ensure_engine()
+    paths.refresh()  # one global read: a new active version of a loaded script is imported afresh
     return load_class(module_name, class_name)(host)
 
 
@@ -115,6 +115,7 @@ class _Refused(Exception):
 def _inputs(owner: str, method: str, *objs: Any) -> List[Any]:
     """Incoming IRIS messages as Python messages; a body that cannot be read is logged and refused."""
     try:
+        paths.refresh()
         return [messages.message_or_none(obj) for obj in objs]
     except Exception as exc:
         current = engine.current()

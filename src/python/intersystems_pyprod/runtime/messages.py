@@ -41,6 +41,13 @@ def register(cls: type) -> str:
     return name
 
 
+def forget_modules(names: List[str]) -> None:
+    """Drop the registered message classes of these modules (a new version replaced their code)."""
+    gone = set(names)
+    for key in [k for k, cls in _registry.items() if cls.__module__ in gone]:
+        del _registry[key]
+
+
 def allow_module(name: str) -> None:
     """Classes of module ``name`` (a user module) may be unpickled."""
     pickle_policy.allow_module(name)

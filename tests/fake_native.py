@@ -164,7 +164,7 @@ class FakeIRIS:
             token, with_texts, digest, take_over = [*args, 0, "", 0][:4]
             try:
                 files, entry, meta = read_upload(upload, check_token(token))
-                check_owner(meta, server.username, server.job)
+                check_owner(meta, server.username)
                 if upload_digest(files, entry, meta["project"]) != digest:
                     return json.dumps({"ok": False, "error": "the staged upload differs from what the client sent"})
             except PyProdError as exc:

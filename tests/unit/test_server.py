@@ -72,9 +72,6 @@ class Caller:
     def user(self):
         return self._user
 
-    def job(self):
-        return self._job
-
 
 def stage(token=TOKEN, files=None, entry="main.py", user="dev", job="77", project="pc:/p"):
     files = files if files is not None else {"main.py": "print(1)\n", "lib/util.py": "X = 1\n"}
@@ -112,7 +109,6 @@ def test_load_upload_reassembles_chunks_and_removes_the_upload(loads):
     (lambda g: g.set((TOKEN, "f", "evil.py", 1), "import os"), "differs from what the client sent"),
     (lambda g: g.set((TOKEN, "f", "main.py", 3), "#"), "differs from what the client sent"),
     (lambda g: g.set((TOKEN, "user"), "mallory"), "staged by user 'mallory'"),
-    (lambda g: g.set((TOKEN, "job"), "12"), "staged by process 12"),
     (lambda g: g.set((TOKEN, "f", "../../x.py", 1), ""), "'..'"),
 ])
 def test_an_upload_someone_else_changed_is_refused_and_removed(loads, change, message):

@@ -152,10 +152,6 @@ class IrisNamespace:
     def user(self) -> str:
         return str(self.api.cls("%SYSTEM.Process").UserName())
 
-    def job(self) -> str:
-        """This process's number ($JOB)."""
-        return str(self.api.cls("%SYSTEM.SYS").ProcessID())
-
     def now(self) -> str:
         return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
 

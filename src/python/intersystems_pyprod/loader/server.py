@@ -94,7 +94,7 @@ def load_upload(token: str, with_texts: int = 0, digest: str = "", take_over: in
             purge(upload, int(time.time()), keep=valid)
             files, entry, meta = read_upload(upload, valid)
             namespace = _namespace()
-            check_owner(meta, namespace.user(), namespace.job())
+            check_owner(meta, namespace.user())
             if not digest or upload_digest(files, entry, meta["project"]) != str(digest):
                 raise PyProdError("the staged upload differs from what the client sent (or no digest was "
                                   "given); it was not loaded", fix="load again; if it recurs, find out who "

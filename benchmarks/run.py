@@ -52,12 +52,14 @@ def pyprod_python() -> Optional[Path]:
     return python
 
 
-def component_script(folder: Path, name: str, count: int) -> Path:
+def component_script(folder: Path, name: str, count: int, production: bool = False) -> Path:
     """A script with ``count`` components (a quarter each: messages, services, processes,
-    operations), written with the API both libraries share."""
+    operations), written with the API both libraries share; with ``production``, also a production
+    that lists every host as an item."""
     lines = ["from intersystems_pyprod import (BusinessOperation, BusinessProcess, BusinessService,",
              "    IRISProperty, JsonSerialize, Status)", "", 'iris_package_name = "Bench"', ""]
-    for i in range(max(count // 4, 1)):
+    quarter = max(count // 4, 1)
+    for i in range(quarter):
         lines += [
             f"class Msg{i}(JsonSerialize):", "    text: str", "    count: int", "",
             f"class Svc{i}(BusinessService):", '    target = IRISProperty(settings="Basic")',
@@ -68,6 +70,15 @@ def component_script(folder: Path, name: str, count: int) -> Path:
             f"class Op{i}(BusinessOperation):", "    def OnMessage(self, request):",
             "        return Status.OK(), request", "",
         ]
+    if production:  # items name their classes by IRIS class name, the form pyprod 0.2.0 takes
+        lines += ["from intersystems_pyprod import Production, ServiceItem, ProcessItem, OperationItem", "",
+                  "class BenchProduction(Production):"]
+        for attr, item, prefix in (("services", "ServiceItem", "Svc"), ("processes", "ProcessItem", "Proc"),
+                                   ("operations", "OperationItem", "Op")):
+            lines.append(f"    {attr} = [")
+            lines += [f'        {item}("{prefix}{i}", "Bench.{prefix}{i}"),' for i in range(quarter)]
+            lines.append("    ]")
+        lines.append("")
     path = folder / f"{name}.py"
     path.write_text("\n".join(lines))
     return path

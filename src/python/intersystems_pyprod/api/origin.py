@@ -9,7 +9,6 @@ only when something (an error, a sort) asks for it.
 from __future__ import annotations
 
 import bisect
-import functools
 import os
 import sys
 from types import CodeType
@@ -24,17 +23,19 @@ _LAZY = sys.version_info >= (3, 10)
 
 #: co_filename -> whether it lies inside this package
 _inside: Dict[str, bool] = {}
+#: id(code object) -> (the code object, start offsets, lines)
+_tables: Dict[int, Tuple[CodeType, List[int], List[Optional[int]]]] = {}
 
 
 class CodeLocation(Location):
     """A location whose line is resolved from (code object, instruction offset) on first use."""
 
-    def __init__(self, code: CodeType, offset: int) -> None:  # noqa: D107
+    def __init__(self, code: CodeType, offset: int) -> None:
         object.__setattr__(self, "file", code.co_filename)
         object.__setattr__(self, "_code", code)
         object.__setattr__(self, "_offset", offset)
 
-    @property  # type: ignore[override]
+    @property
     def line(self) -> Optional[int]:
         cached = self.__dict__.get("_line", -1)
         if cached == -1:
@@ -55,14 +56,20 @@ class CodeLocation(Location):
         return f"Location(file={self.file!r}, line={self.line!r})"
 
 
-@functools.lru_cache(maxsize=32)
 def _line_table(code: CodeType) -> Tuple[List[int], List[Optional[int]]]:
-    """Start offsets and their lines, sorted, for bisecting (built once per code object)."""
+    """Start offsets and their lines, sorted, for bisecting (built once per code object; keyed by
+    identity, because hashing a code object reads all of it)."""
+    found = _tables.get(id(code))
+    if found is not None and found[0] is code:
+        return found[1], found[2]
     starts: List[int] = []
     lines: List[Optional[int]] = []
     for start, _end, line in code.co_lines():
         starts.append(start)
         lines.append(line)
+    if len(_tables) >= 64:
+        _tables.clear()
+    _tables[id(code)] = (code, starts, lines)
     return starts, lines
 
 

@@ -43,9 +43,6 @@ class _Machine:
         self.stack: List[Any] = []
         self.marks: List[int] = []
         self.memo: Dict[int, Any] = {}
-        self.ops: Dict[int, Callable[[], Any]] = {}
-        for code, name in _OPS.items():
-            self.ops[code] = getattr(self, name)
 
     # -- input ---------------------------------------------------------------------------------
     def _span(self, size: int) -> int:
@@ -90,7 +87,8 @@ class _Machine:
 
     def run(self) -> Any:
         """Run to STOP. One loop, so plain data costs no method call per opcode."""
-        data, view, ops, stack, marks, memo = self.data, self.view, self.ops, self.stack, self.marks, self.memo
+        data, view, stack, marks, memo = self.data, self.view, self.stack, self.marks, self.memo
+        ops = _HANDLERS
         push = stack.append
         unpack_from = struct.unpack_from
         size = len(data)
@@ -109,7 +107,7 @@ class _Machine:
                     if end > size:
                         self.pos = pos
                         raise PickleRefused(f"a length of {data[pos]} bytes at byte {pos} exceeds the bytes left")
-                    push(str(view[pos + 1:end], "utf-8", "surrogatepass"))
+                    push(data[pos + 1:end].decode("utf-8", "surrogatepass"))
                     pos = end
                 elif code == 0x4A:  # BININT
                     push(unpack_from("<i", data, pos)[0])
@@ -140,6 +138,23 @@ class _Machine:
                         target.update(zip(items[::2], items[1::2]))
                     else:
                         policy.set_items(target, items)
+                elif code == 0x58:  # BINUNICODE
+                    end = pos + 4 + unpack_from("<I", data, pos)[0]
+                    if end > size:
+                        raise PickleRefused(f"a text of {end - pos - 4} bytes at byte {pos} exceeds the bytes left")
+                    push(str(view[pos + 4:end], "utf-8", "surrogatepass"))
+                    pos = end
+                elif code == 0x95:  # FRAME: its length must fit in what remains
+                    if unpack_from("<Q", data, pos)[0] > size - pos - 8:
+                        raise PickleRefused(f"a frame of {unpack_from('<Q', data, pos)[0]} bytes exceeds the "
+                                            f"{size - pos - 8} bytes left")
+                    pos += 8
+                elif code == 0x80:  # PROTO
+                    if data[pos] > pickle.HIGHEST_PROTOCOL:
+                        raise PickleRefused(f"pickle protocol {data[pos]} is newer than this Python supports")
+                    pos += 1
+                elif code == 0x29:  # EMPTY_TUPLE
+                    push(())
                 elif code == 0x7D:  # EMPTY_DICT
                     push({})
                 elif code == 0x5D:  # EMPTY_LIST
@@ -172,7 +187,7 @@ class _Machine:
                             raise PickleRefused(f"opcode {name} at byte {pos - 1} is not accepted in messages")
                         raise PickleRefused(f"unknown opcode 0x{code:02x} at byte {pos - 1}")
                     self.pos = pos
-                    op()
+                    op(self)
                     pos = self.pos
             self.pos = pos
         except Exception:
@@ -435,6 +450,10 @@ _OPS: Dict[int, str] = {
     0x63: "op_global", 0x93: "op_stack_global", 0x52: "op_reduce", 0x81: "op_newobj", 0x92: "op_newobj_ex",
     0x69: "op_inst", 0x6F: "op_obj", 0x62: "op_build",
 }
+
+
+#: opcode -> the (unbound) method that handles it
+_HANDLERS: Dict[int, Callable[[_Machine], Any]] = {code: getattr(_Machine, name) for code, name in _OPS.items()}
 
 
 def loads(data: Any) -> Any:

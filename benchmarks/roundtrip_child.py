@@ -4,9 +4,10 @@
 
 KIND is ours, pyprod or baseline; several kinds run in the same process, their repeats
 interleaved, so they share the machine's conditions. FORMAT is json or pickle; SHAPE is text (one
-string field of SIZE characters) or records (a list of small dicts of about SIZE bytes of JSON).
+string field of SIZE characters), bytes (pickle only: a bytes field of SIZE bytes) or records (a
+list of small dicts of about SIZE bytes of JSON).
 Prints one JSON object: {kind: {size: {"seconds": best of the repeats, "times": every repeat,
-"peak": tracemalloc peak bytes of one round trip (text payloads only)}}}.
+"peak": tracemalloc peak bytes of one round trip (text and bytes payloads)}}}.
 "ours" uses intersystems_pyprod's runtime with its IRIS stand-in; "pyprod" uses pyprod 0.2.0 with
 the stand-in in benchmarks/pyprod_standin; "baseline" is json.dumps + json.loads, or pickle.dumps
 + pickle.loads, of the same field values.
@@ -41,6 +42,8 @@ def record(i: int) -> dict:
 
 
 def payload(shape: str, size: int) -> object:
+    if shape == "bytes":
+        return b"x" * size
     return "x" * size if shape == "text" else [record(i) for i in range(max(size // 80, 1))]
 
 
@@ -103,7 +106,7 @@ def main() -> None:
         times: dict = {kind: [] for kind in kinds}
         for kind in kinds:
             trips[kind](value)  # warm up
-        repeats = repeats_for(size) if shape == "text" else max(repeats_for(size) // 2, 3)
+        repeats = repeats_for(size) if shape != "records" else max(repeats_for(size) // 2, 3)
         for _ in range(repeats):
             for kind in kinds:
                 start = time.perf_counter()
@@ -116,7 +119,7 @@ def main() -> None:
                 del back, value_back
         for kind in kinds:
             peak = None
-            if shape == "text":
+            if shape != "records":
                 tracemalloc.start()
                 kept = trips[kind](value)
                 peak = tracemalloc.get_traced_memory()[1]

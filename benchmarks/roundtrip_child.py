@@ -1,17 +1,22 @@
-"""Child process of run.py: JSON message round trips Python -> IRIS message object -> Python.
+"""Child process of run.py: message round trips Python -> IRIS message object -> Python.
 
-    python roundtrip_child.py KIND[,KIND...] SIZE [SIZE ...]
+    python roundtrip_child.py KIND[,KIND...] FORMAT SHAPE SIZE [SIZE ...]
 
 KIND is ours, pyprod or baseline; several kinds run in the same process, their repeats
-interleaved, so they share the machine's conditions. Prints one JSON object:
-{kind: {size: {"seconds": best of the repeats, "times": every repeat, "peak": tracemalloc peak bytes}}}.
-"ours" uses intersystems_pyprod's runtime with its IRIS stand-in; "pyprod" uses pyprod 0.2.0
-with the stand-in in benchmarks/pyprod_standin; "baseline" is json.dumps + json.loads.
+interleaved, so they share the machine's conditions. FORMAT is json or pickle; SHAPE is text (one
+string field of SIZE characters), bytes (pickle only: a bytes field of SIZE bytes) or records (a
+list of small dicts of about SIZE bytes of JSON).
+Prints one JSON object: {kind: {size: {"seconds": best of the repeats, "times": every repeat,
+"peak": tracemalloc peak bytes of one round trip (text and bytes payloads)}}}.
+"ours" uses intersystems_pyprod's runtime with its IRIS stand-in; "pyprod" uses pyprod 0.2.0 with
+the stand-in in benchmarks/pyprod_standin; "baseline" is json.dumps + json.loads, or pickle.dumps
++ pickle.loads, of the same field values.
 """
 
 from __future__ import annotations
 
 import json
+import pickle
 import sys
 import tempfile
 import time
@@ -19,44 +24,68 @@ import tracemalloc
 from pathlib import Path
 
 MESSAGE_SOURCE = '''
-from intersystems_pyprod import JsonSerialize
+from intersystems_pyprod import JsonSerialize, PickleSerialize
 iris_package_name = "Bench"
 
 class Payload(JsonSerialize):
-    text: str
+    text: object
+    count: int
+
+class PicklePayload(PickleSerialize):
+    text: object
     count: int
 '''
 
+#: One record of the records shape (about 80 bytes of JSON).
+def record(i: int) -> dict:
+    return {"id": i, "name": f"item {i}", "price": i * 1.5, "tags": ["red", "blue"], "ok": True}
 
-def payload_class():
+
+def payload(shape: str, size: int) -> object:
+    if shape == "bytes":
+        return b"x" * size
+    return "x" * size if shape == "text" else [record(i) for i in range(max(size // 80, 1))]
+
+
+def payload_class(fmt: str):
     folder = Path(tempfile.mkdtemp())
     (folder / "bench_payload.py").write_text(MESSAGE_SOURCE)
     sys.path.insert(0, str(folder))
     import bench_payload
 
-    return bench_payload.Payload
+    return bench_payload.Payload if fmt == "json" else bench_payload.PicklePayload
 
 
-def make_round_trip(kind: str):
+def make_round_trip(kind: str, fmt: str):
     if kind == "baseline":
-        def round_trip(text: str):
-            return json.loads(json.dumps({"text": text, "count": 1}))
-        return round_trip
-    cls = payload_class()
+        if fmt == "json":
+            return lambda value: json.loads(json.dumps({"text": value, "count": 1}))
+        return lambda value: pickle.loads(pickle.dumps({"text": value, "count": 1}, protocol=pickle.HIGHEST_PROTOCOL))
+    cls = payload_class(fmt)
     if kind == "ours":
         from intersystems_pyprod.runtime import irisapi, messages
         from intersystems_pyprod.testing.standin import ClassInfo, IrisStandIn
 
         api = IrisStandIn(lambda *a: None)
         irisapi.install(api)
-        api.define(ClassInfo(messages.register(cls), {}, {}, {"JsonBody": "%Stream.GlobalCharacter"}))
+        stream = {"json": ("JsonBody", "%Stream.GlobalCharacter"), "pickle": ("PickleBody", "%Stream.GlobalBinary")}
+        api.define(ClassInfo(messages.register(cls), {}, {}, dict([stream[fmt]])))
 
-        def round_trip(text: str):
-            return messages.from_iris(messages.to_iris(cls(text, 1)))
+        def round_trip(value):
+            return messages.from_iris(messages.to_iris(cls(value, 1)))
         return round_trip
 
-    def round_trip(text: str):  # pyprod 0.2.0: the path its generated classes take
-        message = cls(text, 1)
+    if fmt == "pickle":  # pyprod 0.2.0: the path its generated classes take
+        from intersystems_pyprod import _production_connector as connector
+
+        def round_trip(value):
+            message = cls(value, 1)
+            message.update_iris_message_object()
+            return connector.unpickle_binary(message.iris_message_object, cls)
+        return round_trip
+
+    def round_trip(value):
+        message = cls(value, 1)
         message.update_iris_message_object()
         return cls(iris_message_object=message.iris_message_object)
     return round_trip
@@ -67,31 +96,35 @@ def repeats_for(size: int) -> int:
 
 
 def main() -> None:
-    kinds, sizes = sys.argv[1].split(","), [int(s) for s in sys.argv[2:]]
-    trips = {kind: make_round_trip(kind) for kind in kinds}
+    kinds, fmt, shape = sys.argv[1].split(","), sys.argv[2], sys.argv[3]
+    sizes = [int(s) for s in sys.argv[4:]]
+    trips = {kind: make_round_trip(kind, fmt) for kind in kinds}
     results: dict = {kind: {} for kind in kinds}
     for size in sizes:
-        text = "x" * size
+        value = payload(shape, size)
         best = {kind: float("inf") for kind in kinds}
         times: dict = {kind: [] for kind in kinds}
         for kind in kinds:
-            trips[kind](text)  # warm up
-        for _ in range(repeats_for(size)):
+            trips[kind](value)  # warm up
+        repeats = repeats_for(size) if shape != "records" else max(repeats_for(size) // 2, 3)
+        for _ in range(repeats):
             for kind in kinds:
                 start = time.perf_counter()
-                back = trips[kind](text)
+                back = trips[kind](value)
                 elapsed = time.perf_counter() - start
                 best[kind] = min(best[kind], elapsed)
                 times[kind].append(elapsed)
-                text_back = back["text"] if isinstance(back, dict) else back.text
-                assert text_back == text, f"{kind}: the round trip changed the payload"
-                del back
+                value_back = back["text"] if isinstance(back, dict) else back.text
+                assert value_back == value, f"{kind}: the round trip changed the payload"
+                del back, value_back
         for kind in kinds:
-            tracemalloc.start()
-            kept = trips[kind](text)
-            peak = tracemalloc.get_traced_memory()[1]
-            tracemalloc.stop()
-            del kept
+            peak = None
+            if shape != "records":
+                tracemalloc.start()
+                kept = trips[kind](value)
+                peak = tracemalloc.get_traced_memory()[1]
+                tracemalloc.stop()
+                del kept
             results[kind][size] = {"seconds": best[kind], "peak": peak, "times": times[kind]}
     print(json.dumps(results))
 

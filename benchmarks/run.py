@@ -1,15 +1,18 @@
 #!/usr/bin/env python3
 """Benchmarks of intersystems_pyprod, side by side with pyprod 0.2.0, in one run.
 
-    python benchmarks/run.py [--quick] [--json]
+    python benchmarks/run.py [--quick] [--scale] [--marshal] [--json]
 
 Measures, on the same generated inputs:
-- generation: the whole offline command for 10 / 100 / 1,000 components (ours: ``--dry-run -o``
-  with the grammar check; pyprod 0.2.0: ``-o``, installed from PyPI into its own venv under
-  benchmarks/.work, with the stand-in ``iris`` module in benchmarks/pyprod_standin);
+- generation: the whole offline command for 10 / 100 / 1,000 components and a production listing
+  every host (ours: ``--dry-run -o`` with the grammar check; pyprod 0.2.0: ``-o``, installed from
+  PyPI into its own venv under benchmarks/.work, with the stand-in ``iris`` module in
+  benchmarks/pyprod_standin);
 - import time of a user module with 1,000 components, in a fresh interpreter;
-- JSON message round trip Python -> IRIS message object -> Python at 1 KB, 1 MB, 20 MB, 100 MB,
-  against plain json.dumps + json.loads, with the tracemalloc peak relative to the payload;
+- ``--scale``: import and generation at 10 / 100 / 1,000 / 10,000 components, with growth factors;
+- JSON and pickle message round trips Python -> IRIS message object -> Python at 1 KB, 1 MB and
+  100 MB, for a text payload and a record-shaped one, against the raw floor (json.dumps +
+  json.loads, pickle.dumps + pickle.loads), with the tracemalloc peak relative to the payload;
 - harness throughput through a service -> process -> operation chain;
 - CLI cold start (``--help``) against a bare interpreter start.
 
@@ -52,12 +55,14 @@ def pyprod_python() -> Optional[Path]:
     return python
 
 
-def component_script(folder: Path, name: str, count: int) -> Path:
+def component_script(folder: Path, name: str, count: int, production: bool = False) -> Path:
     """A script with ``count`` components (a quarter each: messages, services, processes,
-    operations), written with the API both libraries share."""
+    operations), written with the API both libraries share; with ``production``, also a production
+    that lists every host as an item."""
     lines = ["from intersystems_pyprod import (BusinessOperation, BusinessProcess, BusinessService,",
              "    IRISProperty, JsonSerialize, Status)", "", 'iris_package_name = "Bench"', ""]
-    for i in range(max(count // 4, 1)):
+    quarter = max(count // 4, 1)
+    for i in range(quarter):
         lines += [
             f"class Msg{i}(JsonSerialize):", "    text: str", "    count: int", "",
             f"class Svc{i}(BusinessService):", '    target = IRISProperty(settings="Basic")',
@@ -68,6 +73,15 @@ def component_script(folder: Path, name: str, count: int) -> Path:
             f"class Op{i}(BusinessOperation):", "    def OnMessage(self, request):",
             "        return Status.OK(), request", "",
         ]
+    if production:  # items name their classes by IRIS class name, the form pyprod 0.2.0 takes
+        lines += ["from intersystems_pyprod import Production, ServiceItem, ProcessItem, OperationItem", "",
+                  "class BenchProduction(Production):"]
+        for attr, item, prefix in (("services", "ServiceItem", "Svc"), ("processes", "ProcessItem", "Proc"),
+                                   ("operations", "OperationItem", "Op")):
+            lines.append(f"    {attr} = [")
+            lines += [f'        {item}("{prefix}{i}", "Bench.{prefix}{i}"),' for i in range(quarter)]
+            lines.append("    ]")
+        lines.append("")
     path = folder / f"{name}.py"
     path.write_text("\n".join(lines))
     return path
@@ -89,18 +103,20 @@ def pyprod_env() -> Dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(STANDIN)}
 
 
-def generation(sizes: List[int], repeats: int, pyprod: Optional[Path], folder: Path) -> List[Row]:
+def generation(sizes: List[int], repeats: int, pyprod: Optional[Path], folder: Path,
+               pyprod_max: int = 1000) -> List[Row]:
+    """The whole offline command on a script with a production listing every host."""
     rows = []
     ours_cli = [sys.executable, "-m", "intersystems_pyprod_cli"]
     for size in sizes:
-        script = component_script(folder, f"gen{size}", size)
+        script = component_script(folder, f"gen{size}", size, production=True)
         ours = timed([*ours_cli, "--dry-run", "-o", str(folder / f"ours{size}"), str(script)], repeats)
         theirs = None
-        if pyprod is not None:
+        if pyprod is not None and size <= pyprod_max:
             tool = pyprod.parent / "intersystems_pyprod"
             theirs = timed([str(tool), "-o", str(folder / f"pyprod{size}"), str(script)], repeats, pyprod_env())
-        rows.append({"metric": f"generation, {size} components (whole command)", "ours": ours, "pyprod": theirs,
-                     "baseline": None, "unit": "s"})
+        rows.append({"metric": f"generation, {size:,} components (whole command)", "ours": ours, "pyprod": theirs,
+                     "baseline": None, "unit": "s", "size": size})
     return rows
 
 
@@ -109,8 +125,9 @@ IMPORT = "import sys, time; sys.path.insert(0, {folder!r}); t = time.perf_counte
 
 
 def import_time(count: int, repeats: int, pyprod: Optional[Path], folder: Path) -> Row:
-    component_script(folder, "imp", count)
-    code = IMPORT.format(folder=str(folder), module="imp")
+    """Import of a user module with ``count`` components in a fresh interpreter (bytecode cached)."""
+    component_script(folder, f"imp{count}", count)
+    code = IMPORT.format(folder=str(folder), module=f"imp{count}")
 
     def measure(python: str, env: Optional[Dict[str, str]]) -> float:
         subprocess.run([python, "-c", code], capture_output=True, env=env)  # writes the .pyc once
@@ -123,20 +140,30 @@ def import_time(count: int, repeats: int, pyprod: Optional[Path], folder: Path) 
     # with bytecode caching on, as in IRIS jobs: the first run writes the .pyc, the timed runs use it
     cached = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     ours = measure(sys.executable, cached)
-    theirs = measure(str(pyprod), {**pyprod_env(), **{k: v for k, v in cached.items() if k != "PYTHONPATH"},
-                                   "PYTHONPATH": str(STANDIN)}) if pyprod is not None else None
+    theirs = measure(str(pyprod), {**cached, "PYTHONPATH": str(STANDIN)}) if pyprod is not None else None
     return {"metric": f"import of a module with {count} components", "ours": ours, "pyprod": theirs,
             "baseline": None, "unit": "s"}
 
 
-def round_trips(sizes: List[int], pyprod: Optional[Path]) -> List[Row]:
+def growth(rows: List[Row], what: str) -> List[Row]:
+    """t(10N) / t(N) between consecutive sizes of the same measure."""
+    out = []
+    for before, after in zip(rows, rows[1:]):
+        factors = {k: (after[k] / before[k] if after.get(k) and before.get(k) else None) for k in ("ours", "pyprod")}
+        out.append({"metric": f"{what}: growth {before['size']:,} -> {after['size']:,} components",
+                    "ours": factors["ours"], "pyprod": factors["pyprod"], "baseline": None, "unit": "x"})
+    return out
+
+
+def round_trips(sizes: List[int], pyprod: Optional[Path], fmt: str, shape: str) -> List[Row]:
+    """Round trips of one body format and payload shape: best times, paired ratios and peak memory."""
     child = str(HERE / "roundtrip_child.py")
-    args = [str(s) for s in sizes]
+    args = [fmt, shape, *[str(s) for s in sizes]]
 
     def run(python: str, kind: str, env: Optional[Dict[str, str]] = None) -> Dict[str, Any]:
         done = subprocess.run([python, child, kind, *args], capture_output=True, text=True, env=env)
         if done.returncode != 0:
-            print(f"{kind} round trip failed: {done.stderr.strip()[-400:]}", file=sys.stderr)
+            print(f"{kind} {fmt} round trip failed: {done.stderr.strip()[-400:]}", file=sys.stderr)
             return {}
         return json.loads(done.stdout)
 
@@ -144,19 +171,17 @@ def round_trips(sizes: List[int], pyprod: Optional[Path]) -> List[Row]:
     ours, base = both.get("ours", {}), both.get("baseline", {})
     theirs = run(str(pyprod), "pyprod", pyprod_env()).get("pyprod", {}) if pyprod is not None else {}
     rows = []
+    name = f"{'JSON' if fmt == 'json' else 'pickle'} round trip, {shape}"
     for size in sizes:
         key = str(size)
         label = f"{size // 1024} KB" if size < 1024 * 1024 else f"{size // (1024 * 1024)} MB"
-        rows.append({"metric": f"JSON round trip {label}", "ours": ours.get(key, {}).get("seconds"),
-                     "pyprod": theirs.get(key, {}).get("seconds"), "baseline": base.get(key, {}).get("seconds"),
-                     "unit": "s"})
-        paired = [o / b for o, b in zip(ours.get(key, {}).get("times", []), base.get(key, {}).get("times", []))]
-        rows.append({"metric": f"JSON round trip {label}: ours / baseline, median of paired runs",
-                     "ours": statistics.median(paired) if paired else None, "pyprod": None, "baseline": 1.0,
-                     "unit": "x"})
-        rows.append({"metric": f"JSON round trip {label}: peak memory / payload",
-                     "ours": _ratio(ours, key, size), "pyprod": _ratio(theirs, key, size),
-                     "baseline": _ratio(base, key, size), "unit": "x"})
+        mine, other, floor = (r.get(key, {}).get("seconds") for r in (ours, theirs, base))
+        rows.append({"metric": f"{name} {label}", "ours": mine, "pyprod": other, "baseline": floor, "unit": "s",
+                     "ours/pyprod": mine / other if mine and other else None,
+                     "ours/floor": mine / floor if mine and floor else None})
+        if shape != "records":
+            rows.append({"metric": f"{name} {label}: peak memory / payload", "ours": _ratio(ours, key, size),
+                         "pyprod": _ratio(theirs, key, size), "baseline": _ratio(base, key, size), "unit": "x"})
     return rows
 
 
@@ -227,30 +252,59 @@ def table(rows: List[Row]) -> str:
         return f"{value:,.0f} {unit}"
 
     lines = ["| metric | ours | pyprod 0.2.0 | baseline |", "|---|---:|---:|---:|"]
+    ratios = any("ours/pyprod" in row for row in rows)
+    if ratios:
+        lines = ["| metric | ours | pyprod 0.2.0 | floor | ours/pyprod | ours/floor |",
+                 "|---|---:|---:|---:|---:|---:|"]
     for row in rows:
-        lines.append(f"| {row['metric']} | {fmt(row['ours'], row['unit'])} | {fmt(row['pyprod'], row['unit'])} | "
-                     f"{fmt(row['baseline'], row['unit'])} |")
+        line = f"| {row['metric']} | {fmt(row['ours'], row['unit'])} | {fmt(row['pyprod'], row['unit'])} | " \
+               f"{fmt(row['baseline'], row['unit'])} |"
+        if ratios:
+            line += f" {fmt(row.get('ours/pyprod'), 'x')} | {fmt(row.get('ours/floor'), 'x')} |"
+        lines.append(line)
     return "\n".join(lines)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="smaller inputs, fewer repeats")
+    parser.add_argument("--scale", action="store_true",
+                        help="import and generation at 10 / 100 / 1,000 / 10,000 components, with growth factors")
+    parser.add_argument("--marshal", action="store_true", help="only the message round-trip tables")
     parser.add_argument("--json", action="store_true", help="print the rows as JSON")
     parser.add_argument("--no-pyprod", action="store_true", help="skip pyprod 0.2.0 (no venv is created)")
+    parser.add_argument("--pyprod-max", type=int, default=1000,
+                        help="largest component count pyprod runs in --scale (it is quadratic; default 1,000)")
     args = parser.parse_args()
     pyprod = None if args.no_pyprod else pyprod_python()
     repeats = 1 if args.quick else 3
+    tables: List[List[Row]] = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        rows = generation([10, 100] if args.quick else [10, 100, 1000], repeats, pyprod, folder)
-        rows.append(import_time(100 if args.quick else 1000, repeats, pyprod, folder / "imports"
-                                if (folder / "imports").mkdir() is None else folder))
-        mb = 1024 * 1024
-        rows += round_trips([1024, mb, 20 * mb] if args.quick else [1024, mb, 20 * mb, 100 * mb], pyprod)
-        rows += harness_throughput(300 if args.quick else 3000, folder)
-        rows.append(cold_start(5 if args.quick else 15))
-    print(json.dumps(rows, indent=2) if args.json else table(rows))
+        if args.scale:
+            sizes = [10, 100, 1000, 10000]
+            imports = []
+            for size in sizes:
+                row = import_time(size, repeats, pyprod if size <= args.pyprod_max else None, folder)
+                imports.append({**row, "size": size})
+            gen = generation(sizes, repeats, pyprod, folder, args.pyprod_max)
+            tables.append(imports + growth(imports, "import") + gen + growth(gen, "generation"))
+        elif not args.marshal:
+            rows = generation([10, 100] if args.quick else [10, 100, 1000], repeats, pyprod, folder)
+            rows.append(import_time(100 if args.quick else 1000, repeats, pyprod, folder))
+            rows += harness_throughput(300 if args.quick else 3000, folder)
+            rows.append(cold_start(5 if args.quick else 15))
+            tables.append(rows)
+        if not args.scale:
+            mb = 1024 * 1024
+            sizes = [1024, mb] if args.quick else [1024, mb, 100 * mb]
+            for fmt, shape in (("json", "text"), ("json", "records"), ("pickle", "text"), ("pickle", "bytes"),
+                               ("pickle", "records")):
+                tables.append(round_trips(sizes, pyprod, fmt, shape))
+    if args.json:
+        print(json.dumps([row for rows in tables for row in rows], indent=2))
+    else:
+        print("\n\n".join(table(rows) for rows in tables))
     return 0
 
 

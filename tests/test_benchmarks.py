@@ -24,10 +24,33 @@ def test_generated_benchmark_script_builds(tmp_path):
 
 
 def test_round_trip_child_reports_time_and_memory():
-    done = subprocess.run([sys.executable, str(REPO / "benchmarks" / "roundtrip_child.py"), "ours", "1024"],
-                          capture_output=True, text=True, check=True)
-    result = json.loads(done.stdout)["ours"]["1024"]
-    assert result["seconds"] > 0 and result["peak"] > 1024
+    for fmt in ("json", "pickle"):
+        done = subprocess.run([sys.executable, str(REPO / "benchmarks" / "roundtrip_child.py"), "ours,baseline", fmt,
+                               "text", "1024"], capture_output=True, text=True, check=True)
+        result = json.loads(done.stdout)
+        assert result["ours"]["1024"]["seconds"] > 0 and result["ours"]["1024"]["peak"] > 1024
+        assert result["baseline"]["1024"]["peak"] > 1024
+
+
+def test_round_trip_child_carries_record_payloads():
+    done = subprocess.run([sys.executable, str(REPO / "benchmarks" / "roundtrip_child.py"), "ours", "pickle",
+                           "records", "4000"], capture_output=True, text=True, check=True)
+    result = json.loads(done.stdout)["ours"]["4000"]
+    assert result["seconds"] > 0 and result["peak"] is None
+
+
+def test_production_script_builds_with_items_named_by_iris_class(tmp_path):
+    script = bench.component_script(tmp_path, "bench8", 8, production=True)
+    result = build(str(script), validate=True)
+    [prod] = [c for c in result.model.classes if c.kind == "Production"]
+    assert [i.class_name for i in prod.production.items] == ["Bench.Svc0", "Bench.Svc1", "Bench.Proc0",
+                                                             "Bench.Proc1", "Bench.Op0", "Bench.Op1"]
+
+
+def test_growth_factors_divide_consecutive_sizes():
+    rows = [{"size": 10, "ours": 1.0, "pyprod": 2.0}, {"size": 100, "ours": 5.0, "pyprod": None}]
+    [row] = bench.growth(rows, "import")
+    assert row["ours"] == 5.0 and row["pyprod"] is None and "10 -> 100" in row["metric"]
 
 
 def test_table_formats_every_unit():

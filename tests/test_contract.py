@@ -35,7 +35,8 @@ IRIS_MEMBERS = {
     "Reply": "2.3 Ens.BusinessProcess", "SetTimer": "2.3 Ens.BusinessProcess",
     "BusinessHost": "2.2/2.5 Ens.Adapter", "ProcessInput": "2.1 Ens.BusinessService",
     "Adapter": "2.4 Ens.Host", "Write": "1.9 %Stream", "Read": "1.9 %Stream", "Rewind": "1.9 %Stream",
-    "AtEnd": "1.9 %Stream", "Status": "1.5 iris.system.Status", "Error": "1.7 %SYSTEM.Status",
+    "AtEnd": "1.9 %Stream",
+    "Size": "1.9 %Stream (%Stream.Object property)", "Status": "1.5 iris.system.Status", "Error": "1.7 %SYSTEM.Status",
     "GetErrorText": "3.4 %SYSTEM.Status", "CallInterval": "2.2 Ens.InboundAdapter",
     "OBJ": "1.5 iris.system = %SYSTEM", "LoadStream": "3.1 $SYSTEM.OBJ", "Compile": "3.3 $SYSTEM.OBJ",
     "Delete": "3.7 $SYSTEM.OBJ", "GetProductionStatus": "4.3 Ens.Director", "EnableConfigItem": "4.3 Ens.Director",
@@ -50,7 +51,7 @@ IRIS_MEMBERS = {
 }
 #: Members defined by PyProd classes that Python code (runtime, harness) reads or writes.
 PYPROD_MEMBERS = {"PyObject": "properties", "JsonBody": "properties", "PickleBody": "properties",
-                  "PYMODULE": "parameters", "PYCLASS": "parameters", "LockLoads": "methods",
+                  "PickleChunk": "methods", "PYMODULE": "parameters", "PYCLASS": "parameters", "LockLoads": "methods",
                   "UnlockLoads": "methods", "TransactionStart": "methods", "TransactionCommit": "methods",
                   "TransactionRollback": "methods"}
 
@@ -174,6 +175,7 @@ def test_every_iris_member_python_uses_is_known():
 @pytest.mark.parametrize("member, kind", sorted(PYPROD_MEMBERS.items()))
 def test_pyprod_members_python_relies_on_exist(member, kind):
     owners = {"PyObject": HOSTS, "JsonBody": ["PyProd.JsonMessage"], "PickleBody": ["PyProd.PickleMessage"],
+              "PickleChunk": ["PyProd.PickleMessage"],
               "PYMODULE": [*HOSTS, "PyProd.JsonMessage", "PyProd.PickleMessage"],
               "PYCLASS": [*HOSTS, "PyProd.JsonMessage", "PyProd.PickleMessage"]}.get(member, ["PyProd.Loader"])
     for owner in owners:

@@ -1,8 +1,10 @@
 """Python messages <-> IRIS message objects.
 
 A JSON message travels as JSON text in the ``JsonBody`` character stream, a pickle message as
-its pickle in the ``PickleBody`` binary stream; ``Column`` fields are mirrored to properties.
-Every string that crosses into IRIS is at most ``CHUNK`` characters, far below MAXSTRING.
+its pickle in the ``PickleBody`` binary stream, written as Python ``bytes`` and read back as
+``bytes`` through ``PyProd.PickleMessage.PickleChunk`` (``%SYS.Python.Bytes``); ``Column``
+fields are mirrored to properties. Every string that crosses into IRIS is at most ``CHUNK``
+characters (bytes), far below MAXSTRING.
 """
 
 from __future__ import annotations
@@ -175,17 +177,23 @@ def from_json(cls: Any, text: str) -> ProductionMessage:
     return message
 
 
-def from_pickle(data: bytes) -> Any:
+def from_pickle(data: Any) -> Any:
     """Unpickle a message body through the closed unpickler (see :mod:`.pickle_policy`)."""
     return unpickler.loads(data)
 
 
-def _write(stream: Any, text: str) -> None:
-    for start in range(0, len(text), CHUNK):
-        stream.Write(text[start:start + CHUNK])
+def _write(stream: Any, data: Any) -> None:
+    """Write text or bytes in chunks IRIS strings can hold (a body that fits is written uncopied)."""
+    if len(data) <= CHUNK:
+        if data:
+            stream.Write(data)
+        return
+    for start in range(0, len(data), CHUNK):
+        stream.Write(data[start:start + CHUNK])
 
 
 def _read(stream: Any) -> str:
+    """All of a character stream (a body of one chunk is returned uncopied)."""
     if stream is None or stream == "":
         return ""
     stream.Rewind()
@@ -195,7 +203,84 @@ def _read(stream: Any) -> str:
         if chunk is None or chunk == "":
             break
         parts.append(chunk.decode("latin-1") if isinstance(chunk, bytes) else chunk)
-    return "".join(parts)
+    return parts[0] if len(parts) == 1 else "".join(parts)
+
+
+def _as_bytes(chunk: Any) -> bytes:
+    """A chunk of a binary stream as bytes: ``%SYS.Python.Bytes`` gives bytes; text (8-bit
+    characters) is accepted too, so either conversion at the boundary reads the same body."""
+    if chunk is None or isinstance(chunk, bytes):
+        return chunk or b""
+    if isinstance(chunk, str):
+        try:
+            return chunk.encode("latin-1")
+        except UnicodeEncodeError:
+            raise bodies.BodyError("the pickle body holds characters that are not bytes") from None
+    return bytes(chunk)
+
+
+def _pickle_chunks(obj: Any) -> Any:
+    """A function giving chunk ``i`` of the pickle body as bytes: the message class's
+    ``PickleChunk`` (which returns ``%SYS.Python.Bytes``), else reading the stream as text."""
+    method = getattr(obj, "PickleChunk", None)
+    if callable(method):
+        return lambda iteration: _as_bytes(method(iteration, CHUNK))
+    stream = obj.PickleBody
+    if stream is None or stream == "":
+        return lambda iteration: b""
+
+    def read(iteration: int) -> bytes:
+        if iteration == 0:
+            stream.Rewind()
+        return b"" if stream.AtEnd else _as_bytes(stream.Read(CHUNK))
+    return read
+
+
+def _read_pickle(obj: Any) -> Any:
+    """The pickle body of ``obj`` as one buffer: the single chunk itself, or the chunks copied
+    once into a buffer sized from the stream (no joins, no text conversion)."""
+    chunk_at = _pickle_chunks(obj)
+    first = chunk_at(0)
+    if not first:
+        return b""
+    second = chunk_at(1)
+    if not second:
+        return first
+    size = _stream_size(obj, len(first) + len(second))
+    if size > unpickler.MAX_PICKLE_BYTES:
+        raise bodies.BodyError(f"the pickle is {size} bytes; the limit is {unpickler.MAX_PICKLE_BYTES}")
+    buffer = bytearray(size)
+    view = memoryview(buffer)
+    filled, iteration, chunk = 0, 1, first
+    try:
+        while chunk:
+            end = filled + len(chunk)
+            if end > unpickler.MAX_PICKLE_BYTES:
+                raise bodies.BodyError(f"the pickle is over {unpickler.MAX_PICKLE_BYTES} bytes, the limit")
+            if end <= size:
+                view[filled:end] = chunk
+            else:  # the stream grew past its reported size
+                view.release()
+                buffer[filled:] = chunk
+                view = memoryview(buffer)
+                size = len(buffer)
+            filled = end
+            chunk = second if iteration == 1 else chunk_at(iteration)
+            iteration += 1
+    finally:
+        view.release()
+    if filled < len(buffer):
+        del buffer[filled:]
+    return buffer
+
+
+def _stream_size(obj: Any, least: int) -> int:
+    """The size the pickle stream reports (at least ``least``, the bytes already read)."""
+    try:
+        size = int(obj.PickleBody.Size)
+    except Exception:  # no size known: the buffer grows as chunks arrive
+        return least
+    return max(size, least)
 
 
 def to_iris(message: Any) -> Any:
@@ -209,7 +294,8 @@ def to_iris(message: Any) -> Any:
     if cls._pyprod_serializer == "pickle":
         body = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
         stream = api.cls("%Stream.GlobalBinary")._New()
-        _write(stream, body.decode("latin-1"))
+        _write(stream, body)  # bytes: IRIS stores each byte as one 8-bit character
+        del body
         obj.PickleBody = stream
     else:
         stream = api.cls("%Stream.GlobalCharacter")._New()
@@ -258,12 +344,13 @@ def from_iris(obj: Any) -> Any:
 def _from_body(cls: Any, obj: Any) -> Any:
     """The message in ``obj``'s body, or None when the body is empty."""
     if cls._pyprod_serializer == "pickle":
-        text = _read(obj.PickleBody)
-        if not text:
+        data = _read_pickle(obj)
+        if not data:
             return None
-        if len(text) > unpickler.MAX_PICKLE_BYTES:
-            raise bodies.BodyError(f"the pickle is {len(text)} bytes; the limit is {unpickler.MAX_PICKLE_BYTES}")
-        found = from_pickle(text.encode("latin-1"))
+        if len(data) > unpickler.MAX_PICKLE_BYTES:
+            raise bodies.BodyError(f"the pickle is {len(data)} bytes; the limit is {unpickler.MAX_PICKLE_BYTES}")
+        found = from_pickle(data)
+        del data
         if not isinstance(found, cls):
             raise bodies.BodyError(f"the pickle holds a {type(found).__name__}, not a {cls.__name__}")
         return found

@@ -62,6 +62,9 @@ _user_modules: Set[str] = set()
 _extra_packages: Set[str] = set()
 _by_name: Dict[Tuple[str, str], type] = {(t.__module__, t.__qualname__): t for t in STDLIB_TYPES + BUILTIN_TYPES}
 _known: Set[type] = set(_by_name.values())
+#: Classes of allowed modules already checked, and user classes already resolved by name.
+_allowed: Set[type] = set()
+_found: Dict[Tuple[str, str], type] = {}
 _RECONSTRUCTOR = ("copyreg", "_reconstructor")
 #: Protocols 0-2 write bytes as ``_codecs.encode(text, "latin1")``.
 _ENCODE = ("_codecs", "encode")
@@ -102,14 +105,24 @@ def allowed_class(cls: Any) -> bool:
     """``cls`` is a class a pickle message may create."""
     if not isinstance(cls, type):
         return False
-    if cls in _known:
+    if cls in _known or cls in _allowed:
         return True
     module = getattr(cls, "__module__", None)
-    return isinstance(module, str) and _module_allowed(module) and not _is_component(cls)
+    if isinstance(module, str) and _module_allowed(module) and not _is_component(cls):
+        if len(_allowed) > 10_000:
+            _allowed.clear()
+        _allowed.add(cls)  # modules are only ever added to the allow-list, so this stays true
+        return True
+    return False
 
 
 def find_class(module: str, name: str) -> Any:
     """Resolve a pickle global: a top-level class of an allowed module, nothing else."""
+    cached = _found.get((module, name))
+    if cached is not None:
+        loaded = sys.modules.get(module)
+        if loaded is not None and vars(loaded).get(name) is cached:  # still the class that module defines
+            return cached
     shown = f"{module}.{name}"[:200]
     if not (_DOTTED.match(module) and name.isidentifier()):
         raise PickleRefused(f"refusing to unpickle {shown}: only top-level class names are resolved "
@@ -139,6 +152,9 @@ def find_class(module: str, name: str) -> Any:
                             f"{found.__module__}.{found.__qualname__}, defined elsewhere")
     if _is_component(found):
         raise PickleRefused(f"refusing to unpickle {shown}: production components are not message data")
+    if len(_found) > 10_000:
+        _found.clear()
+    _found[(module, name)] = found
     return found
 
 

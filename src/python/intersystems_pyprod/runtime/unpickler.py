@@ -29,36 +29,47 @@ _REFUSED_OPCODES = {
 
 
 class _Machine:
-    """The pickle virtual machine: a stack, marks and a memo."""
+    """The pickle virtual machine: a stack, marks and a memo.
 
-    def __init__(self, data: bytes) -> None:
+    The input is read in place (bytes or a bytearray, never copied whole); values are copied out
+    of it. The opcodes plain data is made of are handled inline in :meth:`run`; the others, and
+    every opcode that resolves a class or calls one, go through the methods below.
+    """
+
+    def __init__(self, data: Any) -> None:
         self.data = data
+        self.view = memoryview(data)
         self.pos = 0
         self.stack: List[Any] = []
         self.marks: List[int] = []
         self.memo: Dict[int, Any] = {}
-        self.ops: Dict[int, Callable[[], Any]] = {}
-        for code, name in _OPS.items():
-            self.ops[code] = getattr(self, name)
 
     # -- input ---------------------------------------------------------------------------------
-    def read(self, size: int) -> bytes:
+    def _span(self, size: int) -> int:
+        """Check that ``size`` bytes remain; returns where they end."""
         remaining = len(self.data) - self.pos
         if size < 0 or size > remaining:
             raise PickleRefused(f"a length of {size} bytes at byte {self.pos} exceeds the {remaining} bytes left")
-        chunk = self.data[self.pos:self.pos + size]
-        self.pos += size
+        return self.pos + size
+
+    def read(self, size: int) -> bytes:
+        end = self._span(size)
+        chunk = bytes(self.view[self.pos:end])
+        self.pos = end
         return chunk
 
     def unpack(self, fmt: str) -> int:
-        value: int = struct.unpack(fmt, self.read(struct.calcsize(fmt)))[0]
+        size = struct.calcsize(fmt)
+        self._span(size)
+        value: int = struct.unpack_from(fmt, self.data, self.pos)[0]
+        self.pos += size
         return value
 
     def line(self) -> bytes:
         end = self.data.find(b"\n", self.pos)
         if end < 0:
             raise PickleRefused(f"a text argument at byte {self.pos} has no end of line")
-        text = self.data[self.pos:end]
+        text = bytes(self.data[self.pos:end])
         self.pos = end + 1
         return text
 
@@ -75,21 +86,114 @@ class _Machine:
         return items
 
     def run(self) -> Any:
-        data, ops = self.data, self.ops
-        while self.pos < len(data):
-            code = data[self.pos]
-            self.pos += 1
-            if code == 0x2E:  # STOP
-                if len(self.stack) != 1 or self.marks:
-                    raise PickleRefused("the pickle ends with a malformed stack")
-                return self.stack.pop()
-            op = ops.get(code)
-            if op is None:
-                name = _REFUSED_OPCODES.get(code)
-                if name is not None:
-                    raise PickleRefused(f"opcode {name} at byte {self.pos - 1} is not accepted in messages")
-                raise PickleRefused(f"unknown opcode 0x{code:02x} at byte {self.pos - 1}")
-            op()
+        """Run to STOP. One loop, so plain data costs no method call per opcode."""
+        data, view, stack, marks, memo = self.data, self.view, self.stack, self.marks, self.memo
+        ops = _HANDLERS
+        push = stack.append
+        unpack_from = struct.unpack_from
+        size = len(data)
+        pos = self.pos
+        try:
+            while pos < size:
+                code = data[pos]
+                pos += 1
+                if code == 0x4B:  # BININT1
+                    push(data[pos])
+                    pos += 1
+                elif code == 0x94:  # MEMOIZE
+                    memo[len(memo)] = stack[-1]
+                elif code == 0x8C:  # SHORT_BINUNICODE
+                    end = pos + 1 + data[pos]
+                    if end > size:
+                        self.pos = pos
+                        raise PickleRefused(f"a length of {data[pos]} bytes at byte {pos} exceeds the bytes left")
+                    push(data[pos + 1:end].decode("utf-8", "surrogatepass"))
+                    pos = end
+                elif code == 0x4A:  # BININT
+                    push(unpack_from("<i", data, pos)[0])
+                    pos += 4
+                elif code == 0x4D:  # BININT2
+                    push(data[pos] | data[pos + 1] << 8)
+                    pos += 2
+                elif code == 0x47:  # BINFLOAT
+                    push(unpack_from(">d", data, pos)[0])
+                    pos += 8
+                elif code == 0x28:  # MARK
+                    marks.append(len(stack))
+                elif code == 0x65 or code == 0x75:  # APPENDS, SETITEMS
+                    if not marks:
+                        raise PickleRefused("a MARK is missing")
+                    start = marks.pop()
+                    if start == 0:
+                        raise PickleRefused(f"{'APPENDS' if code == 0x65 else 'SETITEMS'} has no target")
+                    items = stack[start:]
+                    del stack[start:]
+                    target = stack[-1]
+                    if code == 0x65:
+                        if type(target) is list:
+                            target.extend(items)
+                        else:
+                            policy.extend(target, items)
+                    elif type(target) is dict and not len(items) % 2:
+                        target.update(zip(items[::2], items[1::2]))
+                    else:
+                        policy.set_items(target, items)
+                elif code == 0x58:  # BINUNICODE
+                    end = pos + 4 + unpack_from("<I", data, pos)[0]
+                    if end > size:
+                        raise PickleRefused(f"a text of {end - pos - 4} bytes at byte {pos} exceeds the bytes left")
+                    push(str(view[pos + 4:end], "utf-8", "surrogatepass"))
+                    pos = end
+                elif code == 0x95:  # FRAME: its length must fit in what remains
+                    if unpack_from("<Q", data, pos)[0] > size - pos - 8:
+                        raise PickleRefused(f"a frame of {unpack_from('<Q', data, pos)[0]} bytes exceeds the "
+                                            f"{size - pos - 8} bytes left")
+                    pos += 8
+                elif code == 0x80:  # PROTO
+                    if data[pos] > pickle.HIGHEST_PROTOCOL:
+                        raise PickleRefused(f"pickle protocol {data[pos]} is newer than this Python supports")
+                    pos += 1
+                elif code == 0x29:  # EMPTY_TUPLE
+                    push(())
+                elif code == 0x7D:  # EMPTY_DICT
+                    push({})
+                elif code == 0x5D:  # EMPTY_LIST
+                    push([])
+                elif code == 0x4E:  # NONE
+                    push(None)
+                elif code == 0x88:  # NEWTRUE
+                    push(True)
+                elif code == 0x89:  # NEWFALSE
+                    push(False)
+                elif code == 0x71:  # BINPUT
+                    memo[data[pos]] = stack[-1]
+                    pos += 1
+                elif code == 0x68:  # BINGET
+                    index = data[pos]
+                    pos += 1
+                    if index not in memo:
+                        raise PickleRefused(f"memo entry {index} is read before it is written")
+                    push(memo[index])
+                elif code == 0x2E:  # STOP
+                    self.pos = pos
+                    if len(stack) != 1 or marks:
+                        raise PickleRefused("the pickle ends with a malformed stack")
+                    return stack.pop()
+                else:
+                    op = ops.get(code)
+                    if op is None:
+                        name = _REFUSED_OPCODES.get(code)
+                        if name is not None:
+                            raise PickleRefused(f"opcode {name} at byte {pos - 1} is not accepted in messages")
+                        raise PickleRefused(f"unknown opcode 0x{code:02x} at byte {pos - 1}")
+                    self.pos = pos
+                    op(self)
+                    pos = self.pos
+            self.pos = pos
+        except Exception:
+            if self.pos < pos:
+                self.pos = pos
+            raise
         raise PickleRefused("the pickle has no STOP opcode (truncated?)")
 
     # -- opcodes: framing and constants ------------------------------------------------------------
@@ -167,7 +271,9 @@ class _Machine:
         self.stack.append(self.line().decode("raw-unicode-escape"))
 
     def _text(self, size: int) -> None:
-        self.stack.append(self.read(size).decode("utf-8", "surrogatepass"))
+        end = self._span(size)
+        self.stack.append(str(self.view[self.pos:end], "utf-8", "surrogatepass"))
+        self.pos = end
 
     def op_short_binunicode(self) -> None:
         self._text(self.read(1)[0])
@@ -188,7 +294,9 @@ class _Machine:
         self.stack.append(self.read(self.unpack("<Q")))
 
     def op_bytearray8(self) -> None:
-        self.stack.append(bytearray(self.read(self.unpack("<Q"))))
+        end = self._span(self.unpack("<Q"))
+        self.stack.append(bytearray(self.view[self.pos:end]))
+        self.pos = end
 
     # -- opcodes: containers -----------------------------------------------------------------------
     def op_empty_list(self) -> None:
@@ -344,17 +452,24 @@ _OPS: Dict[int, str] = {
 }
 
 
-def loads(data: bytes) -> Any:
-    """Rebuild the object a pickle describes, or raise :class:`PickleRefused` naming the cause."""
+#: opcode -> the (unbound) method that handles it
+_HANDLERS: Dict[int, Callable[[_Machine], Any]] = {code: getattr(_Machine, name) for code, name in _OPS.items()}
+
+
+def loads(data: Any) -> Any:
+    """Rebuild the object a pickle describes (``bytes`` or a ``bytearray``, read in place), or raise
+    :class:`PickleRefused` naming the cause."""
     if len(data) > MAX_PICKLE_BYTES:
         raise PickleRefused(f"the pickle is {len(data)} bytes; the limit is {MAX_PICKLE_BYTES}")
-    machine = _Machine(bytes(data))
+    machine = _Machine(data if isinstance(data, (bytes, bytearray)) else bytes(data))
     try:
         return machine.run()
     except PickleRefused:
         raise
     except Exception as exc:  # a malformed opcode stream, or a constructor that rejected its arguments
         raise PickleRefused(f"malformed pickle near byte {machine.pos}: {type(exc).__name__}: {exc}") from None
+    finally:
+        machine.view.release()
 
 
 __all__ = ["MAX_PICKLE_BYTES", "PickleRefused", "loads"]

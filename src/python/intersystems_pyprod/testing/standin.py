@@ -19,20 +19,32 @@ class Ref:
 
 
 class Stream:
-    """A character or binary stream kept as the chunks written to it (no copies on read)."""
+    """A character or binary stream kept as the chunks written to it (no copies on read).
+
+    A binary stream (``%Stream.GlobalBinary``) takes Python ``bytes`` (IRIS makes them an 8-bit
+    string) or text without wide characters; ``Read`` hands back text, one character per byte,
+    as IRIS strings reach Python. The raw bytes come back only through :func:`python_bytes`,
+    the stand-in for ``##class(%SYS.Python).Bytes()``.
+    """
 
     def __init__(self, class_name: str) -> None:
         self.class_name = class_name
-        self._chunks: List[str] = []
+        self.binary = "Binary" in class_name
+        self._chunks: List[Any] = []
         self._index = 0
         self._offset = 0
 
     def _ClassName(self, full: int = 0) -> str:
         return self.class_name
 
-    def Write(self, data: str) -> int:
-        if not isinstance(data, str):
-            raise TypeError(f"streams take strings, not {type(data).__name__}")
+    def Write(self, data: Any) -> int:
+        if isinstance(data, bytes) and self.binary:
+            pass
+        elif not isinstance(data, str):
+            raise TypeError(f"{self.class_name} streams take {'bytes or ' if self.binary else ''}strings, "
+                            f"not {type(data).__name__}")
+        elif self.binary and data and max(data) > "\xff":
+            raise ValueError("<WIDE CHAR>: a binary stream takes 8-bit characters only")
         if len(data) > 3_641_144:
             raise ValueError("<MAXSTRING>: a string argument longer than 3,641,144 characters")
         if data:
@@ -53,9 +65,14 @@ class Stream:
         return sum(len(c) for c in self._chunks)
 
     def Read(self, length: int = 32000) -> str:
+        data = self._take(length)
+        return data.decode("latin-1") if isinstance(data, bytes) else data
+
+    def _take(self, length: int) -> Any:
+        """Up to ``length`` characters (bytes of a binary stream), whole chunks handed out uncopied."""
         if length > 3_641_144:
             raise ValueError("<MAXSTRING>: a read longer than 3,641,144 characters")
-        out: List[str] = []
+        out: List[Any] = []
         wanted = length
         while wanted > 0 and self._index < len(self._chunks):
             chunk = self._chunks[self._index]
@@ -72,11 +89,38 @@ class Stream:
             if self._offset >= len(chunk):
                 self._index += 1
                 self._offset = 0
+        if self.binary:
+            parts = [p if isinstance(p, bytes) else p.encode("latin-1") for p in out]
+            return parts[0] if len(parts) == 1 else b"".join(parts)
         return out[0] if len(out) == 1 else "".join(out)
 
     def text(self) -> str:
         """All of the stream (for traces and tests)."""
-        return "".join(self._chunks)
+        return "".join(c.decode("latin-1") if isinstance(c, bytes) else c for c in self._chunks)
+
+
+def python_bytes(text: Any) -> bytes:
+    """``##class(%SYS.Python).Bytes(text)``: the 8-bit string as Python bytes (no wide characters)."""
+    if isinstance(text, bytes):
+        return text
+    try:
+        return text.encode("latin-1")
+    except UnicodeEncodeError:
+        raise ValueError("%SYS.Python.Bytes: the input string cannot contain wide characters") from None
+
+
+def pickle_chunk(obj: Any, iteration: int, size: int) -> bytes:
+    """``PyProd.PickleMessage.PickleChunk``: chunk ``iteration`` of the body, as Python bytes."""
+    stream = obj.PickleBody
+    if iteration == 0:
+        stream.Rewind()
+    if stream.AtEnd:
+        return python_bytes("")
+    return python_bytes(stream._take(size))  # = Bytes(stream.Read(size)), without decoding and encoding
+
+
+#: Default chunk size of ``PickleChunk`` (as in PyProd.PickleMessage).
+CHUNK_DEFAULT = 3_000_000
 
 
 class IrisObject:
@@ -99,6 +143,8 @@ class IrisObject:
             stream = Stream(streams[name])
             self.__dict__[name] = stream
             return stream
+        if name == "PickleChunk" and "PickleBody" in streams:
+            return lambda iteration, size=CHUNK_DEFAULT: pickle_chunk(self, iteration, size)
         raise AttributeError(f"{self.__dict__['_class_name']} has no property {name!r}")
 
     def __repr__(self) -> str:

@@ -1,0 +1,61 @@
+"""The model of a message class: its ``Column`` fields and SQL table name."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import List, Optional, Set
+
+from .. import naming
+from ..api.fields import Column
+from ..errors import PyProdWarning
+from . import datatypes
+from .classes import Context, annotations_of, class_attr, text, where_of
+from .types import ClassModel, ColumnModel
+
+MESSAGE_RESERVED = ("PYMODULE", "PYCLASS", "JsonBody", "PickleBody", "PickleChunk", "PyObject")
+
+
+def message_model(ctx: Context, cls: type, common: ClassModel, parent: Optional[type]) -> ClassModel:
+    """``common`` completed with the columns of message class ``cls`` (``parent``: the user
+    message class whose IRIS class it extends)."""
+    where = where_of(cls)
+    annotations = annotations_of(cls)
+    members = naming.ClashChecker(f"field of {cls.__name__}")
+    members.reserve(MESSAGE_RESERVED, "the PyProd message base class")
+    columns = []
+    inherited = _inherited_names(cls, parent)
+    for name in getattr(cls, "_pyprod_fields", ()):
+        column = class_attr(cls, name)
+        if not isinstance(column, Column) or name in inherited:
+            continue
+        cwhere = where_of(column) or where
+        what = f"column {cls.__name__}.{name}"
+        iris_name = naming.member_name(name, "column", cwhere)
+        members.add(iris_name, f"{cls.__name__}.{name}", cwhere)
+        if column.index:
+            members.add(iris_name + "IDX", f"the index of {cls.__name__}.{name}", cwhere)
+        for keyword in column.extra:
+            ctx.warnings.append(PyProdWarning(
+                f"{what}: Column keyword {keyword!r} has no effect on the IRIS class", cwhere))
+        spec = datatypes.declared_type(column.datatype, annotations.get(name), column.default)
+        itype = ctx.iris_type(spec, what, cwhere)
+        datatypes.check_default(column.default, itype, what, cwhere)
+        columns.append(ColumnModel(name, iris_name, itype, column.default, text(column.description, what, cwhere),
+                                   column.index, naming.sql_safe_name(iris_name, "Col")))
+    if common.kind == "PickleMessage":
+        ctx.warnings.append(PyProdWarning(
+            f"{cls.__name__} is a pickle message: its body is readable only by Python, and only message "
+            "classes of your scripts and standard types can be unpickled", where))
+    short = common.iris_name.rsplit(".", 1)[1]
+    return dataclasses.replace(common, columns=tuple(columns), sql_table=naming.sql_safe_name(short, "Table"))
+
+
+def _inherited_names(cls: type, parent: Optional[type]) -> Set[str]:
+    """Names that the IRIS class ``cls`` extends already declares (set by a user base class)."""
+    if parent is None:
+        return set()
+    own = {name for klass in cls.__mro__ if klass not in parent.__mro__ for name in klass.__dict__}
+    return {name for klass in parent.__mro__ for name in klass.__dict__} - own
+
+
+__all__: List[str] = ["MESSAGE_RESERVED", "message_model"]

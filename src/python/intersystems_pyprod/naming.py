@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import keyword
 import re
+import sys
 from functools import lru_cache
 from typing import Dict, Iterable, Optional
 
@@ -219,3 +220,32 @@ def sql_safe_name(name: str, suffix: str) -> Optional[str]:
 
 def is_python_identifier(name: str) -> bool:
     return name.isidentifier() and not keyword.iskeyword(name)
+
+
+def _library_class(klass: type) -> bool:
+    """True for the library's own classes and builtins: where a user class's own MRO ends."""
+    module = klass.__module__
+    return module == "builtins" or module == "intersystems_pyprod" or module.startswith("intersystems_pyprod.")
+
+
+def package_of(cls: type) -> str:
+    """``iris_package_name`` of the class (or a user base class), else of its module, else the
+    module's file name."""
+    where = getattr(cls, "_pyprod_where", None)
+    for klass in cls.__mro__:
+        if _library_class(klass):
+            break
+        if "iris_package_name" in klass.__dict__:
+            return package_name(klass.__dict__["iris_package_name"], where)
+    module = sys.modules.get(cls.__module__)
+    value = getattr(module, "iris_package_name", None)
+    if value is not None:
+        file = getattr(module, "__file__", None)
+        return package_name(value, Location(file) if file else where)
+    return package_from_filename(cls.__module__.rsplit(".", 1)[-1], where)
+
+
+def iris_class_name(cls: type) -> str:
+    """The full IRIS class name generated for ``cls``."""
+    where = getattr(cls, "_pyprod_where", None)
+    return f"{package_of(cls)}.{short_class_name(cls.__name__, where)}"

@@ -88,3 +88,22 @@ def install(engine: Optional[Engine]) -> Optional[Engine]:
     previous = _current
     _current = engine
     return previous
+
+
+_runtime: Any = None
+
+
+def install_runtime(calls: Any) -> None:
+    """The runtime hands over the module that carries components' engine calls (sending,
+    settings, the adapter) when it is imported; the authoring API never imports the runtime."""
+    global _runtime
+    _runtime = calls
+
+
+def runtime() -> Any:
+    """The installed runtime calls; only components attached to a host (by the runtime bridge or
+    the test harness, both of which import the runtime) reach this."""
+    if _runtime is None:
+        raise RuntimeError("the intersystems_pyprod runtime is not loaded: components run through "
+                           "intersystems_pyprod.runtime.bridge or intersystems_pyprod.testing")
+    return _runtime

@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import Any, Dict, Optional
 
 from ..errors import Location
+from ..naming import iris_class_name
+from . import engine
 from .fields import IRISProperty
 from .origin import caller_location
 
@@ -44,31 +46,23 @@ class Component:
 
     def _pyprod_get_setting(self, prop: IRISProperty) -> Any:
         if self.__dict__.get("iris_host_object") is not None:
-            from ..runtime import calls
-
-            return calls.get_setting(self, prop)
+            return engine.runtime().get_setting(self, prop)
         values = self.__dict__.setdefault("_pyprod_values", {})
         return values.get(prop.name, prop.default)
 
     def _pyprod_set_setting(self, prop: IRISProperty, value: Any) -> None:
         if self.__dict__.get("iris_host_object") is not None:
-            from ..runtime import calls
-
-            calls.set_setting(self, prop, value)
+            engine.runtime().set_setting(self, prop, value)
             return
         self.__dict__.setdefault("_pyprod_values", {})[prop.name] = value
 
     def _pyprod_adapter(self) -> Any:
-        from ..runtime import calls
-
-        return calls.adapter(self)
+        return engine.runtime().adapter(self)
 
     # -- helpers of pyprod 0.2.0 -------------------------------------------------------------
     @classmethod
     def fullname(cls) -> str:
         """The full IRIS class name generated for this component (``package.ClassName``)."""
-        from ..model.packages import iris_class_name
-
         return iris_class_name(cls)
 
     @staticmethod
@@ -95,9 +89,7 @@ class InboundAdapter(Component):
         Returns the status; ``(status, output)`` when the service gave output; and with an
         ``in_hint``, ``(status, output, hint)`` when the service gave output.
         """
-        from ..runtime import calls
-
-        return calls.process_input(self, input, in_hint)
+        return engine.runtime().process_input(self, input, in_hint)
 
     def business_host_process_input(self, input: Any, in_hint: str = "") -> Any:
         """snake_case form of :meth:`BusinessHost_ProcessInput`."""
@@ -119,15 +111,11 @@ class BusinessService(Component):
                         description: str = "") -> Any:
         """Send ``request`` to the item ``target_dispatch_name`` and wait; returns ``(status,
         response)``, or the status alone when the target gave no response."""
-        from ..runtime import calls
-
-        return calls.send_request_sync(self, target_dispatch_name, request, timeout, description)
+        return engine.runtime().send_request_sync(self, target_dispatch_name, request, timeout, description)
 
     def SendRequestAsync(self, target_dispatch_name: str, request: Any, description: str = "") -> Any:
         """Send ``request`` to the item ``target_dispatch_name`` without waiting; returns a status."""
-        from ..runtime import calls
-
-        return calls.send_request_async(self, target_dispatch_name, request, description=description)
+        return engine.runtime().send_request_async(self, target_dispatch_name, request, description=description)
 
     send_request_sync = SendRequestSync
     send_request_async = SendRequestAsync
@@ -142,9 +130,7 @@ class BusinessProcess(Component):
                         description: str = "") -> Any:
         """Send ``request`` to the item ``target_dispatch_name`` and wait; returns ``(status,
         response)``, or the status alone when the target gave no response."""
-        from ..runtime import calls
-
-        return calls.send_request_sync(self, target_dispatch_name, request, timeout, description)
+        return engine.runtime().send_request_sync(self, target_dispatch_name, request, timeout, description)
 
     def SendRequestAsync(
         self,
@@ -156,24 +142,18 @@ class BusinessProcess(Component):
     ) -> Any:
         """Send ``request`` without waiting; the response arrives in ``OnResponse`` with
         ``completion_key``."""
-        from ..runtime import calls
-
-        return calls.send_request_async(
+        return engine.runtime().send_request_async(
             self, target_dispatch_name, request, response_required=response_required,
             completion_key=completion_key, description=description,
         )
 
     def Reply(self, response: Any) -> Any:
         """Send ``response`` to the caller before the process completes."""
-        from ..runtime import calls
-
-        return calls.reply(self, response)
+        return engine.runtime().reply(self, response)
 
     def SetTimer(self, timeout: Any, completion_key: str = "") -> Any:
         """Start a timer; ``OnResponse`` is called with ``completion_key`` when it fires."""
-        from ..runtime import calls
-
-        return calls.set_timer(self, timeout, completion_key)
+        return engine.runtime().set_timer(self, timeout, completion_key)
 
     send_request_sync = SendRequestSync
     send_request_async = SendRequestAsync
@@ -190,15 +170,11 @@ class BusinessOperation(Component):
                         description: str = "") -> Any:
         """Send ``request`` to the item ``target_dispatch_name`` and wait; returns ``(status,
         response)``, or the status alone when the target gave no response."""
-        from ..runtime import calls
-
-        return calls.send_request_sync(self, target_dispatch_name, request, timeout, description)
+        return engine.runtime().send_request_sync(self, target_dispatch_name, request, timeout, description)
 
     def SendRequestAsync(self, target_dispatch_name: str, request: Any, description: str = "") -> Any:
         """Send ``request`` to the item ``target_dispatch_name`` without waiting; returns a status."""
-        from ..runtime import calls
-
-        return calls.send_request_async(self, target_dispatch_name, request, description=description)
+        return engine.runtime().send_request_async(self, target_dispatch_name, request, description=description)
 
     send_request_sync = SendRequestSync
     send_request_async = SendRequestAsync

@@ -128,9 +128,9 @@ def ensure_sources() -> None:
     """Make every loaded script's active modules importable in this job (once per job)."""
     if _finder is None:
         from ..runtime import irisapi
-        from .server import store
+        from .store import iris_store
 
-        install(store(), str(irisapi.get().cls("%SYSTEM.SYS").NameSpace()))
+        install(iris_store(), str(irisapi.get().cls("%SYSTEM.SYS").NameSpace()))
 
 
 def refresh() -> None:

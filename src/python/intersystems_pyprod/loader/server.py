@@ -20,18 +20,10 @@ from ..errors import PyProdError
 from .globals import IrisGlobals
 from .importer import import_script
 from .service import LoadResult, listing, load_sources, restore, unload
-from .store import SourceStore
+from .store import iris_store
 from .upload import check_owner, check_token, purge, read_upload, upload_digest
 
-SOURCES_GLOBAL = "^PyProd.Sources"
-OWNERS_GLOBAL = "^PyProd.Owners"
-STATE_GLOBAL = "^PyProd.State"
 UPLOAD_GLOBAL = "^PyProd.Upload"
-
-
-def store() -> SourceStore:
-    """The namespace's source store."""
-    return SourceStore(IrisGlobals(SOURCES_GLOBAL), IrisGlobals(OWNERS_GLOBAL), IrisGlobals(STATE_GLOBAL))
 
 
 def _json(run: Callable[[], Any]) -> str:
@@ -49,12 +41,12 @@ def _json(run: Callable[[], Any]) -> str:
 def _namespace() -> Any:
     from .iris_namespace import IrisNamespace
 
-    return IrisNamespace(store())
+    return IrisNamespace(iris_store())
 
 
 def _load(files: Dict[str, str], entry: str, with_texts: bool = False, take_over: bool = False,
           project: str = "") -> Any:
-    sources = store()
+    sources = iris_store()
     namespace = _namespace()
     problem = namespace.preflight()
     if problem:
@@ -110,7 +102,7 @@ def restore_version(script: str, version: int) -> str:
     """Make stored version ``version`` of ``script`` the active one again."""
 
     def run() -> Any:
-        sources = store()
+        sources = iris_store()
         namespace = _namespace()
         problem = namespace.preflight()
         if problem:
@@ -122,7 +114,7 @@ def restore_version(script: str, version: int) -> str:
 
 def unload_script(script: str) -> str:
     """Delete the classes of ``script`` and forget its sources."""
-    return _json(lambda: unload(_namespace(), store(), str(script)))
+    return _json(lambda: unload(_namespace(), iris_store(), str(script)))
 
 
 def info() -> str:
@@ -182,7 +174,7 @@ def message_body(class_name: str, body_id: str) -> str:
 
 def list_scripts() -> str:
     """The loaded scripts, their versions and classes."""
-    return _json(lambda: {"ok": True, "scripts": listing(store())})
+    return _json(lambda: {"ok": True, "scripts": listing(iris_store())})
 
 
 def production_summary() -> str:

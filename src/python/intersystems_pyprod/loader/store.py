@@ -26,7 +26,7 @@ import hashlib
 import json
 from typing import Any, Dict, List, Mapping, Optional
 
-from .globals import Globals, MemoryGlobals
+from .globals import Globals, IrisGlobals, MemoryGlobals
 from .plan import text_hash
 
 #: Characters per global node; far below the IRIS string limit.
@@ -232,3 +232,13 @@ class SourceStore:
             self._state.kill(("holder",))
         else:
             self._state.set(("holder",), json.dumps(dict(holder)))
+
+
+SOURCES_GLOBAL = "^PyProd.Sources"
+OWNERS_GLOBAL = "^PyProd.Owners"
+STATE_GLOBAL = "^PyProd.State"
+
+
+def iris_store() -> SourceStore:
+    """The source store of the namespace this IRIS process is in."""
+    return SourceStore(IrisGlobals(SOURCES_GLOBAL), IrisGlobals(OWNERS_GLOBAL), IrisGlobals(STATE_GLOBAL))

@@ -7,8 +7,10 @@ objects, converted on the way out and back.
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
+from ..api import engine
 from ..api.fields import IRISProperty
 from ..api.hosts import Component
 from ..naming import iris_name
@@ -109,3 +111,6 @@ def adapter(component: Any) -> Any:
     if isinstance(python_object, Component):
         return python_object
     return ObjectScriptProxy(iris_adapter)
+
+
+engine.install_runtime(sys.modules[__name__])

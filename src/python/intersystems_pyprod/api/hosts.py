@@ -102,10 +102,8 @@ class OutboundAdapter(Component):
     _pyprod_kind = "OutboundAdapter"
 
 
-class BusinessService(Component):
-    """A business service: ``OnProcessInput`` turns input into messages."""
-
-    _pyprod_kind = "BusinessService"
+class Sender(Component):
+    """Hosts that send requests to other items: services, processes and operations."""
 
     def SendRequestSync(self, target_dispatch_name: str, request: Any, timeout: float = -1,
                         description: str = "") -> Any:
@@ -121,18 +119,20 @@ class BusinessService(Component):
     send_request_async = SendRequestAsync
 
 
-class BusinessProcess(Component):
+class BusinessService(Sender):
+    """A business service: ``OnProcessInput`` turns input into messages."""
+
+    _pyprod_kind = "BusinessService"
+
+
+class BusinessProcess(Sender):
     """A business process: ``OnRequest``, then ``OnResponse``/``OnComplete`` for async calls."""
 
     _pyprod_kind = "BusinessProcess"
 
-    def SendRequestSync(self, target_dispatch_name: str, request: Any, timeout: float = -1,
-                        description: str = "") -> Any:
-        """Send ``request`` to the item ``target_dispatch_name`` and wait; returns ``(status,
-        response)``, or the status alone when the target gave no response."""
-        return engine.runtime().send_request_sync(self, target_dispatch_name, request, timeout, description)
-
-    def SendRequestAsync(
+    # pyprod 0.2.0's signature: a process's async send takes response_required and completion_key
+    # before description, unlike a service's or an operation's.
+    def SendRequestAsync(  # type: ignore[override]
         self,
         target_dispatch_name: str,
         request: Any,
@@ -155,29 +155,15 @@ class BusinessProcess(Component):
         """Start a timer; ``OnResponse`` is called with ``completion_key`` when it fires."""
         return engine.runtime().set_timer(self, timeout, completion_key)
 
-    send_request_sync = SendRequestSync
     send_request_async = SendRequestAsync
     reply = Reply
     set_timer = SetTimer
 
 
-class BusinessOperation(Component):
+class BusinessOperation(Sender):
     """A business operation: ``OnMessage`` or a ``MessageMap`` handles requests."""
 
     _pyprod_kind = "BusinessOperation"
 
-    def SendRequestSync(self, target_dispatch_name: str, request: Any, timeout: float = -1,
-                        description: str = "") -> Any:
-        """Send ``request`` to the item ``target_dispatch_name`` and wait; returns ``(status,
-        response)``, or the status alone when the target gave no response."""
-        return engine.runtime().send_request_sync(self, target_dispatch_name, request, timeout, description)
 
-    def SendRequestAsync(self, target_dispatch_name: str, request: Any, description: str = "") -> Any:
-        """Send ``request`` to the item ``target_dispatch_name`` without waiting; returns a status."""
-        return engine.runtime().send_request_async(self, target_dispatch_name, request, description=description)
-
-    send_request_sync = SendRequestSync
-    send_request_async = SendRequestAsync
-
-
-COMPONENT_BASES = (InboundAdapter, OutboundAdapter, BusinessService, BusinessProcess, BusinessOperation)
+COMPONENT_BASES = (InboundAdapter, OutboundAdapter, Sender, BusinessService, BusinessProcess, BusinessOperation)

@@ -155,7 +155,7 @@ class BusinessProcess(Sender):
         """Start a timer; ``OnResponse`` is called with ``completion_key`` when it fires."""
         return engine.runtime().set_timer(self, timeout, completion_key)
 
-    send_request_async = SendRequestAsync
+    send_request_async = SendRequestAsync  # type: ignore[assignment]
     reply = Reply
     set_timer = SetTimer
 

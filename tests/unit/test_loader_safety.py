@@ -32,7 +32,9 @@ def load(ns, files, entry, project="pc:/a", **options):
     ("../../x.py", "'..'"), ("/abs/x.py", "absolute"), ("/abs/dir.py", "absolute"), ("C:x.py", "absolute"),
     ("a\\b.py", "absolute"), ("a\0.py", "NUL or control"), ("a\n.py", "NUL or control"),
     ("x" * 5000 + ".py", "longer than 255"), ("a//b.py", "''"), ("./a.py", "'.'"), ("notes.txt", "not a .py"),
-    ("my-mod.py", "'my-mod.py'"), ("", "empty"),
+    ("my-mod.py", "'my-mod.py'"), ("", "empty"), ("\uff41.py", "not a Python module"),
+    ("sitecustomize.py", "treats specially"), ("__init__.py", "treats specially"),
+    ("__main__/x.py", "treats specially"),
 ])
 def test_bad_upload_paths_are_refused_before_anything_is_written(monkeypatch, path, cause):
     made = []

@@ -23,6 +23,8 @@ MAX_FILES = 1000
 #: Longest accepted project identity.
 MAX_PROJECT = 1000
 #: Top-level module names a script may never provide (the loader's own, and IRIS's).
+#: Top-level names Python itself imports or runs by convention; a project module may not take them.
+SPECIAL_MODULES = ("__init__", "__main__", "sitecustomize", "usercustomize")
 RESERVED_MODULES = ("intersystems_pyprod", "iris", "iris_ep", "irisbuiltins", "iris_utils")
 
 
@@ -49,10 +51,14 @@ def check_path(path: object, what: str = "upload path") -> str:
         raise PyProdError(f"{what} {_shown(path)} is not a .py file", fix="upload only the project's Python modules")
     for i, part in enumerate(parts):
         name = part[:-3] if i == len(parts) - 1 else part
-        if part in ("", ".", "..") or len(part) > MAX_PART or not name.isidentifier():
+        if part in ("", ".", "..") or len(part) > MAX_PART or not name.isidentifier() or not name.isascii():
             raise PyProdError(f"{what} {_shown(path)} has the part {_shown(part)}, which is not a Python "
                               "module or package name", fix="rename it to a valid Python identifier "
-                              "(letters, digits, _; no .., no empty parts)")
+                              "(ASCII letters, digits, _; no .., no empty parts)")
+    top = parts[0][:-3] if len(parts) == 1 else parts[0]
+    if top in SPECIAL_MODULES:
+        raise PyProdError(f"{what} {_shown(path)} is named {top!r}, which Python treats specially",
+                          fix="rename the module")
     return path
 
 

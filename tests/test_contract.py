@@ -231,9 +231,13 @@ def test_hosts_draw_their_python_connections(host):
     assert helper.class_method and helper.args == 2
 
 
-def test_target_settings_bridge_answers_pairs_and_survives_a_missing_class():
+def test_target_settings_bridge_answers_pairs_and_survives_a_missing_class(monkeypatch):
+    from intersystems_pyprod.api import engine
+    from intersystems_pyprod.loader import paths
     from intersystems_pyprod.runtime import bridge
 
+    monkeypatch.setattr(engine, "_current", None)  # as in a process that never ran a callback
+    monkeypatch.setattr(paths, "ensure_sources", lambda: None)
     assert bridge.target_settings("no_such_module_here", "Nothing") == []
     pairs = bridge.target_settings("intersystems_pyprod.api.hosts", "BusinessService")
     assert pairs == []

@@ -178,3 +178,34 @@ def test_keyword_names_and_return_shapes_of_pyprod(tmp_path):
     assert "answered=3:41:h1 silent=1" in harness.texts("Info")
     assert "key=0 n=8" in harness.texts("Info")
     assert status == 1 and response.n == 8
+
+
+OUTPUTS = """
+from intersystems_pyprod import *
+
+class Req(JsonSerialize):
+    n: int = 0
+
+class Svc(BusinessService):
+    def OnProcessInput(self, input):
+        return Status.OK(), "done " + input
+
+class Op(BusinessOperation):
+    def OnMessage(self, request):
+        return Status.OK(), "text, not a message"
+
+class Bad(BusinessOperation):
+    def OnMessage(self, request):
+        return Status.OK(), {"not": "a message"}
+"""
+
+
+def test_a_service_may_hand_back_text_and_other_hosts_answer_with_messages(tmp_path):
+    with Harness(str(write_script(tmp_path, "outputs.py", OUTPUTS))) as harness:
+        assert harness.send("Svc", "x") == (1, "done x")
+        status, response = harness.request("Op", harness.module.Req(1))
+        assert status == 1 and response in (None, "")
+        warnings = harness.texts("Warning")
+        assert any("returned a str as its response" in t for t in warnings), warnings
+        status, _ = harness.request("Bad", harness.module.Req(1))
+    assert str(status).startswith("0") and "returned a dict" in str(status)

@@ -75,6 +75,14 @@ class DatabaseFinder(MetaPathFinder):
                     fullname, filename, loader=loader, submodule_search_locations=[] if package else None)
         return None
 
+    def root_of(self, fullname: str) -> Optional[str]:
+        """The folder a served module's script version lives under (its project root), else None."""
+        served = self.served.get(fullname)
+        if served is None:
+            return None
+        script, version = served
+        return "/".join(p for p in (ORIGIN, self.namespace, script, f"v{version}") if p)
+
     def stale(self) -> list:
         """Modules this job imported whose script or version is no longer the one in force."""
         out = []
@@ -131,6 +139,11 @@ def ensure_sources() -> None:
         from .store import iris_store
 
         install(iris_store(), str(irisapi.get().cls("%SYSTEM.SYS").NameSpace()))
+
+
+def served_root(fullname: str) -> Optional[str]:
+    """The project root of a module served from the database (None for modules on disk)."""
+    return _finder.root_of(fullname) if _finder is not None else None
 
 
 def refresh() -> None:

@@ -41,7 +41,8 @@ def _allow_project(module: Any) -> None:
     file = getattr(module, "__file__", None)
     if not file:
         return
-    root, _ = module_name_for(Path(file).resolve())
+    served = paths.served_root(module.__name__)
+    root = Path(served) if served is not None else module_name_for(Path(file).resolve())[0]
     for other in list(sys.modules.values()):
         if other is module or is_local(other, root):
             messages.allow_module(other.__name__)
@@ -165,9 +166,18 @@ def _status(component: Any, method: str, status: Any) -> Any:
 
 
 def _output(component: Any, method: str, output: Any) -> Any:
-    """A returned output: a message object (or text); a dict or list is refused here, at the sender."""
-    if output is None or isinstance(output, (ProductionMessage, str, int, float)) or hasattr(output, "_ClassName"):
+    """A returned output: a message object. A service may also hand its caller text or a number (as
+    pyprod 0.2.0 lets it); a process's or operation's text is no response (it is dropped, with a
+    warning). A dict, list or other value is refused here, at the sender."""
+    if output is None or isinstance(output, ProductionMessage) or hasattr(output, "_ClassName"):
         return output
+    if isinstance(output, (str, int, float)) and not isinstance(output, bool):
+        if component._pyprod_kind == "BusinessService":
+            return output
+        engine.current().log("Warning", type(component).__name__, method,
+                             f"{method} returned a {type(output).__name__} as its response; responses are "
+                             "message objects, so the caller gets no response")
+        return None
     raise TypeError(f"{type(component).__name__}.{method} returned a {type(output).__name__} as its output; "
                     "responses are message objects: return an instance of a JsonSerialize or PickleSerialize class")
 
@@ -182,8 +192,6 @@ def _call(component: Any, pascal: str, *args: Any, required: bool = True) -> Lis
         return [_fail(component, pascal, error), ""]
     try:
         status, output = _split(component, pascal, func(*args))
-        if output is not None:
-            bodies.require_message(output, f"the output of {type(component).__name__}.{pascal}")
         return [status, messages.to_iris_or_empty(output)]
     except CALLBACK_ERRORS as exc:
         return [_fail(component, getattr(func, "__name__", pascal), exc), ""]
@@ -263,8 +271,6 @@ def dispatch_message(component: Any, method: str, request: Any) -> List[Any]:
         return [refused.status, ""]
     try:
         status, output = _split(component, method, func(payload))
-        if output is not None:
-            bodies.require_message(output, f"the output of {type(component).__name__}.{method}")
         return [status, messages.to_iris_or_empty(output)]
     except CALLBACK_ERRORS as exc:
         return [_fail(component, method, exc), ""]
@@ -341,6 +347,8 @@ def target_settings(module_name: str, class_name: str) -> List[Any]:
     from .connections import target_properties
 
     try:
+        _ensure_engine()  # the portal's process may never have run a callback: make the sources importable
+        paths.refresh()
         cls = load_class(module_name, class_name)
     except Exception:
         return []

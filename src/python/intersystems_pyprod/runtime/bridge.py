@@ -19,8 +19,8 @@ from ..api.messages import ProductionMessage
 from ..loader import paths
 from ..loader.importer import is_local, module_name_for
 from ..model.callbacks import snake_case
-from . import bodies, messages
 from . import calls as _calls  # noqa: F401  (importing it installs the components' engine calls)
+from . import messages
 from .engine_iris import IrisEngine
 
 OK = 1

@@ -158,3 +158,21 @@ def test_restart_problems_are_warnings_and_pool_zero_items_are_named():
     ns.restart_items = broken
     result = load(ns, {"flow.py": op() + "\nX = 3\n"}, "flow.py")
     assert result.ok and result.version == 3 and any("<PROTECT>" in w for w in result.warnings)
+
+
+def test_a_module_a_script_no_longer_has_is_free_for_another_project():
+    ns = FakeNamespace()
+    assert load(ns, {"one.py": op("One") + "\nimport helpers\n", "helpers.py": "X = 1\n"}, "one.py").ok
+    assert load(ns, {"one.py": op("One") + "\nimport util\n", "util.py": "X = 2\n"}, "one.py").ok
+    assert "helpers" not in ns.store().module_owners()
+    other = load(ns, {"two.py": op("Two") + "\nimport helpers\n", "helpers.py": "X = 3\n"}, "two.py",
+                 project="pc:/elsewhere")
+    assert other.ok, other.error
+
+
+def test_a_load_without_a_project_identity_does_not_take_over_a_named_one():
+    ns = FakeNamespace()
+    assert load(ns, {"one.py": op("One")}, "one.py", project="hostA:/p1").ok
+    nameless = load(ns, {"one.py": op("Other")}, "one.py", project="")
+    assert not nameless.ok and "loaded from another project" in nameless.error
+    assert sorted(ns.classes) == ["One.Op"] and ns.store().project("one") == "hostA:/p1"

@@ -169,8 +169,8 @@ class Director:
             raise DirectorError(f"uploading the sources failed: {scrub(str(exc), self.settings)}") from None
         return token
 
-    def load(self, files: Mapping[str, str], entry: str, *, texts: bool = False, take_over: bool = False,
-             project: str = "") -> Dict[str, Any]:
+    def load(self, files: Mapping[str, str], entry: str, *, project: str, texts: bool = False,
+             take_over: bool = False) -> Dict[str, Any]:
         from ..loader.upload import upload_digest
 
         token = self.upload(files, entry, project)

@@ -102,7 +102,7 @@ def _identity_problem(store: SourceStore, script: str, modules: List[str], proje
     if take_over:
         return None
     known = store.project(script)
-    if known and project and known != project:
+    if store.active(script) is not None and known != project:  # an unnamed project ("") is a project too
         versions = store.versions(script)
         by = f" (version {versions[-1].number} by {versions[-1].user} at {versions[-1].time})" if versions else ""
         return (f"script {script!r} was loaded from another project, {known}{by}; pass --take-over "

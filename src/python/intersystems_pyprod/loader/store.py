@@ -128,13 +128,18 @@ class SourceStore:
     def file(self, script: str, number: int, path: str) -> str:
         return self._read_text(self._g, (script, "v", number, "f", path))
 
-    def activate(self, script: str, number: int, project: str = "") -> None:
-        """Make a stored version the one in force, and tell every job to pick it up."""
+    def activate(self, script: str, number: int, project: Optional[str] = None) -> None:
+        """Make a stored version the one in force (recording the project it came from, when
+        given), and tell every job to pick it up."""
         self._g.set((script, "active"), number)
-        if project:
+        if project is not None:
             self._g.set((script, "project"), project)
-        for path in self.paths(script, number):
-            self._state.set(("module", module_of(path)), script)
+        modules = {module_of(path) for path in self.paths(script, number)}
+        for module, owner in self.module_owners().items():
+            if owner == script and module not in modules:  # a module this version no longer has
+                self._state.kill(("module", module))
+        for module in modules:
+            self._state.set(("module", module), script)
         self.bump()
 
     def bump(self) -> None:

@@ -19,9 +19,10 @@ from .helpers import REPO
 #: SDK members the fake implements; a test checks each exists in the installed SDK.
 MODULE_MEMBERS = ("connect", "createIRIS", "IRISReference")
 IRIS_MEMBERS = ("classMethodValue", "classMethodString", "set", "get", "kill")
-#: The Requires keyword of each PyProd.Loader method, read from the class itself.
-LOADER_REQUIRES = dict(re.findall(r'ClassMethod (\w+)\(.*\[ Requires = "([^"]+)" \]',
-                                  (REPO / "src" / "cls" / "PyProd" / "Loader.cls").read_text(encoding="utf-8")))
+#: The Requires keyword of each PyProd.Loader and PyProd.Graph method, read from the classes themselves.
+LOADER_REQUIRES = {name: resource for cls in ("Loader", "Graph") for name, resource in re.findall(
+    r'ClassMethod (\w+)\(.*\[ Requires = "([^"]+)" \]',
+    (REPO / "src" / "cls" / "PyProd" / f"{cls}.cls").read_text(encoding="utf-8"))}
 
 
 class FakeReference:
@@ -152,13 +153,13 @@ class FakeIRIS:
         server = self.server
         if (cls, method) == ("%SYSTEM.Status", "GetErrorText"):
             return str(args[0])[2:]
-        if (cls, method) == ("PyProd.Graph", "Production") and server.pyprod_installed:
-            return json.dumps(server.graphs.get(args[0], {"ok": False, "error": f"no production named {args[0]}"}))
-        if cls != "PyProd.Loader" or not server.pyprod_installed:
+        if cls not in ("PyProd.Loader", "PyProd.Graph") or not server.pyprod_installed:
             raise RuntimeError(f"<CLASS DOES NOT EXIST> {cls}")
         resource = LOADER_REQUIRES.get(method, ":").split(":")[0]
         if resource in server.missing_privileges:  # what the method's Requires keyword does in IRIS
             raise RuntimeError(f"<PROTECT> {cls}.{method} requires {LOADER_REQUIRES[method]}")
+        if (cls, method) == ("PyProd.Graph", "Production"):
+            return json.dumps(server.graphs.get(args[0], {"ok": False, "error": f"no production named {args[0]}"}))
         if method == "LoadUploaded":  # what loader/server.py does, on the fake namespace
             upload = server.g("PyProd.Upload")
             token, with_texts, digest, take_over = [*args, 0, "", 0][:4]

@@ -111,7 +111,11 @@ def test_loader_entry_points_exist_and_return_json_text():
     requires = dict(re.findall(r'ClassMethod (\w+)\(.*\[ Requires = "([^"]+)" \]', source))
     assert requires == {"Load": "%Development:USE", "LoadUploaded": "%Development:USE",
                         "Restore": "%Development:USE", "Unload": "%Development:USE", "List": "%Ens_Portal:USE",
-                        "Info": "%Ens_Portal:USE", "MessageBody": "%Ens_MessageContent:USE"}
+                        "Info": "%Ens_Portal:USE", "MessageBody": "%Ens_MessageContent:USE",
+                        "ProductionSummary": "%Ens_Portal:USE"}
+    graph = (SRC_CLS / "PyProd" / "Graph.cls").read_text(encoding="utf-8")
+    assert re.findall(r'ClassMethod (\w+)\(.*\[ Requires = "([^"]+)" \]', graph) == [
+        ("Production", "%Ens_ProductionConfig:READ")]
 
 
 @pytest.mark.parametrize("cls", sorted(CLASSES), ids=str)

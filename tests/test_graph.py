@@ -182,6 +182,9 @@ def test_remote_graph_over_the_fake_sdk(monkeypatch, capsys):
                                                                                ("Route", "Gone")}
     code, _, err = run(capsys, "graph", "--remote", "Other", *login)
     assert code == 1 and "no production named Other" in err
+    fake.missing_privileges = ["%Ens_ProductionConfig"]  # setting values are configuration
+    code, out, err = run(capsys, "graph", "--remote", "Demo.Prod", *login)
+    assert code != 0 and "%Ens_ProductionConfig:READ" in err and "In" not in out
 
 
 @pytest.mark.parametrize("fmt", ["mermaid", "dot", "json"])

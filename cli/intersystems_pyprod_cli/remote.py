@@ -207,10 +207,11 @@ def _log(remote: Director, args: argparse.Namespace) -> int:
 
 #: Resources the commands need (the Requires keywords of PyProd.Loader, and Ens.Director's):
 #: writing classes needs %Development; reading needs only what an interoperability operator has.
-PRIVILEGES = (("%Development", "load, unload and restore"),
-              ("%Ens_ProductionRun", "start, stop, update and restart"),
-              ("%Ens_Portal", "status and the version check"),
-              ("%Ens_MessageContent", "message bodies in messages"))
+PRIVILEGES = (("%Development", "USE", "load, unload and restore"),
+              ("%Ens_ProductionRun", "USE", "start, stop, update and restart"),
+              ("%Ens_Portal", "USE", "status and the version check"),
+              ("%Ens_MessageContent", "USE", "message bodies in messages"),
+              ("%Ens_ProductionConfig", "READ", "graph --remote"))
 
 
 def _doctor(remote: Director, args: argparse.Namespace) -> int:
@@ -222,13 +223,14 @@ def _doctor(remote: Director, args: argparse.Namespace) -> int:
                    "fix": "" if interop else "use an interoperability-enabled namespace or enable it with "
                                              f'##class(%EnsembleMgr).EnableNamespace("{remote.settings.namespace}")'})
     granted_all = set()
-    for resource, why in PRIVILEGES:
-        granted = remote.has_privilege(resource, "USE")
+    for resource, permission, why in PRIVILEGES:
+        granted = remote.has_privilege(resource, permission)
         if granted:
             granted_all.add(resource)
-        checks.append({"check": f"privilege {resource}:USE", "ok": granted,
+        checks.append({"check": f"privilege {resource}:{permission}", "ok": granted,
                        "detail": f"granted (for {why})" if granted else f"missing (needed for {why})",
-                       "fix": "" if granted else f"give {remote.settings.username} a role holding {resource}:USE"})
+                       "fix": "" if granted else
+                       f"give {remote.settings.username} a role holding {resource}:{permission}"})
     installed = remote.has_class("PyProd.Loader")
     checks.append({"check": "pyprod installed", "ok": installed, "detail": "PyProd.Loader found" if installed
                    else "PyProd.Loader missing", "fix": "" if installed else 'zpm "install pyprod"'})

@@ -17,3 +17,19 @@ def _isolated_imports():
     for name in set(sys.modules) - modules_before:
         if not name.startswith(("intersystems_pyprod", "tree_sitter", "hypothesis", "_pytest")):
             sys.modules.pop(name, None)
+
+
+@pytest.fixture
+def server(monkeypatch):
+    """A fake IRIS behind the Native SDK (its loader runs the real server code); no connection
+    settings leak in from the environment."""
+    from intersystems_pyprod.director import connection
+
+    from .fake_native import FakeSDK, FakeServer
+
+    fake = FakeServer()
+    monkeypatch.setattr(connection, "native_sdk", lambda: FakeSDK(fake))
+    for name in ("IRIS_HOST", "IRIS_PORT", "IRIS_NAMESPACE", "IRIS_USERNAME", "IRIS_PASSWORD", "IRISNAMESPACE",
+                 "IRISUSERNAME", "IRISPASSWORD", "IRIS_TLS", "IRIS_TIMEOUT"):
+        monkeypatch.delenv(name, raising=False)
+    return fake

@@ -8,10 +8,8 @@ import shutil
 
 import pytest
 
-from intersystems_pyprod.director import connection
 from intersystems_pyprod_cli.main import main
 
-from .fake_native import FakeSDK, FakeServer
 from .helpers import EXAMPLES, write_script
 
 LOGIN = ["--username", "_SYSTEM", "--password", "s3cret!"]
@@ -26,15 +24,6 @@ class Pinger(BusinessService):
         return None
 """
 
-
-@pytest.fixture
-def server(monkeypatch):
-    fake = FakeServer()
-    monkeypatch.setattr(connection, "native_sdk", lambda: FakeSDK(fake))
-    for name in ("IRIS_HOST", "IRIS_PORT", "IRIS_NAMESPACE", "IRIS_USERNAME", "IRIS_PASSWORD", "IRISNAMESPACE",
-                 "IRISUSERNAME", "IRISPASSWORD", "IRIS_TLS", "IRIS_TIMEOUT"):
-        monkeypatch.delenv(name, raising=False)
-    return fake
 
 
 @pytest.fixture

@@ -7,26 +7,16 @@ import json
 import iris as installed_sdk
 import pytest
 
-from intersystems_pyprod.director import connection
 from intersystems_pyprod.director.settings import resolve
 from intersystems_pyprod_cli.main import main
 
-from .fake_native import IRIS_MEMBERS, MODULE_MEMBERS, FakeSDK, FakeServer
+from .fake_native import IRIS_MEMBERS, MODULE_MEMBERS
 from .helpers import EXAMPLES, write_script
 
 HELLO = str(EXAMPLES / "hello_world" / "HelloWorld.py")
 ORDERS = str(EXAMPLES / "orders" / "orders.py")
 LOGIN = ["--username", "_SYSTEM", "--password", "s3cret!"]
 
-
-@pytest.fixture
-def server(monkeypatch):
-    fake = FakeServer()
-    monkeypatch.setattr(connection, "native_sdk", lambda: FakeSDK(fake))
-    for name in ("IRIS_HOST", "IRIS_PORT", "IRIS_NAMESPACE", "IRIS_USERNAME", "IRIS_PASSWORD", "IRISNAMESPACE",
-                 "IRISUSERNAME", "IRISPASSWORD", "IRIS_TLS", "IRIS_TIMEOUT"):
-        monkeypatch.delenv(name, raising=False)
-    return fake
 
 
 def run(capsys, *argv):

@@ -5,13 +5,9 @@ from __future__ import annotations
 
 import shutil
 
-import pytest
-
-from intersystems_pyprod.director import connection
 from intersystems_pyprod_cli import watch
 from intersystems_pyprod_cli.main import main
 
-from .fake_native import FakeSDK, FakeServer
 from .helpers import EXAMPLES
 
 LOGIN = ["--username", "_SYSTEM", "--password", "s3cret!"]
@@ -32,14 +28,6 @@ class Script:
         if step is not None:
             step()
 
-
-@pytest.fixture
-def server(monkeypatch):
-    fake = FakeServer()
-    monkeypatch.setattr(connection, "native_sdk", lambda: FakeSDK(fake))
-    for name in ("IRIS_HOST", "IRIS_PORT", "IRIS_NAMESPACE", "IRIS_USERNAME", "IRIS_PASSWORD"):
-        monkeypatch.delenv(name, raising=False)
-    return fake
 
 
 def _use(monkeypatch, plan):

@@ -10,31 +10,9 @@ import pytest
 from intersystems_pyprod.loader.service import load_sources, restore, unload
 
 from ..fake_namespace import Crashed, FakeDatabase, FakeNamespace
+from .flow_scripts import HELPERS, V1
 
-V1 = '''
-from intersystems_pyprod import *
-from helpers import Shared
-iris_package_name = "Flow"
-
-class Req(JsonSerialize):
-    text: str = Column("")
-
-class Op(BusinessOperation):
-    def on_message(self, request):
-        return Status.OK()
-
-class Old(BusinessOperation):
-    def on_message(self, request):
-        return Status.OK()
-'''
 V2 = V1.replace("class Old(", "class New(").replace('Column("")', 'Column("v2")')
-HELPERS = '''
-from intersystems_pyprod import *
-iris_package_name = "Flow"
-
-class Shared(JsonSerialize):
-    n: int = 0
-'''
 ERRORS = (RuntimeError, KeyboardInterrupt, SystemExit)
 
 

@@ -8,30 +8,7 @@ from intersystems_pyprod.classgen import grammar
 from intersystems_pyprod.loader.service import carry_storage, listing, load_sources, restore, unload
 
 from ..fake_namespace import FakeNamespace
-
-V1 = '''
-from intersystems_pyprod import *
-from helpers import Shared
-iris_package_name = "Flow"
-
-class Req(JsonSerialize):
-    text: str = Column("")
-
-class Op(BusinessOperation):
-    def on_message(self, request):
-        return Status.OK()
-
-class Old(BusinessOperation):
-    def on_message(self, request):
-        return Status.OK()
-'''
-HELPERS = '''
-from intersystems_pyprod import *
-iris_package_name = "Flow"
-
-class Shared(JsonSerialize):
-    n: int = 0
-'''
+from .flow_scripts import HELPERS, V1
 
 
 @pytest.fixture

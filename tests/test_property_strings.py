@@ -3,10 +3,11 @@ exactly the expected members, or a clean PyProdError; it never breaks out of its
 
 from __future__ import annotations
 
+import keyword
 import sys
 import types
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from intersystems_pyprod import (
@@ -19,6 +20,7 @@ from intersystems_pyprod import (
     OperationItem,
     ProcessItem,
     Production,
+    naming,
 )
 from intersystems_pyprod.classgen import grammar
 from intersystems_pyprod.classgen.generate import generate
@@ -127,3 +129,30 @@ def test_errors_are_only_for_documented_reasons():
     assert grammar.check(classes[0].text) == []
     assert '[ InitialExpression = {"a ""quoted"" "_$c(123)_"brace"_$c(125)_" /* not */ // comment <xml> & ' \
            'ünïcode ✓"_$c(10)_"line"} ]' in classes[0].text
+
+
+IDENT = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,20}", fullmatch=True).filter(
+    lambda n: n.isidentifier() and not n.startswith("__") and n not in keyword.kwlist)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(setting=IDENT, column=IDENT, parameter=IDENT, method=IDENT, class_name=IDENT)
+def test_member_names(setting, column, parameter, method, class_name):
+    """Any Python names: pyprod's IRIS names in grammar-clean classes, or a clean PyProdError."""
+    assume(len({setting, parameter, method, "MessageMap", "ADAPTER"}) == 5)
+    module = _module()
+
+    def handler(self, request):
+        return 1
+
+    module.Msg = _make(class_name, (JsonSerialize,), {column: Column("", str)})
+    module.Op = _make("Op", (BusinessOperation,), {
+        setting: IRISProperty("", str, "", "Basic"), parameter: IRISParameter(1), method: handler,
+        "MessageMap": {module.Msg: method}})
+    iris = naming.iris_name
+    _check(module, {
+        f"Fuzz.{class_name}": [("parameter", "PYMODULE"), ("parameter", "PYCLASS"), ("property", iris(column))],
+        "Fuzz.Op": [("parameter", "PYMODULE"), ("parameter", "PYCLASS"), ("parameter", "SETTINGS"),
+                    ("parameter", iris(parameter)), ("property", iris(setting)), ("xdata", "MessageMap"),
+                    ("method", iris(method))],
+    })

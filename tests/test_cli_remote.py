@@ -216,10 +216,15 @@ def test_director_api_for_scripts(server, monkeypatch):
     assert err.value.kind == "unreachable" and "bad" not in str(err.value)
 
 
-def test_an_operator_without_development_reads_status_and_messages(server, capsys):
+def _loaded_with_one_message(server, capsys):
+    """HelloWorld loaded, and one stored request of it."""
     run(capsys, HELLO, *LOGIN)
     server.headers = [_header(1, 7, "MyService", "MyProcess", "helloworld.MyRequest")]
     server.bodies = {("helloworld.MyRequest", "1"): '{"content": "m1"}'}
+
+
+def test_an_operator_without_development_reads_status_and_messages(server, capsys):
+    _loaded_with_one_message(server, capsys)
     server.missing_privileges = ["%Development", "%Ens_ProductionRun"]
     code, out, _ = run(capsys, "status", *LOGIN)
     assert code == 0 and "Script HelloWorld: version 1, 7 classes" in out
@@ -235,9 +240,7 @@ def test_an_operator_without_development_reads_status_and_messages(server, capsy
 
 
 def test_message_bodies_need_message_content(server, capsys):
-    run(capsys, HELLO, *LOGIN)
-    server.headers = [_header(1, 7, "MyService", "MyProcess", "helloworld.MyRequest")]
-    server.bodies = {("helloworld.MyRequest", "1"): '{"content": "m1"}'}
+    _loaded_with_one_message(server, capsys)
     server.missing_privileges = ["%Ens_MessageContent", "%Ens_Portal"]
     code, out, _ = run(capsys, "messages", *LOGIN)
     lines = out.splitlines()

@@ -2,7 +2,8 @@
 
     python roundtrip_child.py KIND[,KIND...] FORMAT SHAPE SIZE [SIZE ...]
 
-KIND is ours, pyprod or baseline; several kinds run in the same process, their repeats
+KIND is ours, ours-unsealed (no seal key: every pickle through the closed unpickler), pyprod or
+baseline; several kinds run in the same process, their repeats
 interleaved, so they share the machine's conditions. FORMAT is json or pickle; SHAPE is text (one
 string field of SIZE characters), bytes (pickle only: a bytes field of SIZE bytes) or records (a
 list of small dicts of about SIZE bytes of JSON).
@@ -62,11 +63,14 @@ def make_round_trip(kind: str, fmt: str):
             return lambda value: json.loads(json.dumps({"text": value, "count": 1}))
         return lambda value: pickle.loads(pickle.dumps({"text": value, "count": 1}, protocol=pickle.HIGHEST_PROTOCOL))
     cls = payload_class(fmt)
-    if kind == "ours":
-        from intersystems_pyprod.runtime import irisapi, messages
+    if kind in ("ours", "ours-unsealed"):
+        from intersystems_pyprod.loader.globals import MemoryGlobals
+        from intersystems_pyprod.runtime import irisapi, messages, sealing
         from intersystems_pyprod.testing.standin import ClassInfo, IrisStandIn
 
         api = IrisStandIn(lambda *a: None)
+        if kind == "ours":  # a namespace the loader has loaded into has a seal key
+            sealing.ensure_key(api.globals.setdefault(sealing.KEY_GLOBAL, MemoryGlobals()))
         irisapi.install(api)
         stream = {"json": ("JsonBody", "%Stream.GlobalCharacter"), "pickle": ("PickleBody", "%Stream.GlobalBinary")}
         api.define(ClassInfo(messages.register(cls), {}, {}, dict([stream[fmt]])))

@@ -24,7 +24,7 @@ class Crashed(BaseException):
 class FakeDatabase:
     def __init__(self) -> None:
         self.classes: Dict[str, str] = {}
-        self.globals: Dict[str, MemoryGlobals] = {n: MemoryGlobals() for n in ("sources", "owners", "state")}
+        self.globals: Dict[str, MemoryGlobals] = {n: MemoryGlobals() for n in ("sources", "owners", "state", "seal")}
         self.lock_owner: Optional[FakeNamespace] = None
         self.lock_count = 0
         #: Last text of each class (lower-case name) that compiled.
@@ -92,7 +92,8 @@ class FakeNamespace:
         return self.db.classes
 
     def store(self) -> SourceStore:
-        return SourceStore(StepGlobals(self, "sources"), StepGlobals(self, "owners"), StepGlobals(self, "state"))
+        return SourceStore(StepGlobals(self, "sources"), StepGlobals(self, "owners"), StepGlobals(self, "state"),
+                           StepGlobals(self, "seal"))
 
     # -- fault injection -----------------------------------------------------------------------
     def step(self, what: str) -> None:

@@ -141,6 +141,10 @@ def test_generated_entry_points_call_an_existing_method():
             assert count == method.args, f"{info.name}.{caller}: {count} args for {name}({method.args})"
 
 
+#: Module names of the library (``from . import sealing`` makes ``sealing.X`` a Python name).
+PACKAGE_MODULES = {path.stem for path in RUNTIME.parent.rglob("*.py")} - {"__init__"}
+
+
 def _runtime_attributes() -> Dict[str, Set[str]]:
     """PascalCase attributes and _GetParameter names used by the runtime and the harness."""
     used: Dict[str, Set[str]] = {}
@@ -150,6 +154,8 @@ def _runtime_attributes() -> Dict[str, Set[str]]:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         modules = {alias.asname or alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
                    for alias in node.names}
+        modules |= {alias.asname or alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+                    for alias in node.names if alias.name in PACKAGE_MODULES}
         for node in ast.walk(tree):
             on_module = isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and \
                 node.value.id in modules

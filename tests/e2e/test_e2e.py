@@ -52,6 +52,9 @@ def test_flows_message_map_pickle_columns_and_async(installed, project, producti
     # class Order projects to table OrderTable (ORDER is an SQL reserved word); OrderId is indexed
     rows = installed.query("SELECT OrderId, customer FROM FlowsE2E.OrderTable WHERE OrderId = ?", [7])
     assert rows and rows[0]["customer"] == "ACME"
+    # the load gave the namespace the key that seals pickle bodies (the Audit messages above)
+    key = installed.native.get("PyProd.Seal", "key")
+    assert isinstance(key, str) and len(key) == 64 and int(key, 16) >= 0
 
 
 def test_failed_load_keeps_the_previous_classes(installed, project):

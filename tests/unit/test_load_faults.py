@@ -8,6 +8,7 @@ from typing import Any, Callable, Dict, Optional, Tuple
 import pytest
 
 from intersystems_pyprod.loader.service import load_sources, restore, unload
+from intersystems_pyprod.runtime.sealing import key_from_text
 
 from ..fake_namespace import Crashed, FakeDatabase, FakeNamespace
 from .flow_scripts import HELPERS, V1
@@ -24,6 +25,7 @@ def state(db: FakeDatabase) -> Tuple[Any, ...]:
     """Everything a load changes, without the job-refresh counter."""
     raw = {name: dict(g.data) for name, g in db.globals.items()}
     raw["state"] = {k: v for k, v in raw["state"].items() if k != ("generation",)}
+    raw["seal"] = {k: key_from_text(v) is not None for k, v in raw["seal"].items()}  # random, but valid
     classes = {n.lower(): t for n, t in db.classes.items()}
     return classes, raw
 
@@ -146,3 +148,30 @@ def test_a_kill_before_commit_is_undone_by_a_load_of_another_script():
     assert result.ok, result.error
     classes = {n: t for n, t in state(db)[0].items() if not n.startswith("bill.")}
     assert classes == before
+
+
+def test_the_first_load_gives_the_namespace_its_seal_key_with_its_first_version():
+    """The key that seals pickle bodies is written in the first load's transaction: a fault at
+    any step leaves either no version and no key, or both."""
+    clean = FakeNamespace(FakeDatabase())
+    clean.steps = 0
+    assert do_load(clean, V1).ok
+    total = clean.steps
+    assert clean.db.globals["sources"].get(("flow", "active")) is not None
+    outcomes = set()
+    for k in range(1, total + 1):
+        db = FakeDatabase()
+        ns = FakeNamespace(db)
+        ns.steps, ns.fail_at = 0, k
+        result = attempt(ns, lambda n: do_load(n, V1))
+        key = db.globals["seal"].get(("key",))
+        loaded = db.globals["sources"].get(("flow", "active")) is not None
+        assert (key is not None) == loaded, f"a fault at step {k} split the key from the first version"
+        assert key is None or key_from_text(key) is not None
+        outcomes.add(loaded)
+        if result is not None and result.ok:
+            assert loaded
+    assert outcomes == {True, False}
+    kept = clean.db.globals["seal"].get(("key",))
+    assert do_load(FakeNamespace(clean.db), V2).ok
+    assert clean.db.globals["seal"].get(("key",)) == kept  # later loads keep it

@@ -117,3 +117,50 @@ def test_the_standin_binary_stream_models_8_bit_strings():
     assert python_bytes("\xff\x00") == b"\xff\x00"
     with pytest.raises(ValueError, match="wide characters"):
         python_bytes("\u2603")
+
+
+class _CountedChunks(_TextChunks):
+    """Counts PickleChunk calls (each one an IRIS call)."""
+
+    def __init__(self, inner):
+        super().__init__(inner)
+        self.calls = 0
+
+    def PickleChunk(self, iteration, size):
+        self.calls += 1
+        return self._inner.PickleChunk(iteration, size)
+
+
+def test_a_body_shorter_than_one_chunk_takes_one_call(standin):
+    obj = _CountedChunks(messages.to_iris(Blob(ALL_BYTES * 100)))
+    assert messages.from_iris(obj).payload == ALL_BYTES * 100
+    assert obj.calls == 1
+
+
+@pytest.mark.parametrize("extra", [0, 1, 1000])
+def test_a_body_of_whole_chunks_reads_to_its_end(standin, extra):
+    payload = b"z" * (messages.CHUNK * 2 + extra - 200)  # the pickle adds its opcodes around it
+    obj = _CountedChunks(messages.to_iris(Blob(payload)))
+    assert messages.from_iris(obj).payload == payload
+    assert obj.calls <= 4
+
+
+class _ShortReads:
+    """A stream whose Read returns at most 1,000 bytes, whatever is asked (PickleChunk absent)."""
+
+    def __init__(self, inner):
+        self._inner = inner
+
+    def Read(self, length):
+        return self._inner.Read(min(length, 1000))
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+
+def test_short_reads_of_a_stream_never_cut_the_body(standin):
+    payload = ALL_BYTES * 40
+    inner = messages.to_iris(Blob(payload))
+    obj = _NoChunkMethod(inner)
+    obj.PickleBody = _ShortReads(inner.PickleBody)
+    assert messages.from_iris(obj).payload == payload

@@ -11,30 +11,7 @@ from intersystems_pyprod.loader.globals import IrisGlobals, MemoryGlobals
 from intersystems_pyprod.loader.iris_namespace import IrisNamespace
 from intersystems_pyprod.loader.upload import STALE_AFTER, purge, upload_digest
 from intersystems_pyprod.runtime import irisapi
-
-
-class FakeGref:
-    """``iris.gref``: get/set/kill/order on subscript lists."""
-
-    def __init__(self, store: MemoryGlobals) -> None:
-        self.store = store
-
-    def get(self, subs):
-        return self.store.get(tuple(subs))
-
-    def set(self, subs, value):
-        self.store.set(tuple(subs), value)
-
-    def kill(self, subs):
-        self.store.kill(tuple(subs))
-
-    def order(self, subs):
-        *parent, after = subs
-        keys = self.store.children(tuple(parent))
-        if after == "":
-            return keys[0] if keys else ""
-        later = [k for k in keys if str(k) > str(after)]
-        return later[0] if later else ""
+from intersystems_pyprod.testing.standin import GlobalRef
 
 
 class FakeApi:
@@ -42,7 +19,7 @@ class FakeApi:
         self.globals = {}
 
     def gref(self, name):
-        return FakeGref(self.globals.setdefault(name, MemoryGlobals()))
+        return GlobalRef(self.globals.setdefault(name, MemoryGlobals()))
 
 
 @pytest.fixture

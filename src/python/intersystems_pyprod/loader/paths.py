@@ -97,8 +97,9 @@ class DatabaseFinder(MetaPathFinder):
         if generation == self.generation:
             return []
         self.generation = generation
-        from ..runtime import messages
+        from ..runtime import messages, sealing
 
+        sealing.forget()  # a load may have given the namespace its first seal key
         gone = self.stale()
         for name in gone:
             module = sys.modules.pop(name, None)

@@ -175,6 +175,7 @@ def _apply(ns: Namespace, store: SourceStore, result: LoadResult, files: Mapping
                                "errors": errors.get(n, [])} for n in sorted(texts)]
             raise PyProdError("compilation failed; the previous classes stay in force")
         with transaction(ns):
+            store.ensure_seal_key()
             store.record(script, {n: texts[n] for n in plan.to_compile}, plan.delete)
             version = store.save(script, files, entry, ns.user(), ns.now())
             if version != before or take_over:

@@ -17,6 +17,8 @@ of the owners global: (lower-case class name) = script; and of the state global:
     ("holder")                              = JSON {"what", "user", "time"} of the lock holder
     ("generation")                          = counter, raised whenever active code changes
     ("module", dotted name)                 = script whose active version serves that module
+
+and of the seal global (``^PyProd.Seal``): ("key") = the key that seals pickle bodies.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import hashlib
 import json
 from typing import Any, Dict, List, Mapping, Optional
 
+from ..runtime import sealing
 from .globals import Globals, IrisGlobals, MemoryGlobals
 from .plan import text_hash
 
@@ -71,10 +74,17 @@ def _load_json(value: Any) -> Optional[Dict[str, Any]]:
 class SourceStore:
     """Sources and class records of every loaded script."""
 
-    def __init__(self, sources: Globals, owners: Globals, state: Optional[Globals] = None) -> None:
+    def __init__(self, sources: Globals, owners: Globals, state: Optional[Globals] = None,
+                 seal: Optional[Globals] = None) -> None:
         self._g = sources
         self._owners = owners
         self._state: Globals = state if state is not None else MemoryGlobals()
+        self._seal: Globals = seal if seal is not None else MemoryGlobals()
+
+    def ensure_seal_key(self) -> bool:
+        """Give the namespace the key that seals pickle bodies (see :mod:`..runtime.sealing`) unless
+        it has one; True when one was written."""
+        return sealing.ensure_key(self._seal)
 
     # -- chunked text -----------------------------------------------------------------------
     def _write_text(self, g: Globals, subs: tuple, text: str) -> None:
@@ -246,4 +256,5 @@ STATE_GLOBAL = "^PyProd.State"
 
 def iris_store() -> SourceStore:
     """The source store of the namespace this IRIS process is in."""
-    return SourceStore(IrisGlobals(SOURCES_GLOBAL), IrisGlobals(OWNERS_GLOBAL), IrisGlobals(STATE_GLOBAL))
+    return SourceStore(IrisGlobals(SOURCES_GLOBAL), IrisGlobals(OWNERS_GLOBAL), IrisGlobals(STATE_GLOBAL),
+                       IrisGlobals(sealing.KEY_GLOBAL))

@@ -21,7 +21,7 @@ from ..api.messages import ProductionMessage, field_default, own_annotations
 from ..model import datatypes
 from ..model.packages import iris_class_name
 from ..naming import iris_name
-from . import bodies, irisapi, pickle_policy, timevalues, unpickler, values
+from . import bodies, irisapi, pickle_policy, sealing, timevalues, unpickler, values
 
 #: Characters per string crossing into IRIS (IRIS strings hold 3,641,144; 3 MiB is the proven size).
 CHUNK = 3_000_000
@@ -178,18 +178,22 @@ def from_json(cls: Any, text: str) -> ProductionMessage:
 
 
 def from_pickle(data: Any) -> Any:
-    """Unpickle a message body through the closed unpickler (see :mod:`.pickle_policy`)."""
-    return unpickler.loads(data)
+    """Unpickle a message body: the C unpickler if this namespace sealed it, else the closed
+    unpickler (see :mod:`.sealing` and :mod:`.pickle_policy`)."""
+    return sealing.loads(data)
 
 
-def _write(stream: Any, data: Any) -> None:
-    """Write text or bytes in chunks IRIS strings can hold (a body that fits is written uncopied)."""
-    if len(data) <= CHUNK:
-        if data:
-            stream.Write(data)
+def _write(stream: Any, data: Any, tail: bytes = b"") -> None:
+    """Write text or bytes, then ``tail``, in chunks IRIS strings can hold (a body that fits is
+    written in one call, uncopied when there is no tail)."""
+    if len(data) + len(tail) <= CHUNK:
+        if data or tail:
+            stream.Write(data + tail if tail else data)
         return
     for start in range(0, len(data), CHUNK):
         stream.Write(data[start:start + CHUNK])
+    if tail:
+        stream.Write(tail)
 
 
 def _read(stream: Any) -> str:
@@ -219,30 +223,32 @@ def _as_bytes(chunk: Any) -> bytes:
     return bytes(chunk)
 
 
-def _pickle_chunks(obj: Any) -> Any:
-    """A function giving chunk ``i`` of the pickle body as bytes: the message class's
-    ``PickleChunk`` (which returns ``%SYS.Python.Bytes``), else reading the stream as text."""
+def _pickle_chunks(obj: Any) -> Tuple[Any, bool]:
+    """A function giving chunk ``i`` of the pickle body as bytes, and whether every chunk but the
+    last is full: the message class's ``PickleChunk`` (``%SYS.Python.Bytes`` of exactly the size
+    asked, fewer at the end), else reading the stream as text (``Read`` may return less)."""
     method = getattr(obj, "PickleChunk", None)
     if callable(method):
-        return lambda iteration: _as_bytes(method(iteration, CHUNK))
+        return (lambda iteration: _as_bytes(method(iteration, CHUNK))), True
     stream = obj.PickleBody
     if stream is None or stream == "":
-        return lambda iteration: b""
+        return (lambda iteration: b""), False
 
     def read(iteration: int) -> bytes:
         if iteration == 0:
             stream.Rewind()
         return b"" if stream.AtEnd else _as_bytes(stream.Read(CHUNK))
-    return read
+    return read, False
 
 
 def _read_pickle(obj: Any) -> Any:
-    """The pickle body of ``obj`` as one buffer: the single chunk itself, or the chunks copied
-    once into a buffer sized from the stream (no joins, no text conversion)."""
-    chunk_at = _pickle_chunks(obj)
+    """The pickle body of ``obj`` as one buffer: the single chunk itself (one IRIS call when it is
+    short), or the chunks copied once into a buffer sized from the stream (no joins, no text
+    conversion)."""
+    chunk_at, full_chunks = _pickle_chunks(obj)
     first = chunk_at(0)
-    if not first:
-        return b""
+    if not first or (full_chunks and len(first) < CHUNK):
+        return first
     second = chunk_at(1)
     if not second:
         return first
@@ -294,7 +300,7 @@ def to_iris(message: Any) -> Any:
     if cls._pyprod_serializer == "pickle":
         body = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
         stream = api.cls("%Stream.GlobalBinary")._New()
-        _write(stream, body)  # bytes: IRIS stores each byte as one 8-bit character
+        _write(stream, body, sealing.trailer(message, body))  # bytes: one 8-bit character each in IRIS
         del body
         obj.PickleBody = stream
     else:

@@ -1,7 +1,8 @@
 """An in-process stand-in for the parts of the embedded ``iris`` module the runtime uses.
 
-References (``ref``), streams (``%Stream.GlobalCharacter`` / ``%Stream.GlobalBinary``), message
-objects of generated classes, ``%Status`` values and ``Ens.Util.Log``.
+References (``ref``), globals (``gref``), streams (``%Stream.GlobalCharacter`` /
+``%Stream.GlobalBinary``), message objects of generated classes, ``%Status`` values and
+``Ens.Util.Log``.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, List, Optional
 
 from ..api.engine import OfflineErrorStatus, is_error_value
+from ..loader.globals import MemoryGlobals
 
 
 class Ref:
@@ -16,6 +18,34 @@ class Ref:
 
     def __init__(self) -> None:
         self.value: Any = None
+
+
+class GlobalRef:
+    """``iris.gref(name)``: get/set/kill/order on subscript lists, kept in memory."""
+
+    def __init__(self, store: MemoryGlobals) -> None:
+        self.store = store
+
+    def get(self, subs: List[Any]) -> Any:
+        return self.store.get(tuple(subs))
+
+    def set(self, subs: List[Any], value: Any) -> None:
+        self.store.set(tuple(subs), value)
+
+    def kill(self, subs: List[Any]) -> None:
+        self.store.kill(tuple(subs))
+
+    def order(self, subs: List[Any]) -> Any:
+        """The next subscript after the last one at that level ("" starts; "" when there is none)."""
+        *parent, after = subs
+        keys = self.store.children(tuple(parent))
+        if after == "":
+            return keys[0] if keys else ""
+        position = next((i for i, k in enumerate(keys) if k == after), None)
+        if position is None:
+            later = [k for k in keys if str(k) > str(after)]
+            return later[0] if later else ""
+        return keys[position + 1] if position + 1 < len(keys) else ""
 
 
 class Stream:
@@ -225,6 +255,7 @@ class IrisStandIn:
     def __init__(self, log_sink: Callable[[str, str, str, str], None]) -> None:
         self.classes: Dict[str, ClassInfo] = {}
         self.log_sink = log_sink
+        self.globals: Dict[str, MemoryGlobals] = {}
 
     def define(self, info: ClassInfo) -> None:
         self.classes[info.name.lower()] = info
@@ -235,3 +266,6 @@ class IrisStandIn:
 
     def cls(self, name: str) -> _ClassProxy:
         return _ClassProxy(self, name)
+
+    def gref(self, name: str) -> GlobalRef:
+        return GlobalRef(self.globals.setdefault(name, MemoryGlobals()))

@@ -1,0 +1,166 @@
+"""Sealed pickle bodies: the C unpickler for bodies this namespace's runtime wrote itself.
+
+Decoding a pickle with Python's C unpickler is many times faster than the closed unpickler
+(:mod:`.unpickler`), but it is safe only for bytes that a pickler made from real objects: a
+crafted body can make it allocate gigabytes (an explicit memo index) or set attributes on a
+class. So the runtime seals what it writes: after the pickle it appends ``MARK`` and an
+HMAC-SHA256 of the pickle under a key kept in the namespace database (``^PyProd.Seal``, created
+by the loader next to the sources it serves). Reading, a body whose seal checks goes to the C
+unpickler, which still resolves classes through :mod:`.pickle_policy`; every other body (no
+seal, another namespace's key, a body edited after it was written) goes through the closed
+unpickler, which is safe for anything. Stdlib ``pickle.loads`` ignores the bytes after a
+pickle, so a sealed body is still a plain pickle to any other reader.
+
+Sealing costs two HMAC passes over the body; it pays where the closed unpickler is slow (many
+small objects) and is skipped where it is not (a body of plain scalar fields past
+:data:`SMALL_BODY` bytes: one long text or bytes value reads as fast either way).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import io
+import pickle
+import secrets
+from typing import Any, Optional, Tuple
+
+from . import irisapi, pickle_policy, unpickler
+
+#: Global of the namespace that holds the key: ("key") = 64 hexadecimal digits.
+KEY_GLOBAL = "^PyProd.Seal"
+KEY_SUBSCRIPT = "key"
+#: Appended after the pickle, before the tag.
+MARK = b"\x00PySeal1"
+TAG_BYTES = 32
+TRAILER_BYTES = len(MARK) + TAG_BYTES
+#: Bodies up to this size are sealed whatever they hold (the closed unpickler's fixed cost
+#: exceeds two HMAC passes there).
+SMALL_BODY = 4096
+#: Field values that cost the closed unpickler no more than the C one (one opcode each).
+_SCALARS = (str, bytes, bytearray, int, float, bool, type(None), complex)
+
+
+
+class _Hmac:
+    """HMAC-SHA256 under one key, its padded-key blocks hashed once (RFC 2104), so that a small
+    body costs two hash copies instead of a whole HMAC set-up."""
+
+    def __init__(self, key: bytes) -> None:
+        block = key.ljust(64, b"\0")
+        self.inner = hashlib.sha256(bytes(b ^ 0x36 for b in block))
+        self.outer = hashlib.sha256(bytes(b ^ 0x5C for b in block))
+
+    def digest(self, data: Any) -> bytes:
+        inner = self.inner.copy()
+        inner.update(data)
+        outer = self.outer.copy()
+        outer.update(inner.digest())
+        return outer.digest()
+
+
+# (api object, key or None, its HMAC) of the last read, so a process reads the global once
+_cached: Optional[Tuple[Any, Optional[bytes], Optional[_Hmac]]] = None
+
+
+def key_from_text(value: Any) -> Optional[bytes]:
+    """The key a stored value holds, or None when it is missing or not 64 hexadecimal digits."""
+    if not isinstance(value, str) or len(value) != 2 * TAG_BYTES:
+        return None
+    try:
+        return bytes.fromhex(value)
+    except ValueError:
+        return None
+
+
+def ensure_key(store: Any) -> bool:
+    """Give the namespace a key unless it has a valid one (``store`` has ``get``/``set`` of subscript
+    tuples, as the loader's globals do); True when a key was written."""
+    if key_from_text(store.get((KEY_SUBSCRIPT,))) is not None:
+        return False
+    store.set((KEY_SUBSCRIPT,), secrets.token_hex(TAG_BYTES))
+    return True
+
+
+def current_key() -> Optional[bytes]:
+    """This namespace's key, read once per process (and again after :func:`forget`); None when the
+    namespace has none or it cannot be read, and then nothing is sealed."""
+    return _state()[1]
+
+
+def _mac() -> Optional[_Hmac]:
+    return _state()[2]
+
+
+def _state() -> Tuple[Any, Optional[bytes], Optional[_Hmac]]:
+    global _cached
+    api = irisapi.get()
+    cached = _cached
+    if cached is not None and cached[0] is api:
+        return cached
+    try:
+        key = key_from_text(api.gref(KEY_GLOBAL).get([KEY_SUBSCRIPT]))
+    except Exception:  # no such global, no privilege, or an ``iris`` without globals: no seals
+        key = None
+    _cached = (api, key, _Hmac(key) if key is not None else None)
+    return _cached
+
+
+def forget() -> None:
+    """Read the key again at the next use (a load may have created or replaced it)."""
+    global _cached
+    _cached = None
+
+
+def _worth_sealing(message: Any, size: int) -> bool:
+    if size <= SMALL_BODY:
+        return True
+    state = getattr(message, "__dict__", None)
+    if not isinstance(state, dict):
+        return True
+    return not all(type(value) in _SCALARS for value in state.values())
+
+
+def trailer(message: Any, body: bytes) -> bytes:
+    """What to write after ``body`` (the pickle of ``message``): the seal, or nothing."""
+    mac = _mac()
+    if mac is None or not _worth_sealing(message, len(body)):
+        return b""
+    return MARK + mac.digest(body)
+
+
+def _sealed(data: Any) -> bool:
+    """``data`` ends with a seal that this namespace's key checks."""
+    size = len(data) - TRAILER_BYTES
+    if size <= 0 or data[size:size + len(MARK)] != MARK:
+        return False
+    mac = _mac()
+    if mac is None:
+        return False
+    with memoryview(data) as view:
+        expected = mac.digest(view[:size])
+    return hmac.compare_digest(expected, bytes(data[size + len(MARK):]))
+
+
+class _PolicyUnpickler(pickle.Unpickler):
+    """The C unpickler, resolving classes through the pickle policy (never anything else)."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        return pickle_policy.find_class(module, name)
+
+
+def loads(data: Any) -> Any:
+    """The object a message body holds: through the C unpickler when the body is sealed with this
+    namespace's key, else through the closed unpickler."""
+    if not _sealed(data):
+        return unpickler.loads(data)
+    source = io.BytesIO(data if isinstance(data, bytes) else bytes(data))
+    try:
+        return _PolicyUnpickler(source).load()
+    except pickle_policy.PickleRefused:
+        raise
+    except Exception as exc:  # e.g. a class whose constructor changed since the body was written
+        raise pickle_policy.PickleRefused(f"malformed pickle: {type(exc).__name__}: {exc}") from None
+
+
+__all__ = ["KEY_GLOBAL", "MARK", "current_key", "ensure_key", "forget", "key_from_text", "loads", "trailer"]

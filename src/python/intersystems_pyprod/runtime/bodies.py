@@ -45,6 +45,12 @@ def _parse_constant(text: str) -> Any:
     _refuse(f"{text} is not a JSON number")
 
 
+# made once: ``json.loads``/``json.dumps`` with options build a new decoder/encoder on every call
+_DECODER = json.JSONDecoder(parse_float=_parse_float, parse_constant=_parse_constant)
+_DECODER_INTS = json.JSONDecoder(parse_int=_parse_int, parse_float=_parse_float, parse_constant=_parse_constant)
+_encoders: Dict[Any, json.JSONEncoder] = {}
+
+
 def decode(text: str) -> Dict[str, Any]:
     """The field values of a JSON body: a JSON object of finite numbers, bounded in size and depth."""
     if len(text) > MAX_JSON_CHARS:
@@ -52,14 +58,13 @@ def decode(text: str) -> Dict[str, Any]:
     try:
         if _int_limit_enforced():  # Python refuses long integers itself; a refusal is re-read to name it
             try:
-                data = json.loads(text, parse_float=_parse_float, parse_constant=_parse_constant)
+                data = _DECODER.decode(text)
             except ValueError as exc:
                 if "integer string conversion" not in str(exc):
                     raise
-                data = json.loads(text, parse_int=_parse_int, parse_float=_parse_float,
-                                  parse_constant=_parse_constant)
+                data = _DECODER_INTS.decode(text)
         else:
-            data = json.loads(text, parse_int=_parse_int, parse_float=_parse_float, parse_constant=_parse_constant)
+            data = _DECODER_INTS.decode(text)
     except RecursionError:
         _refuse("the JSON body is nested too deeply")
     except json.JSONDecodeError as exc:
@@ -75,7 +80,12 @@ def decode(text: str) -> Dict[str, Any]:
 
 def encode(data: Dict[str, Any], default: Any) -> str:
     """JSON text of field values; NaN and infinities are refused (JSON has no such numbers)."""
-    return json.dumps(data, default=default, ensure_ascii=False, allow_nan=False)
+    encoder = _encoders.get(default)
+    if encoder is None:
+        if len(_encoders) > 100:
+            _encoders.clear()
+        encoder = _encoders[default] = json.JSONEncoder(default=default, ensure_ascii=False, allow_nan=False)
+    return encoder.encode(data)
 
 
 def is_iris_object(value: Any) -> bool:

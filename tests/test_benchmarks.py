@@ -64,3 +64,16 @@ def test_table_formats_every_unit():
 def test_pyprod_standin_is_only_for_benchmarks():
     assert (REPO / "benchmarks" / "pyprod_standin" / "iris" / "__init__.py").is_file()
     assert not Path(REPO / "src" / "python" / "iris").exists()
+
+
+def test_round_trip_child_runs_unsealed_pickles_through_the_closed_unpickler():
+    done = subprocess.run([sys.executable, str(REPO / "benchmarks" / "roundtrip_child.py"), "ours-unsealed", "pickle",
+                           "records", "4000"], capture_output=True, text=True, check=True)
+    assert json.loads(done.stdout)["ours-unsealed"]["4000"]["seconds"] > 0
+
+
+def test_table_adds_the_unsealed_column_when_rows_have_it():
+    rows = [{"metric": "p", "ours": 0.001, "pyprod": 0.002, "baseline": 0.001, "unit": "s", "ours/pyprod": 0.5,
+             "ours/floor": 1.0, "unsealed": 0.004}]
+    header, _, line = bench.table(rows).splitlines()
+    assert header.endswith("| ours, unsealed |") and line.endswith("| 4.000 ms |")

@@ -62,9 +62,18 @@ _user_modules: Set[str] = set()
 _extra_packages: Set[str] = set()
 _by_name: Dict[Tuple[str, str], type] = {(t.__module__, t.__qualname__): t for t in STDLIB_TYPES + BUILTIN_TYPES}
 _known: Set[type] = set(_by_name.values())
-#: Classes of allowed modules already checked, and user classes already resolved by name.
-_allowed: Set[type] = set()
-_found: Dict[Tuple[str, str], type] = {}
+#: At most this many entries in each cache below; a full cache is emptied and refilled on demand.
+CACHE_LIMIT = 10_000
+#: Classes already found allowed. A class stays allowed (modules are only ever added to the
+#: allow-list, and whether a class is a production component never changes), so membership here
+#: is a final "yes"; a class not here is asked :func:`allowed_class`. The unpickler reads it.
+allowed_classes: Set[type] = set(_known)
+#: ``(module, name)`` -> ``(class, module object)`` for globals already resolved: the class is
+#: returned again only while ``sys.modules[module]`` is that module object and still defines the
+#: name as that class (a reloaded or replaced module is resolved afresh). Standard types have no
+#: module object: they are what the name means whatever the module holds. The unpickler reads it.
+found_classes: Dict[Tuple[str, str], Tuple[type, Optional[types.ModuleType]]] = {
+    key: (cls, None) for key, cls in _by_name.items()}
 _RECONSTRUCTOR = ("copyreg", "_reconstructor")
 #: Protocols 0-2 write bytes as ``_codecs.encode(text, "latin1")``.
 _ENCODE = ("_codecs", "encode")
@@ -105,24 +114,24 @@ def allowed_class(cls: Any) -> bool:
     """``cls`` is a class a pickle message may create."""
     if not isinstance(cls, type):
         return False
-    if cls in _known or cls in _allowed:
+    if cls in allowed_classes:
         return True
     module = getattr(cls, "__module__", None)
-    if isinstance(module, str) and _module_allowed(module) and not _is_component(cls):
-        if len(_allowed) > 10_000:
-            _allowed.clear()
-        _allowed.add(cls)  # modules are only ever added to the allow-list, so this stays true
+    if cls in _known or (isinstance(module, str) and _module_allowed(module) and not _is_component(cls)):
+        if len(allowed_classes) >= CACHE_LIMIT:
+            allowed_classes.clear()
+        allowed_classes.add(cls)
         return True
     return False
 
 
 def find_class(module: str, name: str) -> Any:
     """Resolve a pickle global: a top-level class of an allowed module, nothing else."""
-    cached = _found.get((module, name))
+    cached = found_classes.get((module, name)) if type(module) is str and type(name) is str else None
     if cached is not None:
-        loaded = sys.modules.get(module)
-        if loaded is not None and vars(loaded).get(name) is cached:  # still the class that module defines
-            return cached
+        cls, defined_in = cached
+        if defined_in is None or (sys.modules.get(module) is defined_in and defined_in.__dict__.get(name) is cls):
+            return cls
     shown = f"{module}.{name}"[:200]
     if not (_DOTTED.match(module) and name.isidentifier()):
         raise PickleRefused(f"refusing to unpickle {shown}: only top-level class names are resolved "
@@ -134,6 +143,7 @@ def find_class(module: str, name: str) -> Any:
         return codecs.encode  # checked in call()
     known = _by_name.get((module, name))
     if known is not None:
+        _remember((module, name), known, None)
         return known
     if not _module_allowed(module):
         raise PickleRefused(f"refusing to unpickle {shown}: pickle messages may hold only classes of the "
@@ -152,10 +162,14 @@ def find_class(module: str, name: str) -> Any:
                             f"{found.__module__}.{found.__qualname__}, defined elsewhere")
     if _is_component(found):
         raise PickleRefused(f"refusing to unpickle {shown}: production components are not message data")
-    if len(_found) > 10_000:
-        _found.clear()
-    _found[(module, name)] = found
+    _remember((module, name), found, loaded)
     return found
+
+
+def _remember(key: Tuple[str, str], cls: type, defined_in: Optional[types.ModuleType]) -> None:
+    if len(found_classes) >= CACHE_LIMIT:
+        found_classes.clear()
+    found_classes[key] = (cls, defined_in)
 
 
 def _check_args(cls: type, args: Any, kwargs: Any) -> Tuple[Tuple[Any, ...], Dict[str, Any]]:

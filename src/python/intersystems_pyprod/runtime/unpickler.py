@@ -11,184 +11,195 @@ from __future__ import annotations
 
 import pickle
 import struct
-from typing import Any, Callable, Dict, List, Tuple
+from typing import Any, Dict, Optional, Tuple
 
 from . import pickle_policy as policy
+from .pickle_opcodes import HANDLERS, REFUSED_OPCODES, OpcodeMachine
 from .pickle_policy import PickleRefused
 
 #: Largest pickle body accepted (bytes).
 MAX_PICKLE_BYTES = 256 * 1024 * 1024
-#: Largest integer in a pickle (bytes of its two's-complement form; 64 KiB is 157,000 digits).
-MAX_INT_BYTES = 64 * 1024
+#: Texts up to this many bytes are decoded from a copy; longer ones straight from the input.
+_COPY_BELOW = 4096
 
-_REFUSED_OPCODES = {
-    b"P"[0]: "PERSID", b"Q"[0]: "BINPERSID", 0x82: "EXT1", 0x83: "EXT2", 0x84: "EXT4",
-    0x97: "NEXT_BUFFER", 0x98: "READONLY_BUFFER", b"S"[0]: "STRING", b"T"[0]: "BINSTRING",
-    b"U"[0]: "SHORT_BINSTRING",
-}
+#: MEMOIZE, STACK_GLOBAL, MEMOIZE, EMPTY_TUPLE, NEWOBJ, MEMOIZE: see :meth:`_Machine.start`.
+_NEW_OBJECT = b"\x94\x93\x94)\x81\x94"
+#: EMPTY_DICT, MEMOIZE, MARK: the object's state (its attributes) follows as key, value pairs.
+_STATE_ITEMS = b"}\x94("
+#: The last object start :meth:`_Machine.start` read: its bytes (module name to NEWOBJ's MEMOIZE)
+#: and the two names they hold, so the same start is not decoded again. The class is resolved
+#: and checked each time.
+_last_start: Optional[Tuple[bytes, str, str]] = None
+_unpack_from = struct.unpack_from
 
 
-class _Machine:
-    """The pickle virtual machine: a stack, marks and a memo.
+class _Machine(OpcodeMachine):
+    """The pickle virtual machine: :meth:`run` reads the input to its STOP opcode."""
 
-    The input is read in place (bytes or a bytearray, never copied whole); values are copied out
-    of it. The opcodes plain data is made of are handled inline in :meth:`run`; the others, and
-    every opcode that resolves a class or calls one, go through the methods below.
-    """
-
-    def __init__(self, data: Any) -> None:
-        self.data = data
-        self.view = memoryview(data)
-        self.pos = 0
-        self.stack: List[Any] = []
-        self.marks: List[int] = []
-        self.memo: Dict[int, Any] = {}
-
-    # -- input ---------------------------------------------------------------------------------
-    def _span(self, size: int) -> int:
-        """Check that ``size`` bytes remain; returns where they end."""
-        remaining = len(self.data) - self.pos
-        if size < 0 or size > remaining:
-            raise PickleRefused(f"a length of {size} bytes at byte {self.pos} exceeds the {remaining} bytes left")
-        return self.pos + size
-
-    def read(self, size: int) -> bytes:
-        end = self._span(size)
-        chunk = bytes(self.view[self.pos:end])
-        self.pos = end
-        return chunk
-
-    def unpack(self, fmt: str) -> int:
-        size = struct.calcsize(fmt)
-        self._span(size)
-        value: int = struct.unpack_from(fmt, self.data, self.pos)[0]
-        self.pos += size
-        return value
-
-    def line(self) -> bytes:
-        end = self.data.find(b"\n", self.pos)
-        if end < 0:
-            raise PickleRefused(f"a text argument at byte {self.pos} has no end of line")
-        text = bytes(self.data[self.pos:end])
-        self.pos = end + 1
-        return text
-
-    def text_line(self) -> str:
-        return self.line().decode("utf-8")
-
-    # -- stack -------------------------------------------------------------------------------------
-    def pop_mark(self) -> List[Any]:
-        if not self.marks:
-            raise PickleRefused("a MARK is missing")
-        start = self.marks.pop()
-        items = self.stack[start:]
-        del self.stack[start:]
-        return items
+    __slots__ = ()
 
     def run(self) -> Any:
-        """Run to STOP. One loop, so plain data costs no method call per opcode."""
-        data, view, stack, marks, memo = self.data, self.view, self.stack, self.marks, self.memo
-        ops = _HANDLERS
+        """Run to STOP in one loop, so plain data costs no method call per opcode.
+
+        The opcodes are tested as a small decision tree (the most frequent first, then by code
+        range), so that no opcode waits behind a long chain of tests. The opcodes that make an
+        ordinary object (its class, NEWOBJ without arguments, BUILD from a dict) take their fast
+        path here once :mod:`.pickle_policy` has allowed that class; anything else goes through it.
+        """
+        data, stack, marks, memo = self.data, self.stack, self.marks, self.memo
         push = stack.append
         unpack_from = struct.unpack_from
+        allowed = policy.allowed_classes
         size = len(data)
-        pos = self.pos
+        pos = self.pos = self.start()
         try:
             while pos < size:
                 code = data[pos]
                 pos += 1
-                if code == 0x4B:  # BININT1
-                    push(data[pos])
-                    pos += 1
-                elif code == 0x94:  # MEMOIZE
+                if code == 0x94:  # MEMOIZE
                     memo[len(memo)] = stack[-1]
-                elif code == 0x8C:  # SHORT_BINUNICODE
-                    end = pos + 1 + data[pos]
-                    if end > size:
-                        self.pos = pos
-                        raise PickleRefused(f"a length of {data[pos]} bytes at byte {pos} exceeds the bytes left")
-                    push(data[pos + 1:end].decode("utf-8", "surrogatepass"))
-                    pos = end
-                elif code == 0x4A:  # BININT
-                    push(unpack_from("<i", data, pos)[0])
-                    pos += 4
-                elif code == 0x4D:  # BININT2
-                    push(data[pos] | data[pos + 1] << 8)
-                    pos += 2
-                elif code == 0x47:  # BINFLOAT
-                    push(unpack_from(">d", data, pos)[0])
-                    pos += 8
-                elif code == 0x28:  # MARK
-                    marks.append(len(stack))
-                elif code == 0x65 or code == 0x75:  # APPENDS, SETITEMS
-                    if not marks:
-                        raise PickleRefused("a MARK is missing")
-                    start = marks.pop()
-                    if start == 0:
-                        raise PickleRefused(f"{'APPENDS' if code == 0x65 else 'SETITEMS'} has no target")
-                    items = stack[start:]
-                    del stack[start:]
-                    target = stack[-1]
-                    if code == 0x65:
-                        if type(target) is list:
-                            target.extend(items)
-                        else:
-                            policy.extend(target, items)
-                    elif type(target) is dict and not len(items) % 2:
-                        target.update(zip(items[::2], items[1::2]))
-                    else:
-                        policy.set_items(target, items)
-                elif code == 0x58:  # BINUNICODE
-                    end = pos + 4 + unpack_from("<I", data, pos)[0]
-                    if end > size:
-                        raise PickleRefused(f"a text of {end - pos - 4} bytes at byte {pos} exceeds the bytes left")
-                    push(str(view[pos + 4:end], "utf-8", "surrogatepass"))
-                    pos = end
-                elif code == 0x95:  # FRAME: its length must fit in what remains
-                    if unpack_from("<Q", data, pos)[0] > size - pos - 8:
-                        raise PickleRefused(f"a frame of {unpack_from('<Q', data, pos)[0]} bytes exceeds the "
-                                            f"{size - pos - 8} bytes left")
-                    pos += 8
-                elif code == 0x80:  # PROTO
-                    if data[pos] > pickle.HIGHEST_PROTOCOL:
-                        raise PickleRefused(f"pickle protocol {data[pos]} is newer than this Python supports")
-                    pos += 1
-                elif code == 0x29:  # EMPTY_TUPLE
-                    push(())
-                elif code == 0x7D:  # EMPTY_DICT
-                    push({})
-                elif code == 0x5D:  # EMPTY_LIST
-                    push([])
-                elif code == 0x4E:  # NONE
-                    push(None)
-                elif code == 0x88:  # NEWTRUE
-                    push(True)
-                elif code == 0x89:  # NEWFALSE
-                    push(False)
-                elif code == 0x71:  # BINPUT
-                    memo[data[pos]] = stack[-1]
-                    pos += 1
                 elif code == 0x68:  # BINGET
                     index = data[pos]
                     pos += 1
                     if index not in memo:
                         raise PickleRefused(f"memo entry {index} is read before it is written")
                     push(memo[index])
-                elif code == 0x2E:  # STOP
-                    self.pos = pos
-                    if len(stack) != 1 or marks:
-                        raise PickleRefused("the pickle ends with a malformed stack")
-                    return stack.pop()
+                elif code < 0x58:
+                    if code == 0x4D:  # BININT2
+                        push(data[pos] | data[pos + 1] << 8)
+                        pos += 2
+                    elif code == 0x4A:  # BININT
+                        push(unpack_from("<i", data, pos)[0])
+                        pos += 4
+                    elif code == 0x47:  # BINFLOAT
+                        push(unpack_from(">d", data, pos)[0])
+                        pos += 8
+                    elif code == 0x28:  # MARK
+                        marks.append(len(stack))
+                    elif code == 0x4B:  # BININT1
+                        push(data[pos])
+                        pos += 1
+                    elif code == 0x4E:  # NONE
+                        push(None)
+                    elif code == 0x2E:  # STOP
+                        self.pos = pos
+                        if len(stack) != 1 or marks:
+                            raise PickleRefused("the pickle ends with a malformed stack")
+                        return stack.pop()
+                    elif code == 0x29:  # EMPTY_TUPLE
+                        push(())
+                    else:
+                        pos = self.other(code, pos)
+                elif code >= 0x80:
+                    if code == 0x8C:  # SHORT_BINUNICODE
+                        end = pos + 1 + data[pos]
+                        if end > size:
+                            self.pos = pos
+                            raise PickleRefused(f"a length of {data[pos]} bytes at byte {pos} exceeds the bytes left")
+                        text = data[pos + 1:end].decode("utf-8", "surrogatepass")
+                        push(text)
+                        if end < size and data[end] == 0x94:  # MEMOIZE, which follows each new text
+                            memo[len(memo)] = text
+                            end += 1
+                        pos = end
+                    elif code == 0x88:  # NEWTRUE
+                        push(True)
+                    elif code == 0x89:  # NEWFALSE
+                        push(False)
+                    elif code == 0x93:  # STACK_GLOBAL
+                        name = stack.pop()
+                        if not (isinstance(name, str) and isinstance(stack[-1], str)):
+                            raise PickleRefused("STACK_GLOBAL needs a module name and a class name as strings")
+                        self.pos = pos
+                        stack[-1] = policy.find_class(stack[-1], name)
+                    elif code == 0x81:  # NEWOBJ: an allowed class without arguments is created here
+                        args = stack.pop()
+                        cls = stack[-1]
+                        if type(args) is tuple and not args and isinstance(cls, type) and cls in allowed:
+                            stack[-1] = cls.__new__(cls)  # type: ignore[call-overload]  # as policy.new does
+                        else:
+                            self.pos = pos
+                            stack[-1] = policy.new(cls, args, {})
+                    elif code == 0x95:  # FRAME: its length must fit in what remains
+                        if unpack_from("<Q", data, pos)[0] > size - pos - 8:
+                            raise PickleRefused(f"a frame of {unpack_from('<Q', data, pos)[0]} bytes exceeds the "
+                                                f"{size - pos - 8} bytes left")
+                        pos += 8
+                    elif code == 0x80:  # PROTO
+                        if data[pos] > pickle.HIGHEST_PROTOCOL:
+                            raise PickleRefused(f"pickle protocol {data[pos]} is newer than this Python supports")
+                        pos += 1
+                    else:
+                        pos = self.other(code, pos)
+                elif code < 0x68:
+                    if code == 0x5D:  # EMPTY_LIST
+                        push([])
+                    elif code == 0x65:  # APPENDS
+                        if not marks:
+                            raise PickleRefused("a MARK is missing")
+                        start = marks.pop()
+                        if start == 0:
+                            raise PickleRefused("APPENDS has no target")
+                        items = stack[start:]
+                        del stack[start:]
+                        if type(stack[-1]) is list:
+                            stack[-1].extend(items)
+                        else:
+                            policy.extend(stack[-1], items)
+                    elif code == 0x58:  # BINUNICODE
+                        end = pos + 4 + unpack_from("<I", data, pos)[0]
+                        if end > size:
+                            raise PickleRefused(f"a text of {end - pos - 4} bytes at byte {pos} exceeds the bytes left")
+                        if end - pos > _COPY_BELOW:
+                            push(str(self.window(pos + 4, end), "utf-8", "surrogatepass"))
+                        else:
+                            push(data[pos + 4:end].decode("utf-8", "surrogatepass"))
+                        pos = end
+                    elif code == 0x62:  # BUILD
+                        state = stack.pop()
+                        target = stack[-1]
+                        # Here: a dict of names not starting with "__" set on an instance of an
+                        # allowed class without __setstate__ (looked up on the instance, as pickle
+                        # does). Anything else goes through policy.build.
+                        if (type(state) is dict and type(target) in allowed and not isinstance(target, type)
+                                and getattr(target, "__setstate__", None) is None):
+                            for key in state:
+                                if type(key) is not str or key[:2] == "__":
+                                    break
+                            else:
+                                if state:
+                                    target.__dict__.update(state)
+                                continue
+                        self.pos = pos
+                        policy.build(target, state)
+                    else:
+                        pos = self.other(code, pos)
+                elif code == 0x75:  # SETITEMS
+                    if not marks:
+                        raise PickleRefused("a MARK is missing")
+                    start = marks.pop()
+                    if start == 0:
+                        raise PickleRefused("SETITEMS has no target")
+                    target = stack[start - 1]
+                    end = len(stack)
+                    if type(target) is not dict or (end - start) % 2:
+                        policy.set_items(target, stack[start:])
+                    elif end - start > 32:
+                        items = stack[start:]
+                        target.update(zip(items[::2], items[1::2]))
+                    else:  # a few pairs (an object's attributes): cheaper one by one
+                        index = start
+                        while index < end:
+                            target[stack[index]] = stack[index + 1]
+                            index += 2
+                    del stack[start:]
+                elif code == 0x7D:  # EMPTY_DICT
+                    push({})
+                elif code == 0x71:  # BINPUT
+                    memo[data[pos]] = stack[-1]
+                    pos += 1
                 else:
-                    op = ops.get(code)
-                    if op is None:
-                        name = _REFUSED_OPCODES.get(code)
-                        if name is not None:
-                            raise PickleRefused(f"opcode {name} at byte {pos - 1} is not accepted in messages")
-                        raise PickleRefused(f"unknown opcode 0x{code:02x} at byte {pos - 1}")
-                    self.pos = pos
-                    op(self)
-                    pos = self.pos
+                    pos = self.other(code, pos)
             self.pos = pos
         except Exception:
             if self.pos < pos:
@@ -196,264 +207,66 @@ class _Machine:
             raise
         raise PickleRefused("the pickle has no STOP opcode (truncated?)")
 
-    # -- opcodes: framing and constants ------------------------------------------------------------
-    def op_proto(self) -> None:
-        version = self.read(1)[0]
-        if version > pickle.HIGHEST_PROTOCOL:
-            raise PickleRefused(f"pickle protocol {version} is newer than this Python supports")
+    def start(self) -> int:
+        """Read the usual start of a pickled object in one step; returns where :meth:`run` goes on.
 
-    def op_frame(self) -> None:
-        size = self.unpack("<Q")
-        if size > len(self.data) - self.pos:
-            raise PickleRefused(f"a frame of {size} bytes exceeds the {len(self.data) - self.pos} bytes left")
-
-    def op_mark(self) -> None:
-        self.marks.append(len(self.stack))
-
-    def op_pop(self) -> None:
-        if self.marks and self.marks[-1] == len(self.stack):
-            self.pop_mark()
+        ``pickle.dumps`` (protocol 4+) of an instance of a plain class starts with PROTO, FRAME,
+        the module and class names (each memoized), STACK_GLOBAL, MEMOIZE, EMPTY_TUPLE, NEWOBJ,
+        MEMOIZE, and then usually EMPTY_DICT, MEMOIZE, MARK (the start of its attributes). When
+        the input starts that way and the class is allowed, this does what those opcodes do, with
+        the same checks; otherwise it does nothing and the loop reads the input from its start.
+        """
+        global _last_start
+        data = self.data
+        size = len(data)
+        if (size < 32 or data[0] != 0x80 or data[2] != 0x95 or data[1] > pickle.HIGHEST_PROTOCOL
+                or _unpack_from("<Q", data, 3)[0] > size - 11):
+            return 0
+        last = _last_start
+        if last is not None and data.startswith(last[0], 11):  # the same names as last time
+            header, module, name = last
+            end = 11 + len(header)
         else:
-            self.stack.pop()
+            second = 13 + data[12]  # after SHORT_BINUNICODE module: MEMOIZE, SHORT_BINUNICODE name
+            if data[11] != 0x8C or second + 2 >= size or data[second:second + 2] != b"\x94\x8c":
+                return 0
+            end = second + 9 + data[second + 2]
+            if data[end - 6:end] != _NEW_OBJECT:
+                return 0
+            header = bytes(data[11:end])
+            module = data[13:second].decode("utf-8", "surrogatepass")
+            name = data[second + 3:end - 6].decode("utf-8", "surrogatepass")
+        self.pos = end - 4  # just after STACK_GLOBAL
+        cls = policy.find_class(module, name)
+        if cls not in policy.allowed_classes and not policy.allowed_class(cls):
+            return 0  # not a class to create: the loop refuses it
+        _last_start = (header, module, name)
+        memo = self.memo
+        memo[0] = module
+        memo[1] = name
+        memo[2] = cls
+        memo[3] = obj = cls.__new__(cls)
+        self.stack.append(obj)
+        if data[end:end + 3] != _STATE_ITEMS:
+            return end
+        state: Dict[Any, Any] = {}
+        memo[4] = state
+        self.stack.append(state)
+        self.marks.append(2)
+        return end + 3
 
-    def op_pop_mark(self) -> None:
-        self.pop_mark()
-
-    def op_dup(self) -> None:
-        self.stack.append(self.stack[-1])
-
-    def op_none(self) -> None:
-        self.stack.append(None)
-
-    def op_true(self) -> None:
-        self.stack.append(True)
-
-    def op_false(self) -> None:
-        self.stack.append(False)
-
-    def op_int(self) -> None:
-        text = self.line()
-        self.stack.append({b"00": False, b"01": True}[text] if text in (b"00", b"01") else self._int_text(text))
-
-    def op_long(self) -> None:
-        self.stack.append(self._int_text(self.line().rstrip(b"L")))
-
-    def _int_text(self, text: bytes) -> int:
-        if len(text) > MAX_INT_BYTES * 2:
-            raise PickleRefused(f"an integer of {len(text)} digits exceeds the limit")
-        return int(text)
-
-    def op_binint(self) -> None:
-        self.stack.append(self.unpack("<i"))
-
-    def op_binint1(self) -> None:
-        self.stack.append(self.read(1)[0])
-
-    def op_binint2(self) -> None:
-        self.stack.append(self.unpack("<H"))
-
-    def op_long1(self) -> None:
-        self.stack.append(int.from_bytes(self.read(self.read(1)[0]), "little", signed=True))
-
-    def op_long4(self) -> None:
-        size = self.unpack("<i")
-        if size > MAX_INT_BYTES:
-            raise PickleRefused(f"an integer of {size} bytes exceeds the limit of {MAX_INT_BYTES}")
-        self.stack.append(int.from_bytes(self.read(size), "little", signed=True))
-
-    def op_float(self) -> None:
-        self.stack.append(float(self.line()))
-
-    def op_binfloat(self) -> None:
-        self.stack.append(struct.unpack(">d", self.read(8))[0])
-
-    def op_unicode(self) -> None:
-        self.stack.append(self.line().decode("raw-unicode-escape"))
-
-    def _text(self, size: int) -> None:
-        end = self._span(size)
-        self.stack.append(str(self.view[self.pos:end], "utf-8", "surrogatepass"))
-        self.pos = end
-
-    def op_short_binunicode(self) -> None:
-        self._text(self.read(1)[0])
-
-    def op_binunicode(self) -> None:
-        self._text(self.unpack("<I"))
-
-    def op_binunicode8(self) -> None:
-        self._text(self.unpack("<Q"))
-
-    def op_short_binbytes(self) -> None:
-        self.stack.append(self.read(self.read(1)[0]))
-
-    def op_binbytes(self) -> None:
-        self.stack.append(self.read(self.unpack("<I")))
-
-    def op_binbytes8(self) -> None:
-        self.stack.append(self.read(self.unpack("<Q")))
-
-    def op_bytearray8(self) -> None:
-        end = self._span(self.unpack("<Q"))
-        self.stack.append(bytearray(self.view[self.pos:end]))
-        self.pos = end
-
-    # -- opcodes: containers -----------------------------------------------------------------------
-    def op_empty_list(self) -> None:
-        self.stack.append([])
-
-    def op_empty_dict(self) -> None:
-        self.stack.append({})
-
-    def op_empty_tuple(self) -> None:
-        self.stack.append(())
-
-    def op_empty_set(self) -> None:
-        self.stack.append(set())
-
-    def op_list(self) -> None:
-        self.stack.append(self.pop_mark())
-
-    def op_tuple(self) -> None:
-        self.stack.append(tuple(self.pop_mark()))
-
-    def _tuple_n(self, size: int) -> None:
-        if len(self.stack) < size:
-            raise PickleRefused("a TUPLE opcode finds too few items")
-        items = tuple(self.stack[len(self.stack) - size:])
-        del self.stack[len(self.stack) - size:]
-        self.stack.append(items)
-
-    def op_tuple1(self) -> None:
-        self._tuple_n(1)
-
-    def op_tuple2(self) -> None:
-        self._tuple_n(2)
-
-    def op_tuple3(self) -> None:
-        self._tuple_n(3)
-
-    def op_dict(self) -> None:
-        items = self.pop_mark()
-        result: Dict[Any, Any] = {}
-        policy.set_items(result, items)
-        self.stack.append(result)
-
-    def op_frozenset(self) -> None:
-        self.stack.append(frozenset(self.pop_mark()))
-
-    def op_append(self) -> None:
-        value = self.stack.pop()
-        policy.extend(self.stack[-1], [value])
-
-    def op_appends(self) -> None:
-        items = self.pop_mark()
-        policy.extend(self.stack[-1], items)
-
-    def op_setitem(self) -> None:
-        value = self.stack.pop()
-        key = self.stack.pop()
-        policy.set_items(self.stack[-1], [key, value])
-
-    def op_setitems(self) -> None:
-        items = self.pop_mark()
-        policy.set_items(self.stack[-1], items)
-
-    def op_additems(self) -> None:
-        items = self.pop_mark()
-        policy.add_items(self.stack[-1], items)
-
-    # -- opcodes: memo -----------------------------------------------------------------------------
-    def _get(self, index: int) -> None:
-        if index not in self.memo:
-            raise PickleRefused(f"memo entry {index} is read before it is written")
-        self.stack.append(self.memo[index])
-
-    def op_get(self) -> None:
-        self._get(int(self.line()))
-
-    def op_binget(self) -> None:
-        self._get(self.read(1)[0])
-
-    def op_long_binget(self) -> None:
-        self._get(self.unpack("<I"))
-
-    def op_put(self) -> None:
-        self.memo[int(self.line())] = self.stack[-1]
-
-    def op_binput(self) -> None:
-        self.memo[self.read(1)[0]] = self.stack[-1]
-
-    def op_long_binput(self) -> None:
-        self.memo[self.unpack("<I")] = self.stack[-1]
-
-    def op_memoize(self) -> None:
-        self.memo[len(self.memo)] = self.stack[-1]
-
-    # -- opcodes: classes and objects --------------------------------------------------------------
-    def op_global(self) -> None:
-        module = self.text_line()
-        self.stack.append(policy.find_class(module, self.text_line()))
-
-    def op_stack_global(self) -> None:
-        name = self.stack.pop()
-        module = self.stack.pop()
-        if not (isinstance(module, str) and isinstance(name, str)):
-            raise PickleRefused("STACK_GLOBAL needs a module name and a class name as strings")
-        self.stack.append(policy.find_class(module, name))
-
-    def op_reduce(self) -> None:
-        args = self.stack.pop()
-        self.stack[-1] = policy.call(self.stack[-1], args)
-
-    def op_newobj(self) -> None:
-        args = self.stack.pop()
-        cls = self.stack.pop()
-        self.stack.append(policy.new(cls, args, {}))
-
-    def op_newobj_ex(self) -> None:
-        kwargs = self.stack.pop()
-        args = self.stack.pop()
-        cls = self.stack.pop()
-        self.stack.append(policy.new(cls, args, kwargs))
-
-    def op_inst(self) -> None:
-        module = self.text_line()
-        cls = policy.find_class(module, self.text_line())
-        self._instantiate(cls, tuple(self.pop_mark()))
-
-    def op_obj(self) -> None:
-        items = self.pop_mark()
-        if not items:
-            raise PickleRefused("OBJ finds no class")
-        self._instantiate(items[0], tuple(items[1:]))
-
-    def _instantiate(self, cls: Any, args: Tuple[Any, ...]) -> None:
-        self.stack.append(policy.call(cls, args) if args else policy.new(cls, (), {}))
-
-    def op_build(self) -> None:
-        state = self.stack.pop()
-        policy.build(self.stack[-1], state)
-
-
-_OPS: Dict[int, str] = {
-    0x80: "op_proto", 0x95: "op_frame", 0x28: "op_mark", 0x30: "op_pop", 0x31: "op_pop_mark", 0x32: "op_dup",
-    0x4E: "op_none", 0x88: "op_true", 0x89: "op_false", 0x49: "op_int", 0x4C: "op_long", 0x4A: "op_binint",
-    0x4B: "op_binint1", 0x4D: "op_binint2", 0x8A: "op_long1", 0x8B: "op_long4", 0x46: "op_float",
-    0x47: "op_binfloat", 0x56: "op_unicode", 0x8C: "op_short_binunicode", 0x58: "op_binunicode",
-    0x8D: "op_binunicode8", 0x43: "op_short_binbytes", 0x42: "op_binbytes", 0x8E: "op_binbytes8",
-    0x96: "op_bytearray8", 0x5D: "op_empty_list", 0x7D: "op_empty_dict", 0x29: "op_empty_tuple",
-    0x8F: "op_empty_set", 0x6C: "op_list", 0x74: "op_tuple", 0x85: "op_tuple1", 0x86: "op_tuple2",
-    0x87: "op_tuple3", 0x64: "op_dict", 0x91: "op_frozenset", 0x61: "op_append", 0x65: "op_appends",
-    0x73: "op_setitem", 0x75: "op_setitems", 0x90: "op_additems", 0x67: "op_get", 0x68: "op_binget",
-    0x6A: "op_long_binget", 0x70: "op_put", 0x71: "op_binput", 0x72: "op_long_binput", 0x94: "op_memoize",
-    0x63: "op_global", 0x93: "op_stack_global", 0x52: "op_reduce", 0x81: "op_newobj", 0x92: "op_newobj_ex",
-    0x69: "op_inst", 0x6F: "op_obj", 0x62: "op_build",
-}
-
-
-#: opcode -> the (unbound) method that handles it
-_HANDLERS: Dict[int, Callable[[_Machine], Any]] = {code: getattr(_Machine, name) for code, name in _OPS.items()}
+    def other(self, code: int, pos: int) -> int:
+        """Run an opcode the loop does not handle inline (``pos`` is just after it); returns where
+        the next one starts."""
+        op = HANDLERS.get(code)
+        if op is None:
+            name = REFUSED_OPCODES.get(code)
+            if name is not None:
+                raise PickleRefused(f"opcode {name} at byte {pos - 1} is not accepted in messages")
+            raise PickleRefused(f"unknown opcode 0x{code:02x} at byte {pos - 1}")
+        self.pos = pos
+        op(self)
+        return self.pos
 
 
 def loads(data: Any) -> Any:
@@ -469,7 +282,8 @@ def loads(data: Any) -> Any:
     except Exception as exc:  # a malformed opcode stream, or a constructor that rejected its arguments
         raise PickleRefused(f"malformed pickle near byte {machine.pos}: {type(exc).__name__}: {exc}") from None
     finally:
-        machine.view.release()
+        if machine.view is not None:
+            machine.view.release()
 
 
 __all__ = ["MAX_PICKLE_BYTES", "PickleRefused", "loads"]

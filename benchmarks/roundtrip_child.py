@@ -96,7 +96,7 @@ def make_round_trip(kind: str, fmt: str):
 
 
 def repeats_for(size: int) -> int:
-    return 300 if size <= 10_000 else (15 if size <= 2_000_000 else (7 if size <= 30_000_000 else 4))
+    return 300 if size <= 10_000 else (40 if size <= 2_000_000 else (7 if size <= 30_000_000 else 4))
 
 
 def main() -> None:

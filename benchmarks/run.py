@@ -169,9 +169,10 @@ def round_trips(sizes: List[int], pyprod: Optional[Path], fmt: str, shape: str) 
 
     both = run(sys.executable, "ours,baseline")
     ours, base = both.get("ours", {}), both.get("baseline", {})
-    theirs = run(str(pyprod), "pyprod", pyprod_env()).get("pyprod", {}) if pyprod is not None else {}
+    # pyprod interleaved with the same floor as ours, so both processes allocate alike
+    theirs = run(str(pyprod), "pyprod,baseline", pyprod_env()).get("pyprod", {}) if pyprod is not None else {}
     # a body from elsewhere (no seal of this namespace): the closed unpickler reads it
-    closed = run(sys.executable, "ours-unsealed").get("ours-unsealed", {}) if fmt == "pickle" else {}
+    closed = run(sys.executable, "ours-unsealed,baseline").get("ours-unsealed", {}) if fmt == "pickle" else {}
     rows = []
     name = f"{'JSON' if fmt == 'json' else 'pickle'} round trip, {shape}"
     for size in sizes:

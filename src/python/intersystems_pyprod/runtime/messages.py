@@ -242,51 +242,26 @@ def _pickle_chunks(obj: Any) -> Tuple[Any, bool]:
 
 
 def _read_pickle(obj: Any) -> Any:
-    """The pickle body of ``obj`` as one buffer: the single chunk itself (one IRIS call when it is
-    short), or the chunks copied once into a buffer sized from the stream (no joins, no text
-    conversion)."""
+    """The pickle body of ``obj`` as one ``bytes``: the single chunk itself (one IRIS call when it
+    is short), or the chunks joined once (no zero-filled buffer, no text conversion); refused as
+    soon as it passes the size limit."""
     chunk_at, full_chunks = _pickle_chunks(obj)
     first = chunk_at(0)
     if not first or (full_chunks and len(first) < CHUNK):
         return first
-    second = chunk_at(1)
-    if not second:
-        return first
-    size = _stream_size(obj, len(first) + len(second))
-    if size > unpickler.MAX_PICKLE_BYTES:
-        raise bodies.BodyError(f"the pickle is {size} bytes; the limit is {unpickler.MAX_PICKLE_BYTES}")
-    buffer = bytearray(size)
-    view = memoryview(buffer)
-    filled, iteration, chunk = 0, 1, first
-    try:
-        while chunk:
-            end = filled + len(chunk)
-            if end > unpickler.MAX_PICKLE_BYTES:
-                raise bodies.BodyError(f"the pickle is over {unpickler.MAX_PICKLE_BYTES} bytes, the limit")
-            if end <= size:
-                view[filled:end] = chunk
-            else:  # the stream grew past its reported size
-                view.release()
-                buffer[filled:] = chunk
-                view = memoryview(buffer)
-                size = len(buffer)
-            filled = end
-            chunk = second if iteration == 1 else chunk_at(iteration)
-            iteration += 1
-    finally:
-        view.release()
-    if filled < len(buffer):
-        del buffer[filled:]
-    return buffer
-
-
-def _stream_size(obj: Any, least: int) -> int:
-    """The size the pickle stream reports (at least ``least``, the bytes already read)."""
-    try:
-        size = int(obj.PickleBody.Size)
-    except Exception:  # no size known: the buffer grows as chunks arrive
-        return least
-    return max(size, least)
+    parts, total, iteration = [first], len(first), 1
+    while True:
+        chunk = chunk_at(iteration)
+        if not chunk:
+            break
+        total += len(chunk)
+        if total > unpickler.MAX_PICKLE_BYTES:
+            raise bodies.BodyError(f"the pickle is over {unpickler.MAX_PICKLE_BYTES} bytes, the limit")
+        parts.append(chunk)
+        if full_chunks and len(chunk) < CHUNK:
+            break
+        iteration += 1
+    return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
 def to_iris(message: Any) -> Any:

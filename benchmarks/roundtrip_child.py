@@ -64,13 +64,12 @@ def make_round_trip(kind: str, fmt: str):
         return lambda value: pickle.loads(pickle.dumps({"text": value, "count": 1}, protocol=pickle.HIGHEST_PROTOCOL))
     cls = payload_class(fmt)
     if kind in ("ours", "ours-unsealed"):
-        from intersystems_pyprod.loader.globals import MemoryGlobals
-        from intersystems_pyprod.runtime import irisapi, messages, sealing
+        from intersystems_pyprod.runtime import irisapi, messages
         from intersystems_pyprod.testing.standin import ClassInfo, IrisStandIn
 
         api = IrisStandIn(lambda *a: None)
         if kind == "ours":  # a namespace the loader has loaded into has a seal key
-            sealing.ensure_key(api.globals.setdefault(sealing.KEY_GLOBAL, MemoryGlobals()))
+            api.ensure_seal_key()
         irisapi.install(api)
         stream = {"json": ("JsonBody", "%Stream.GlobalCharacter"), "pickle": ("PickleBody", "%Stream.GlobalBinary")}
         api.define(ClassInfo(messages.register(cls), {}, {}, dict([stream[fmt]])))

@@ -26,7 +26,7 @@ class Order(PickleSerialize):
 def _namespace(with_key: bool = True) -> IrisStandIn:
     api = IrisStandIn(lambda *a: None)
     if with_key:
-        sealing.ensure_key(api.globals.setdefault(sealing.KEY_GLOBAL, MemoryGlobals()))
+        api.ensure_seal_key()
     api.define(ClassInfo(messages.register(Order), {}, {}, {"PickleBody": "%Stream.GlobalBinary"}))
     return api
 

@@ -15,6 +15,8 @@ from intersystems_pyprod import BusinessOperation, PickleSerialize
 from intersystems_pyprod.runtime import pickle_policy, unpickler
 from intersystems_pyprod.runtime.unpickler import PickleRefused, loads
 
+from .test_unpickler import proto4, text
+
 HERE = __name__
 
 
@@ -64,15 +66,6 @@ class Op(BusinessOperation):
 @pytest.fixture(autouse=True)
 def allow_this_module():
     pickle_policy.allow_module(HERE)
-
-
-def text(value: str) -> bytes:
-    raw = value.encode()
-    return b"\x8c" + bytes([len(raw)]) + raw if len(raw) < 256 else b"X" + struct.pack("<I", len(raw)) + raw
-
-
-def proto4(body: bytes) -> bytes:
-    return b"\x80\x04" + body + b"."
 
 
 def framed(body: bytes) -> bytes:

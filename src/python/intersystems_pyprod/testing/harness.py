@@ -17,11 +17,10 @@ from typing import Any, Callable, Deque, Dict, Iterator, List, Optional, Tuple
 
 from ..api import engine as engine_api
 from ..api.engine import is_error_value
-from ..loader.globals import MemoryGlobals
 from ..loader.importer import import_script
 from ..model.introspect import build_model
 from ..model.types import ClassModel, ScriptModel
-from ..runtime import bodies, bridge, irisapi, messages, sealing, values
+from ..runtime import bodies, bridge, irisapi, messages, values
 from .delivery import Delivery, ProcessRun
 from .dispatch import MessageClasses
 from .hostobj import HarnessEngine, HostObject, ObjectScriptAdapter
@@ -52,7 +51,7 @@ class Harness(Delivery):
         self._previous: Tuple[Any, Any] = (None, None)
         self._standin = IrisStandIn(self._standin_log)
         # the key the loader gives a namespace, so pickle bodies are sealed as in IRIS
-        sealing.ensure_key(self._standin.globals.setdefault(sealing.KEY_GLOBAL, MemoryGlobals()))
+        self._standin.ensure_seal_key()
         imported = import_script(script)
         #: The imported script module: use its classes (``harness.module.MyRequest``) in tests.
         self.module = imported.module

@@ -11,6 +11,7 @@ from typing import Any, Callable, Dict, List, Optional
 
 from ..api.engine import OfflineErrorStatus, is_error_value
 from ..loader.globals import MemoryGlobals
+from ..runtime import sealing
 
 
 class Ref:
@@ -269,3 +270,7 @@ class IrisStandIn:
 
     def gref(self, name: str) -> GlobalRef:
         return GlobalRef(self.globals.setdefault(name, MemoryGlobals()))
+
+    def ensure_seal_key(self) -> None:
+        """Give this namespace the key that seals pickle bodies, as a load into it does."""
+        sealing.ensure_key(self.globals.setdefault(sealing.KEY_GLOBAL, MemoryGlobals()))

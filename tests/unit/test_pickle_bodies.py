@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from intersystems_pyprod import PickleSerialize
-from intersystems_pyprod.runtime import bodies, irisapi, messages
+from intersystems_pyprod.runtime import bodies, irisapi, messages, streams
 from intersystems_pyprod.testing.standin import ClassInfo, IrisStandIn, Stream, python_bytes
 
 ALL_BYTES = bytes(range(256))
@@ -25,10 +25,10 @@ def standin():
 
 
 def test_a_large_body_travels_as_bytes_chunks_and_comes_back_whole(standin):
-    payload = ALL_BYTES * (messages.CHUNK // 256 * 2 + 7)  # three chunks, every byte value, NUL included
+    payload = ALL_BYTES * (streams.CHUNK // 256 * 2 + 7)  # three chunks, every byte value, NUL included
     obj = messages.to_iris(Blob(payload))
     chunks = obj.PickleBody._chunks
-    assert len(chunks) == 3 and all(type(c) is bytes and len(c) <= messages.CHUNK for c in chunks)
+    assert len(chunks) == 3 and all(type(c) is bytes and len(c) <= streams.CHUNK for c in chunks)
     back = messages.from_iris(obj)
     assert type(back) is Blob and back.payload == payload
 
@@ -92,15 +92,15 @@ class _SizeSays:
 
 @pytest.mark.parametrize("reported", [0, 5, 10**9 // 10**3])
 def test_a_wrong_stream_size_does_not_corrupt_the_body(standin, reported):
-    payload = ALL_BYTES * (messages.CHUNK // 256 + 3000)
+    payload = ALL_BYTES * (streams.CHUNK // 256 + 3000)
     obj = messages.to_iris(Blob(payload))
     obj.__dict__["PickleBody"] = _SizeSays(obj.PickleBody, reported)
     assert messages.from_iris(obj).payload == payload
 
 
 def test_a_body_over_the_limit_is_refused_before_it_is_read(standin, monkeypatch):
-    monkeypatch.setattr(messages.unpickler, "MAX_PICKLE_BYTES", messages.CHUNK + 10)
-    obj = messages.to_iris(Blob(b"x" * (messages.CHUNK * 2)))
+    monkeypatch.setattr(messages.unpickler, "MAX_PICKLE_BYTES", streams.CHUNK + 10)
+    obj = messages.to_iris(Blob(b"x" * (streams.CHUNK * 2)))
     with pytest.raises(bodies.BodyError, match="limit"):
         messages.from_iris(obj)
 
@@ -139,7 +139,7 @@ def test_a_body_shorter_than_one_chunk_takes_one_call(standin):
 
 @pytest.mark.parametrize("extra", [0, 1, 1000])
 def test_a_body_of_whole_chunks_reads_to_its_end(standin, extra):
-    payload = b"z" * (messages.CHUNK * 2 + extra - 200)  # the pickle adds its opcodes around it
+    payload = b"z" * (streams.CHUNK * 2 + extra - 200)  # the pickle adds its opcodes around it
     obj = _CountedChunks(messages.to_iris(Blob(payload)))
     assert messages.from_iris(obj).payload == payload
     assert obj.calls <= 4

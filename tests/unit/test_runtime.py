@@ -12,7 +12,7 @@ import pytest
 
 from intersystems_pyprod import IRISLog, JsonSerialize, PickleSerialize, Status, debug_host
 from intersystems_pyprod.api import engine
-from intersystems_pyprod.runtime import calls, irisapi, messages, values
+from intersystems_pyprod.runtime import calls, irisapi, messages, streams, values
 from intersystems_pyprod.runtime.engine_iris import LOG_TEXT_MAX, IrisEngine
 from intersystems_pyprod.testing.standin import ClassInfo, IrisStandIn
 
@@ -74,9 +74,9 @@ def test_non_json_values_are_a_clear_error(standin):
 
 def test_strings_crossing_into_iris_are_chunked(standin):
     standin.define(ClassInfo(messages.register(Event), {}, {}, {"JsonBody": "%Stream.GlobalCharacter"}))
-    obj = messages.to_iris(Event(tags={"x" * (messages.CHUNK * 2 + 5)}))
+    obj = messages.to_iris(Event(tags={"x" * (streams.CHUNK * 2 + 5)}))
     sizes = [len(c) for c in obj.JsonBody._chunks]
-    assert max(sizes) <= messages.CHUNK and len(sizes) == 3
+    assert max(sizes) <= streams.CHUNK and len(sizes) == 3
 
 
 def test_unpickler_refuses_classes_outside_the_allow_list():

@@ -194,7 +194,7 @@ def test_an_iris_without_globals_seals_nothing():
     previous = irisapi.install(NoGlobals())
     try:
         assert sealing.current_key() is None
-        assert sealing.trailer(Order(lines=[1]), b"\x80\x05N.") == b""
+        assert sealing.trailer(Order(lines=[1]), [b"\x80\x05N."], 4) == b""
     finally:
         irisapi.install(previous)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 import sys
 from typing import Any, Dict, NoReturn
 
@@ -34,25 +33,17 @@ def _parse_int(text: str) -> int:
     return int(text)
 
 
-def _parse_float(text: str) -> float:
-    value = float(text)
-    if math.isinf(value):
-        _refuse(f"the number {text[:40]} is out of range for a float")
-    return value
-
-
-def _parse_constant(text: str) -> Any:
-    _refuse(f"{text} is not a JSON number")
-
-
-# made once: ``json.loads``/``json.dumps`` with options build a new decoder/encoder on every call
-_DECODER = json.JSONDecoder(parse_float=_parse_float, parse_constant=_parse_constant)
-_DECODER_INTS = json.JSONDecoder(parse_int=_parse_int, parse_float=_parse_float, parse_constant=_parse_constant)
+# made once: ``json.loads``/``json.dumps`` with options build a new decoder/encoder on every call.
+# Numbers read as with ``json.loads`` (no per-number hook): NaN and Infinity, which Python's json
+# module and pyprod 0.2.0 write for those floats, read back as floats, and a number past the
+# float range (1e400) reads as an infinity.
+_DECODER = json.JSONDecoder()
+_DECODER_INTS = json.JSONDecoder(parse_int=_parse_int)
 _encoders: Dict[Any, json.JSONEncoder] = {}
 
 
 def decode(text: str) -> Dict[str, Any]:
-    """The field values of a JSON body: a JSON object of finite numbers, bounded in size and depth."""
+    """The field values of a JSON body: a JSON object, bounded in size, depth and integer digits."""
     if len(text) > MAX_JSON_CHARS:
         _refuse(f"the JSON body has {len(text)} characters; the limit is {MAX_JSON_CHARS}")
     try:
@@ -79,12 +70,13 @@ def decode(text: str) -> Dict[str, Any]:
 
 
 def encode(data: Dict[str, Any], default: Any) -> str:
-    """JSON text of field values; NaN and infinities are refused (JSON has no such numbers)."""
+    """JSON text of field values; NaN and infinities are written as ``NaN``, ``Infinity`` and
+    ``-Infinity``, as ``json.dumps`` and pyprod 0.2.0 write them (strict JSON has no such numbers)."""
     encoder = _encoders.get(default)
     if encoder is None:
         if len(_encoders) > 100:
             _encoders.clear()
-        encoder = _encoders[default] = json.JSONEncoder(default=default, ensure_ascii=False, allow_nan=False)
+        encoder = _encoders[default] = json.JSONEncoder(default=default, ensure_ascii=False)
     return encoder.encode(data)
 
 

@@ -3,7 +3,7 @@
 A JSON message travels as JSON text in the ``JsonBody`` character stream, a pickle message as
 its pickle in the ``PickleBody`` binary stream, written as Python ``bytes`` and read back as
 ``bytes`` through ``PyProd.PickleMessage.PickleChunk`` (``%SYS.Python.Bytes``); ``Column``
-fields are mirrored to properties. Every string that crosses into IRIS is at most ``CHUNK``
+fields are mirrored to properties. Every string that crosses into IRIS is at most ``streams.CHUNK``
 characters (bytes), far below MAXSTRING.
 """
 
@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime
 import decimal
 import importlib
-import pickle
 import uuid
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -21,10 +20,7 @@ from ..api.messages import ProductionMessage, field_default, own_annotations
 from ..model import datatypes
 from ..model.packages import iris_class_name
 from ..naming import iris_name
-from . import bodies, irisapi, pickle_policy, sealing, timevalues, unpickler, values
-
-#: Characters per string crossing into IRIS (IRIS strings hold 3,641,144; 3 MiB is the proven size).
-CHUNK = 3_000_000
+from . import bodies, gcpause, irisapi, pickle_policy, sealing, streams, timevalues, unpickler, values
 
 _registry: Dict[str, type] = {}
 
@@ -145,7 +141,7 @@ def to_json(message: ProductionMessage) -> str:
         field = next((n for n, v in data.items() if not _encodes(v)), None)
         where = f" (field {field})" if field else ""
         raise MessageError(f"{type(message).__name__} cannot be sent as JSON{where}: {exc}; use JSON-friendly "
-                           "field values (no NaN or infinity) or make it a PickleSerialize message") from None
+                           "field values or make it a PickleSerialize message") from None
 
 
 def _encodes(value: Any) -> bool:
@@ -183,87 +179,6 @@ def from_pickle(data: Any) -> Any:
     return sealing.loads(data)
 
 
-def _write(stream: Any, data: Any, tail: bytes = b"") -> None:
-    """Write text or bytes, then ``tail``, in chunks IRIS strings can hold (a body that fits is
-    written in one call, uncopied when there is no tail)."""
-    if len(data) + len(tail) <= CHUNK:
-        if data or tail:
-            stream.Write(data + tail if tail else data)
-        return
-    for start in range(0, len(data), CHUNK):
-        stream.Write(data[start:start + CHUNK])
-    if tail:
-        stream.Write(tail)
-
-
-def _read(stream: Any) -> str:
-    """All of a character stream (a body of one chunk is returned uncopied)."""
-    if stream is None or stream == "":
-        return ""
-    stream.Rewind()
-    parts = []
-    while not stream.AtEnd:
-        chunk = stream.Read(CHUNK)
-        if chunk is None or chunk == "":
-            break
-        parts.append(chunk.decode("latin-1") if isinstance(chunk, bytes) else chunk)
-    return parts[0] if len(parts) == 1 else "".join(parts)
-
-
-def _as_bytes(chunk: Any) -> bytes:
-    """A chunk of a binary stream as bytes: ``%SYS.Python.Bytes`` gives bytes; text (8-bit
-    characters) is accepted too, so either conversion at the boundary reads the same body."""
-    if chunk is None or isinstance(chunk, bytes):
-        return chunk or b""
-    if isinstance(chunk, str):
-        try:
-            return chunk.encode("latin-1")
-        except UnicodeEncodeError:
-            raise bodies.BodyError("the pickle body holds characters that are not bytes") from None
-    return bytes(chunk)
-
-
-def _pickle_chunks(obj: Any) -> Tuple[Any, bool]:
-    """A function giving chunk ``i`` of the pickle body as bytes, and whether every chunk but the
-    last is full: the message class's ``PickleChunk`` (``%SYS.Python.Bytes`` of exactly the size
-    asked, fewer at the end), else reading the stream as text (``Read`` may return less)."""
-    method = getattr(obj, "PickleChunk", None)
-    if callable(method):
-        return (lambda iteration: _as_bytes(method(iteration, CHUNK))), True
-    stream = obj.PickleBody
-    if stream is None or stream == "":
-        return (lambda iteration: b""), False
-
-    def read(iteration: int) -> bytes:
-        if iteration == 0:
-            stream.Rewind()
-        return b"" if stream.AtEnd else _as_bytes(stream.Read(CHUNK))
-    return read, False
-
-
-def _read_pickle(obj: Any) -> Any:
-    """The pickle body of ``obj`` as one ``bytes``: the single chunk itself (one IRIS call when it
-    is short), or the chunks joined once (no zero-filled buffer, no text conversion); refused as
-    soon as it passes the size limit."""
-    chunk_at, full_chunks = _pickle_chunks(obj)
-    first = chunk_at(0)
-    if not first or (full_chunks and len(first) < CHUNK):
-        return first
-    parts, total, iteration = [first], len(first), 1
-    while True:
-        chunk = chunk_at(iteration)
-        if not chunk:
-            break
-        total += len(chunk)
-        if total > unpickler.MAX_PICKLE_BYTES:
-            raise bodies.BodyError(f"the pickle is over {unpickler.MAX_PICKLE_BYTES} bytes, the limit")
-        parts.append(chunk)
-        if full_chunks and len(chunk) < CHUNK:
-            break
-        iteration += 1
-    return parts[0] if len(parts) == 1 else b"".join(parts)
-
-
 def to_iris(message: Any) -> Any:
     """The IRIS message object for ``message`` (other values are returned unchanged)."""
     if not isinstance(message, ProductionMessage):
@@ -273,14 +188,12 @@ def to_iris(message: Any) -> Any:
     api = irisapi.get()
     obj = api.cls(name)._New()
     if cls._pyprod_serializer == "pickle":
-        body = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
         stream = api.cls("%Stream.GlobalBinary")._New()
-        _write(stream, body, sealing.trailer(message, body))  # bytes: one 8-bit character each in IRIS
-        del body
+        streams.write_pickle(stream, message, sealing.trailer)  # bytes: one 8-bit character each in IRIS
         obj.PickleBody = stream
     else:
         stream = api.cls("%Stream.GlobalCharacter")._New()
-        _write(stream, to_json(message))
+        streams.write(stream, to_json(message))
         obj.JsonBody = stream
     for field, prop, kind in _columns(cls):
         setattr(obj, prop, values.to_iris(getattr(message, field, None), kind))
@@ -325,18 +238,20 @@ def from_iris(obj: Any) -> Any:
 def _from_body(cls: Any, obj: Any) -> Any:
     """The message in ``obj``'s body, or None when the body is empty."""
     if cls._pyprod_serializer == "pickle":
-        data = _read_pickle(obj)
+        data = streams.read_pickle(obj)
         if not data:
             return None
         if len(data) > unpickler.MAX_PICKLE_BYTES:
             raise bodies.BodyError(f"the pickle is {len(data)} bytes; the limit is {unpickler.MAX_PICKLE_BYTES}")
-        found = from_pickle(data)
+        found = from_pickle(data) if len(data) < gcpause.LARGE_BODY else gcpause.decode(len(data), from_pickle, data)
         del data
         if not isinstance(found, cls):
             raise bodies.BodyError(f"the pickle holds a {type(found).__name__}, not a {cls.__name__}")
         return found
-    text = _read(obj.JsonBody)
-    return from_json(cls, text) if text else None
+    text = streams.read(obj.JsonBody)
+    if len(text) < gcpause.LARGE_BODY:
+        return from_json(cls, text) if text else None
+    return gcpause.decode(len(text), from_json, cls, text)
 
 
 def _id_of(obj: Any) -> str:

@@ -23,7 +23,7 @@ import hmac
 import io
 import pickle
 import secrets
-from typing import Any, Optional, Tuple
+from typing import Any, Optional, Sequence, Tuple
 
 from . import irisapi, pickle_policy, unpickler
 
@@ -51,9 +51,11 @@ class _Hmac:
         self.inner = hashlib.sha256(bytes(b ^ 0x36 for b in block))
         self.outer = hashlib.sha256(bytes(b ^ 0x5C for b in block))
 
-    def digest(self, data: Any) -> bytes:
+    def digest(self, *pieces: Any) -> bytes:
+        """The HMAC of the concatenation of ``pieces``."""
         inner = self.inner.copy()
-        inner.update(data)
+        for piece in pieces:
+            inner.update(piece)
         outer = self.outer.copy()
         outer.update(inner.digest())
         return outer.digest()
@@ -121,25 +123,29 @@ def _worth_sealing(message: Any, size: int) -> bool:
     return not all(type(value) in _SCALARS for value in state.values())
 
 
-def trailer(message: Any, body: bytes) -> bytes:
-    """What to write after ``body`` (the pickle of ``message``): the seal, or nothing."""
+def trailer(message: Any, pieces: Sequence[Any], size: int) -> bytes:
+    """What to write after the pickle of ``message`` (``pieces`` of ``size`` bytes in all): the
+    seal, or nothing."""
     mac = _mac()
-    if mac is None or not _worth_sealing(message, len(body)):
+    if mac is None or not _worth_sealing(message, size):
         return b""
-    return MARK + mac.digest(body)
+    return MARK + mac.digest(*pieces)
 
 
 def _sealed(data: Any) -> bool:
     """``data`` ends with a seal that this namespace's key checks."""
     size = len(data) - TRAILER_BYTES
-    if size <= 0 or data[size:size + len(MARK)] != MARK:
+    if size <= 0 or not data.startswith(MARK, size):
         return False
     mac = _mac()
     if mac is None:
         return False
-    with memoryview(data) as view:
-        expected = mac.digest(view[:size])
-    return hmac.compare_digest(expected, bytes(data[size + len(MARK):]))
+    if size <= SMALL_BODY:  # a copy of a short body costs less than a memoryview
+        expected = mac.digest(data[:size])
+    else:
+        with memoryview(data) as view:
+            expected = mac.digest(view[:size])
+    return hmac.compare_digest(expected, data[size + len(MARK):])
 
 
 class _PolicyUnpickler(pickle.Unpickler):
@@ -152,9 +158,11 @@ class _PolicyUnpickler(pickle.Unpickler):
 def loads(data: Any) -> Any:
     """The object a message body holds: through the C unpickler when the body is sealed with this
     namespace's key, else through the closed unpickler."""
+    if not isinstance(data, (bytes, bytearray)):
+        data = bytes(data)
     if not _sealed(data):
         return unpickler.loads(data)
-    source = io.BytesIO(data if isinstance(data, bytes) else bytes(data))
+    source = io.BytesIO(data)
     try:
         return _PolicyUnpickler(source).load()
     except pickle_policy.PickleRefused:

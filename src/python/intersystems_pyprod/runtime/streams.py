@@ -1,0 +1,206 @@
+"""Message bodies in IRIS streams: written in pieces an IRIS string can hold, read back whole.
+
+A JSON body is text in a character stream. A pickle body is bytes in a binary stream: the
+pickler writes its output piece by piece (a long ``str`` or ``bytes`` value comes as a piece of
+its own), and those pieces go to the stream with as few copies as the 3 MB limit on IRIS
+strings allows; they come back through ``PyProd.PickleMessage.PickleChunk`` as
+``%SYS.Python.Bytes``.
+"""
+
+from __future__ import annotations
+
+import pickle
+from typing import Any, Callable, Iterable, Iterator, List, Sequence, Tuple
+
+from . import bodies, unpickler
+
+#: Characters (bytes) per string crossing into IRIS (IRIS strings hold 3,641,144; 3 MB is the proven size).
+CHUNK = 3_000_000
+#: A piece of the pickler's output at least this long is written as it is, uncopied; shorter
+#: ones are joined with their neighbours so that a body takes few IRIS calls.
+WRITTEN_ALONE = 256 * 1024
+#: Field values the pickler may hand over as pieces of their own.
+_LONG_TYPES = (str, bytes, bytearray)
+
+
+class _Pieces(List[bytes]):
+    """The pickler's output, kept as the pieces it writes (the file it is given)."""
+
+    __slots__ = ()
+
+    def write(self, piece: Any) -> None:
+        """Keep one piece; a ``bytearray`` or ``PickleBuffer`` payload is copied, as it may change."""
+        self.append(piece if type(piece) is bytes else bytes(piece))
+
+
+def pickle_pieces(value: Any) -> Tuple[List[bytes], int]:
+    """The pickle of ``value`` (``pickle.dumps`` at the highest protocol) as pieces, and its size.
+
+    A message whose text and bytes fields come to a chunk or more is pickled piece by piece: the
+    pickler hands each long value over on its own (a ``bytes`` field as the very object the message
+    holds) instead of copying it into one growing buffer first, and :func:`bounded` then copies each
+    byte once into the chunks. Any other value is one ``pickle.dumps``, written without a copy when
+    it fits in a chunk.
+    """
+    if _long_values(value) < CHUNK:
+        body = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        return [body], len(body)
+    pieces = _Pieces()
+    pickle.Pickler(pieces, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
+    return pieces, sum(map(len, pieces))
+
+
+def _long_values(value: Any) -> int:
+    """How many characters and bytes the text and bytes fields of ``value`` hold."""
+    state = getattr(value, "__dict__", None)
+    if type(state) is not dict:
+        return 0
+    total = 0
+    for field in state.values():
+        if type(field) in _LONG_TYPES:
+            total += len(field)
+    return total
+
+
+def bounded(pieces: Iterable[bytes], limit: int) -> Iterator[bytes]:
+    """The same bytes, in order, as ``bytes`` of at most ``limit`` each.
+
+    A piece of :data:`WRITTEN_ALONE` to ``limit`` bytes is handed on as it is; the rest is packed
+    into joins of up to ``limit`` bytes, each byte copied once (a piece longer than ``limit`` is
+    cut through a memoryview, not sliced and then joined).
+    """
+    pending: List[Any] = []
+    room = limit
+    for piece in pieces:
+        size = len(piece)
+        if WRITTEN_ALONE <= size <= limit:
+            if pending:
+                yield b"".join(pending)
+                pending, room = [], limit
+            yield piece
+            continue
+        view: Any = memoryview(piece) if size > room else piece
+        start = 0
+        while size - start >= room:
+            pending.append(view[start:start + room])
+            start += room
+            yield b"".join(pending)
+            pending, room = [], limit
+        if start < size:
+            pending.append(view[start:] if start else view)
+            room -= size - start
+    if pending:
+        yield b"".join(pending)
+
+
+def write(stream: Any, data: Any) -> None:
+    """Write text (a JSON body) in chunks IRIS strings can hold; a body that fits is written in
+    one call, uncopied."""
+    if len(data) <= CHUNK:
+        if data:
+            stream.Write(data)
+        return
+    for start in range(0, len(data), CHUNK):
+        stream.Write(data[start:start + CHUNK])
+
+
+def write_pickle(stream: Any, value: Any, trailer: Callable[[Any, Sequence[bytes], int], bytes]) -> None:
+    """Pickle ``value`` to a binary stream, followed by ``trailer(value, pieces, size)``.
+
+    A short body and its trailer are one write, as one string; a longer one goes in the chunks
+    :func:`bounded` makes from :func:`pickle_pieces`.
+    """
+    if _long_values(value) < CHUNK:  # as pickle_pieces does, without building a list for a short body
+        body = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        size = len(body)
+        tail = trailer(value, (body,), size)
+        if size + len(tail) <= CHUNK and (size < WRITTEN_ALONE or not tail):
+            stream.Write(body + tail if tail else body)
+            return
+        pieces: List[bytes] = [body]
+    else:
+        pieces, size = pickle_pieces(value)
+        tail = trailer(value, pieces, size)
+    if tail:
+        pieces.append(tail)
+    for chunk in bounded(pieces, CHUNK):
+        stream.Write(chunk)
+
+
+def read(stream: Any) -> str:
+    """All of a character stream (a body of one chunk is returned uncopied)."""
+    if stream is None or stream == "":
+        return ""
+    stream.Rewind()
+    parts = []
+    while not stream.AtEnd:
+        chunk = stream.Read(CHUNK)
+        if chunk is None or chunk == "":
+            break
+        parts.append(chunk.decode("latin-1") if isinstance(chunk, bytes) else chunk)
+    return parts[0] if len(parts) == 1 else "".join(parts)
+
+
+def _as_bytes(chunk: Any) -> bytes:
+    """A chunk of a binary stream as bytes: ``%SYS.Python.Bytes`` gives bytes; text (8-bit
+    characters) is accepted too, so either conversion at the boundary reads the same body."""
+    if chunk is None or isinstance(chunk, bytes):
+        return chunk or b""
+    if isinstance(chunk, str):
+        try:
+            return chunk.encode("latin-1")
+        except UnicodeEncodeError:
+            raise bodies.BodyError("the pickle body holds characters that are not bytes") from None
+    return bytes(chunk)
+
+
+def _pickle_chunks(obj: Any) -> Tuple[Callable[[int], bytes], bool]:
+    """A function giving chunk ``i`` of the pickle body as bytes, and whether every chunk but the
+    last is full: the message class's ``PickleChunk`` (``%SYS.Python.Bytes`` of exactly the size
+    asked, fewer at the end), else reading the stream as text (``Read`` may return less)."""
+    method = getattr(obj, "PickleChunk", None)
+    if callable(method):
+        return (lambda iteration: _as_bytes(method(iteration, CHUNK))), True
+    stream = obj.PickleBody
+    if stream is None or stream == "":
+        return (lambda iteration: b""), False
+
+    def read_chunk(iteration: int) -> bytes:
+        if iteration == 0:
+            stream.Rewind()
+        return b"" if stream.AtEnd else _as_bytes(stream.Read(CHUNK))
+    return read_chunk, False
+
+
+def read_pickle(obj: Any) -> bytes:
+    """The pickle body of ``obj`` as one ``bytes``: the single chunk itself (one IRIS call when it
+    is short), or the chunks joined once (no zero-filled buffer, no text conversion); refused as
+    soon as it passes the size limit."""
+    method = getattr(obj, "PickleChunk", None)
+    if callable(method):  # the usual case, without building a reader: one call for a short body
+        first = method(0, CHUNK)
+        if type(first) is not bytes:
+            first = _as_bytes(first)
+        if len(first) < CHUNK:
+            return first
+    chunk_at, full_chunks = _pickle_chunks(obj)
+    if not callable(method):
+        first = chunk_at(0)
+        if not first:
+            return first
+    parts, total, iteration = [first], len(first), 1
+    while True:
+        chunk = chunk_at(iteration)
+        if not chunk:
+            break
+        total += len(chunk)
+        if total > unpickler.MAX_PICKLE_BYTES:
+            raise bodies.BodyError(f"the pickle is over {unpickler.MAX_PICKLE_BYTES} bytes, the limit")
+        parts.append(chunk)
+        if full_chunks and len(chunk) < CHUNK:
+            break
+        iteration += 1
+    return parts[0] if len(parts) == 1 else b"".join(parts)
+
+
+__all__ = ["CHUNK", "bounded", "pickle_pieces", "read", "read_pickle", "write", "write_pickle"]

@@ -74,11 +74,15 @@ def test_a_long_bytes_field_is_handed_to_the_stream_uncopied(namespace, monkeypa
     assert back.blob == blob and back.label == sent.label
 
 
-def test_a_bytearray_field_is_copied_when_pickled(namespace, monkeypatch):
+def test_a_bytearray_or_pickle_buffer_field_is_copied_when_pickled(namespace, monkeypatch):
     monkeypatch.setattr(streams, "CHUNK", 100_000)
     field = bytearray(b"a" * 120_000)
     pieces, _ = streams.pickle_pieces(Parcel(blob=field))
     field[:3] = b"zzz"
+    assert all(type(p) is bytes for p in pieces) and b"zzz" not in b"".join(pieces)
+    buffer = bytearray(b"b" * 120_000)
+    pieces, _ = streams.pickle_pieces(Parcel(blob=pickle.PickleBuffer(buffer), label="x" * 100_000))
+    buffer[:3] = b"zzz"
     assert all(type(p) is bytes for p in pieces) and b"zzz" not in b"".join(pieces)
 
 

@@ -91,6 +91,9 @@ def current_key() -> Optional[bytes]:
 
 
 def _mac() -> Optional[_Hmac]:
+    cached = _cached  # the usual case first: the key of the ``iris`` in force is known
+    if cached is not None and cached[0] is irisapi.get():
+        return cached[2]
     return _state()[2]
 
 
@@ -120,7 +123,10 @@ def _worth_sealing(message: Any, size: int) -> bool:
     state = getattr(message, "__dict__", None)
     if not isinstance(state, dict):
         return True
-    return not all(type(value) in _SCALARS for value in state.values())
+    for value in state.values():
+        if type(value) not in _SCALARS:
+            return True
+    return False
 
 
 def trailer(message: Any, pieces: Sequence[Any], size: int) -> bytes:

@@ -77,3 +77,16 @@ def test_pooled_and_second_scripts_build_and_share_helpers_only_within_a_project
     refused = load_sources(ns, ns.store(), second, "second.py", project="pc:/two")
     assert not refused.ok and "also module helpers of script 'pooled'" in refused.error
     assert load_sources(ns, ns.store(), second, "second.py", project="pc:/one").ok
+
+
+def test_bodies_script_moves_a_body_of_several_chunks_and_json_infinities_in_the_harness(tmp_path, pyprod_harness):
+    from intersystems_pyprod.runtime import streams
+
+    for name in ("bodies.py", "inbox.py"):
+        shutil.copy(SCRIPTS / name, tmp_path)
+    build(str(tmp_path / "bodies.py"), validate=True)
+    harness = pyprod_harness(str(tmp_path / "bodies.py"))
+    status = harness.send("Feed", '{"megabytes": 7}')
+    size = len(harness.module.payload(7))
+    assert size > 2 * streams.CHUNK
+    assert status == 1 and f"bundle ok {size} 2000 nan inf" in harness.texts()

@@ -146,3 +146,17 @@ def test_a_second_script_sharing_module_names(installed, project, tmp_path_facto
     shared = json.loads(cli(str(script.parent / "second.py"), "--json").stdout)
     assert shared["ok"] and installed.has_class("SecondE2E.Echo") and installed.has_class("PooledE2E.Pooled")
     assert cli("unload", str(script.parent / "second.py")).returncode == 0
+
+
+def test_a_sealed_pickle_body_of_several_chunks_and_json_infinities(installed, project, production):
+    script = project("bodies.py", "inbox.py")
+    assert cli(str(script)).returncode == 0
+    start = last_log_id(installed)
+    production("BodiesE2E.BodiesProduction")
+    installed.native.set(json.dumps({"megabytes": 7}), "PyProdE2E", "inbox", "bodies", 1)
+    # 6,999,808 bytes of every byte value: three chunks through PickleChunk, and the seal checked
+    line = wait_for(lambda: [r["Text"] for r in log_texts(installed, start) if r["Text"].startswith("bundle ")],
+                    "the bundle check")
+    assert line == ["bundle ok 6999808 2000 nan inf"]
+    bodies = [m["Body"] for m in installed.messages(limit=10)]
+    assert any("NaN" in b and "Infinity" in b for b in bodies)

@@ -110,17 +110,11 @@ def write_pickle(stream: Any, value: Any, trailer: Callable[[Any, Sequence[bytes
     A short body and its trailer are one write, as one string; a longer one goes in the chunks
     :func:`bounded` makes from :func:`pickle_pieces`.
     """
-    if _long_values(value) < CHUNK:  # as pickle_pieces does, without building a list for a short body
-        body = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-        size = len(body)
-        tail = trailer(value, (body,), size)
-        if size + len(tail) <= CHUNK and (size < WRITTEN_ALONE or not tail):
-            stream.Write(body + tail if tail else body)
-            return
-        pieces: List[bytes] = [body]
-    else:
-        pieces, size = pickle_pieces(value)
-        tail = trailer(value, pieces, size)
+    pieces, size = pickle_pieces(value)
+    tail = trailer(value, pieces, size)
+    if len(pieces) == 1 and size + len(tail) <= CHUNK and (size < WRITTEN_ALONE or not tail):
+        stream.Write(pieces[0] + tail if tail else pieces[0])
+        return
     if tail:
         pieces.append(tail)
     for chunk in bounded(pieces, CHUNK):
@@ -176,18 +170,10 @@ def read_pickle(obj: Any) -> bytes:
     """The pickle body of ``obj`` as one ``bytes``: the single chunk itself (one IRIS call when it
     is short), or the chunks joined once (no zero-filled buffer, no text conversion); refused as
     soon as it passes the size limit."""
-    method = getattr(obj, "PickleChunk", None)
-    if callable(method):  # the usual case, without building a reader: one call for a short body
-        first = method(0, CHUNK)
-        if type(first) is not bytes:
-            first = _as_bytes(first)
-        if len(first) < CHUNK:
-            return first
     chunk_at, full_chunks = _pickle_chunks(obj)
-    if not callable(method):
-        first = chunk_at(0)
-        if not first:
-            return first
+    first = chunk_at(0)
+    if not first or (full_chunks and len(first) < CHUNK):
+        return first
     parts, total, iteration = [first], len(first), 1
     while True:
         chunk = chunk_at(iteration)

@@ -207,3 +207,47 @@ def test_the_seal_is_hmac_sha256_of_the_pickle(size):
     key = os.urandom(32)
     data = os.urandom(size)
     assert sealing._Hmac(key).digest(data) == hmac.digest(key, data, "sha256")
+
+
+def _seal(body: bytes) -> bytes:
+    key = sealing.current_key()
+    assert key is not None
+    return body + sealing.MARK + sealing._Hmac(key).digest(body)
+
+
+@pytest.fixture
+def readers(monkeypatch):
+    """The in-place readers the C unpickler was given."""
+    made = []
+    real = sealing._BodyReader
+
+    def counting(data):
+        made.append(real(data))
+        return made[-1]
+    monkeypatch.setattr(sealing, "_BodyReader", counting)
+    return made
+
+
+def test_a_long_sealed_body_is_unpickled_in_place(namespace, closed_calls, readers):
+    sent = Order(lines=[{"sku": f"A{i}", "blob": bytes([i % 256]) * 70_000 if i % 50 == 0 else b""}
+                        for i in range(2000)], note="n" * 80_000)
+    back = messages.from_iris(messages.to_iris(sent))
+    assert back.lines == sent.lines and back.note == sent.note
+    assert closed_calls == [] and len(readers) == 1 and readers[0].pos > sealing._READ_IN_PLACE
+    small = messages.from_iris(messages.to_iris(Order(lines=[1])))
+    assert small.lines == [1] and len(readers) == 1  # a short body goes through io.BytesIO
+
+
+def test_a_truncated_long_body_under_a_valid_seal_is_refused(namespace, readers):
+    body = pickle.dumps([{"n": i} for i in range(20_000)], protocol=pickle.HIGHEST_PROTOCOL)
+    with pytest.raises(PickleRefused, match="malformed pickle"):
+        sealing.loads(_seal(body[:len(body) // 2]))
+    assert len(readers) == 1
+
+
+def test_a_long_text_protocol_pickle_under_a_valid_seal_reads_its_lines(namespace, readers):
+    value = [list(range(i, i + 10)) for i in range(3000)]
+    body = pickle.dumps(value, protocol=0)
+    assert len(body) > sealing._READ_IN_PLACE and b"\n" in body
+    assert sealing.loads(_seal(body)) == value
+    assert len(readers) == 1

@@ -51,9 +51,9 @@ IRIS_MEMBERS = {
 }
 #: Members defined by PyProd classes that Python code (runtime, harness) reads or writes.
 PYPROD_MEMBERS = {"PyObject": "properties", "JsonBody": "properties", "PickleBody": "properties",
-                  "PickleChunk": "methods", "PYMODULE": "parameters", "PYCLASS": "parameters", "LockLoads": "methods",
-                  "UnlockLoads": "methods", "TransactionStart": "methods", "TransactionCommit": "methods",
-                  "TransactionRollback": "methods"}
+                  "JsonChunk": "methods", "PickleChunk": "methods", "PYMODULE": "parameters",
+                  "PYCLASS": "parameters", "LockLoads": "methods", "UnlockLoads": "methods",
+                  "TransactionStart": "methods", "TransactionCommit": "methods", "TransactionRollback": "methods"}
 
 
 def bridge_module():
@@ -185,7 +185,7 @@ def test_every_iris_member_python_uses_is_known():
 @pytest.mark.parametrize("member, kind", sorted(PYPROD_MEMBERS.items()))
 def test_pyprod_members_python_relies_on_exist(member, kind):
     owners = {"PyObject": HOSTS, "JsonBody": ["PyProd.JsonMessage"], "PickleBody": ["PyProd.PickleMessage"],
-              "PickleChunk": ["PyProd.PickleMessage"],
+              "PickleChunk": ["PyProd.PickleMessage"], "JsonChunk": ["PyProd.JsonMessage"],
               "PYMODULE": [*HOSTS, "PyProd.JsonMessage", "PyProd.PickleMessage"],
               "PYCLASS": [*HOSTS, "PyProd.JsonMessage", "PyProd.PickleMessage"]}.get(member, ["PyProd.Loader"])
     for owner in owners:

@@ -422,6 +422,15 @@ class O(BusinessOperation):
 
 
 # -- messages ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("field", ["json_chunk", "pickle_chunk", "json_body"])
+def test_columns_named_after_message_base_members_are_refused(tmp_path, field):
+    err = error_of(tmp_path, f"""
+class Reading(JsonSerialize):
+    {field}: str = Column("")
+""")
+    assert "PyProd message base class" in err.message
+
+
 def test_columns_and_indexes(tmp_path):
     result = build_source(tmp_path, HEADER + """
 iris_package_name = "Demo"

@@ -148,3 +148,45 @@ def test_a_collector_the_caller_turned_off_stays_off():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+class _CountedJson:
+    """An IRIS JSON message object that counts its JsonChunk calls (each one an IRIS call), or,
+    with ``method=False``, a class compiled before JsonChunk existed (the stream is read)."""
+
+    def __init__(self, inner, method=True):
+        self._inner = inner
+        self.JsonBody = inner.JsonBody
+        self.calls = 0
+        if method:
+            self.JsonChunk = self._chunk
+
+    def _ClassName(self, full=0):
+        return self._inner._ClassName(full)
+
+    def _chunk(self, iteration, size):
+        self.calls += 1
+        return self._inner.JsonChunk(iteration, size)
+
+
+def test_a_short_json_body_takes_one_call(namespace):
+    obj = _CountedJson(messages.to_iris(Sheet(rows=[{"id": 1, "text": "naïve ☃"}])))
+    assert messages.from_iris(obj).rows == [{"id": 1, "text": "naïve ☃"}]
+    assert obj.calls == 1
+
+
+@pytest.mark.parametrize("method", [True, False])
+def test_a_json_body_of_several_chunks_reads_to_its_end(namespace, method):
+    rows = ["\u2603" * streams.CHUNK, "x" * (streams.CHUNK - 9)]  # 2 chunks and a few characters
+    obj = _CountedJson(messages.to_iris(Sheet(rows=rows)), method)
+    assert len(obj.JsonBody._chunks) == 3
+    assert messages.from_iris(obj).rows == rows
+    assert obj.calls == (3 if method else 0)
+
+
+def test_a_json_body_past_the_limit_is_refused_before_it_is_joined(namespace, monkeypatch):
+    monkeypatch.setattr(bodies, "MAX_JSON_CHARS", streams.CHUNK + 10)
+    obj = _CountedJson(messages.to_iris(Sheet(rows=["y" * (2 * streams.CHUNK)])))
+    with pytest.raises(bodies.BodyError, match=f"over {streams.CHUNK + 10} characters"):
+        messages.from_iris(obj)
+    assert obj.calls == 2

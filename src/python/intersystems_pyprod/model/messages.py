@@ -12,7 +12,7 @@ from . import datatypes
 from .classes import Context, annotations_of, class_attr, text, where_of
 from .types import ClassModel, ColumnModel
 
-MESSAGE_RESERVED = ("PYMODULE", "PYCLASS", "JsonBody", "PickleBody", "PickleChunk", "PyObject")
+MESSAGE_RESERVED = ("PYMODULE", "PYCLASS", "JsonBody", "JsonChunk", "PickleBody", "PickleChunk", "PyObject")
 
 
 def message_model(ctx: Context, cls: type, common: ClassModel, parent: Optional[type]) -> ClassModel:

@@ -248,7 +248,7 @@ def _from_body(cls: Any, obj: Any) -> Any:
         if not isinstance(found, cls):
             raise bodies.BodyError(f"the pickle holds a {type(found).__name__}, not a {cls.__name__}")
         return found
-    text = streams.read(obj.JsonBody)
+    text = streams.read_json(obj)
     if len(text) < gcpause.LARGE_BODY:
         return from_json(cls, text) if text else None
     return gcpause.decode(len(text), from_json, cls, text)

@@ -121,18 +121,57 @@ def write_pickle(stream: Any, value: Any, trailer: Callable[[Any, Sequence[bytes
         stream.Write(chunk)
 
 
-def read(stream: Any) -> str:
-    """All of a character stream (a body of one chunk is returned uncopied)."""
-    if stream is None or stream == "":
+def _as_text(chunk: Any) -> str:
+    """A chunk of a character stream as text (a bytes chunk holds 8-bit characters)."""
+    if chunk is None:
         return ""
-    stream.Rewind()
-    parts = []
-    while not stream.AtEnd:
-        chunk = stream.Read(CHUNK)
-        if chunk is None or chunk == "":
+    return chunk.decode("latin-1") if isinstance(chunk, bytes) else chunk
+
+
+def _json_chunks(obj: Any) -> Tuple[Callable[[int], str], bool]:
+    """A function giving chunk ``i`` of the JSON body, and whether every chunk but the last is
+    full: the message class's ``JsonChunk`` (exactly the size asked, fewer at the end), else
+    reading the stream (``Read`` may return less)."""
+    method = getattr(obj, "JsonChunk", None)
+    if callable(method):
+        return (lambda iteration: _as_text(method(iteration, CHUNK))), True
+    stream = obj.JsonBody
+    if stream is None or stream == "":
+        return (lambda iteration: ""), False
+
+    def read_chunk(iteration: int) -> str:
+        if iteration == 0:
+            stream.Rewind()
+        return "" if stream.AtEnd else _as_text(stream.Read(CHUNK))
+    return read_chunk, False
+
+
+def read_json(obj: Any) -> str:
+    """The JSON body of ``obj`` as one text: the single chunk itself (one IRIS call when it is
+    short), or the chunks joined once; refused as soon as it passes the size limit."""
+    return _read_all(*_json_chunks(obj), bodies.MAX_JSON_CHARS, "the JSON body has over {} characters, the limit")
+
+
+def _read_all(chunk_at: Callable[[int], Any], full_chunks: bool, limit: int, refusal: str) -> Any:
+    """Every chunk ``chunk_at`` gives, up to the first empty (or, with ``full_chunks``, short) one,
+    joined once; a single chunk is returned as it is. Past ``limit`` in all, ``refusal`` (a
+    template for the limit) is raised."""
+    first = chunk_at(0)
+    if not first or (full_chunks and len(first) < CHUNK):
+        return first
+    parts, total, iteration = [first], len(first), 1
+    while True:
+        chunk = chunk_at(iteration)
+        if not chunk:
             break
-        parts.append(chunk.decode("latin-1") if isinstance(chunk, bytes) else chunk)
-    return parts[0] if len(parts) == 1 else "".join(parts)
+        total += len(chunk)
+        if total > limit:
+            raise bodies.BodyError(refusal.format(limit))
+        parts.append(chunk)
+        if full_chunks and len(chunk) < CHUNK:
+            break
+        iteration += 1
+    return parts[0] if len(parts) == 1 else first[:0].join(parts)
 
 
 def _as_bytes(chunk: Any) -> bytes:
@@ -170,23 +209,8 @@ def read_pickle(obj: Any) -> bytes:
     """The pickle body of ``obj`` as one ``bytes``: the single chunk itself (one IRIS call when it
     is short), or the chunks joined once (no zero-filled buffer, no text conversion); refused as
     soon as it passes the size limit."""
-    chunk_at, full_chunks = _pickle_chunks(obj)
-    first = chunk_at(0)
-    if not first or (full_chunks and len(first) < CHUNK):
-        return first
-    parts, total, iteration = [first], len(first), 1
-    while True:
-        chunk = chunk_at(iteration)
-        if not chunk:
-            break
-        total += len(chunk)
-        if total > unpickler.MAX_PICKLE_BYTES:
-            raise bodies.BodyError(f"the pickle is over {unpickler.MAX_PICKLE_BYTES} bytes, the limit")
-        parts.append(chunk)
-        if full_chunks and len(chunk) < CHUNK:
-            break
-        iteration += 1
-    return parts[0] if len(parts) == 1 else b"".join(parts)
+    body: bytes = _read_all(*_pickle_chunks(obj), unpickler.MAX_PICKLE_BYTES, "the pickle is over {} bytes, the limit")
+    return body
 
 
-__all__ = ["CHUNK", "bounded", "pickle_pieces", "read", "read_pickle", "write", "write_pickle"]
+__all__ = ["CHUNK", "bounded", "pickle_pieces", "read_json", "read_pickle", "write", "write_pickle"]

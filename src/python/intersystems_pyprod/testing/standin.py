@@ -150,7 +150,15 @@ def pickle_chunk(obj: Any, iteration: int, size: int) -> bytes:
     return python_bytes(stream._take(size))  # = Bytes(stream.Read(size)), without decoding and encoding
 
 
-#: Default chunk size of ``PickleChunk`` (as in PyProd.PickleMessage).
+def json_chunk(obj: Any, iteration: int, size: int) -> str:
+    """``PyProd.JsonMessage.JsonChunk``: chunk ``iteration`` of the JSON body."""
+    stream = obj.JsonBody
+    if iteration == 0:
+        stream.Rewind()
+    return "" if stream.AtEnd else stream.Read(size)
+
+
+#: Default chunk size of ``PickleChunk`` and ``JsonChunk`` (as in PyProd.PickleMessage and JsonMessage).
 CHUNK_DEFAULT = 3_000_000
 
 
@@ -176,6 +184,8 @@ class IrisObject:
             return stream
         if name == "PickleChunk" and "PickleBody" in streams:
             return lambda iteration, size=CHUNK_DEFAULT: pickle_chunk(self, iteration, size)
+        if name == "JsonChunk" and "JsonBody" in streams:
+            return lambda iteration, size=CHUNK_DEFAULT: json_chunk(self, iteration, size)
         raise AttributeError(f"{self.__dict__['_class_name']} has no property {name!r}")
 
     def __repr__(self) -> str:

@@ -7,6 +7,7 @@ import hmac
 import json
 import math
 import pickle
+import types
 
 import pytest
 from hypothesis import given, settings
@@ -190,3 +191,38 @@ def test_a_json_body_past_the_limit_is_refused_before_it_is_joined(namespace, mo
     with pytest.raises(bodies.BodyError, match=f"over {streams.CHUNK + 10} characters"):
         messages.from_iris(obj)
     assert obj.calls == 2
+
+
+class _MethodMissing(_CountedJson):
+    """An object of a class compiled before its chunk method existed: calling it fails in IRIS."""
+
+    def _chunk(self, iteration, size):
+        self.calls += 1
+        raise RuntimeError("<METHOD DOES NOT EXIST> *JsonChunk")
+
+    def PickleChunk(self, iteration, size):
+        self.calls += 1
+        raise RuntimeError("<METHOD DOES NOT EXIST> *PickleChunk")
+
+
+def test_a_class_compiled_before_the_chunk_methods_reads_its_streams(namespace):
+    rows = [{"id": i} for i in range(10)]
+    obj = _MethodMissing(messages.to_iris(Sheet(rows=rows)))
+    assert messages.from_iris(obj).rows == rows and obj.calls == 1
+    pickled = messages.to_iris(Parcel(items=rows))
+    obj = _MethodMissing(messages.to_iris(Sheet(rows=rows)))
+    obj.PickleBody, obj._inner = pickled.PickleBody, pickled
+    assert streams.read_pickle(obj) == b"".join(pickled.PickleBody._chunks) and obj.calls == 1
+
+
+def test_a_failing_stream_is_not_read_twice(namespace):
+    class Broken:
+        rewinds = 0
+
+        def Rewind(self):
+            Broken.rewinds += 1
+            raise RuntimeError("<PROTECT>")
+    obj = types.SimpleNamespace(JsonBody=Broken())
+    with pytest.raises(RuntimeError, match="PROTECT"):
+        streams.read_json(obj)
+    assert Broken.rewinds == 1

@@ -128,11 +128,11 @@ def _as_text(chunk: Any) -> str:
     return chunk.decode("latin-1") if isinstance(chunk, bytes) else chunk
 
 
-def _json_chunks(obj: Any) -> Tuple[Callable[[int], str], bool]:
+def _json_chunks(obj: Any, use_method: bool = True) -> Tuple[Callable[[int], str], bool]:
     """A function giving chunk ``i`` of the JSON body, and whether every chunk but the last is
     full: the message class's ``JsonChunk`` (exactly the size asked, fewer at the end), else
     reading the stream (``Read`` may return less)."""
-    method = getattr(obj, "JsonChunk", None)
+    method = getattr(obj, "JsonChunk", None) if use_method else None
     if callable(method):
         return (lambda iteration: _as_text(method(iteration, CHUNK))), True
     stream = obj.JsonBody
@@ -149,7 +149,22 @@ def _json_chunks(obj: Any) -> Tuple[Callable[[int], str], bool]:
 def read_json(obj: Any) -> str:
     """The JSON body of ``obj`` as one text: the single chunk itself (one IRIS call when it is
     short), or the chunks joined once; refused as soon as it passes the size limit."""
-    return _read_all(*_json_chunks(obj), bodies.MAX_JSON_CHARS, "the JSON body has over {} characters, the limit")
+    return _read_either_way(obj, _json_chunks, bodies.MAX_JSON_CHARS, "the JSON body has over {} characters, the limit")
+
+
+def _read_either_way(obj: Any, readers: Callable[..., Tuple[Callable[[int], Any], bool]], limit: int,
+                     refusal: str) -> Any:
+    """The body through the message class's chunk method; when that call fails (an IRIS class
+    compiled before the method existed), through its stream."""
+    chunk_at, through_method = readers(obj)
+    try:
+        return _read_all(chunk_at, through_method, limit, refusal)
+    except bodies.BodyError:
+        raise
+    except Exception:
+        if not through_method:  # the stream itself failed
+            raise
+        return _read_all(*readers(obj, use_method=False), limit, refusal)
 
 
 def _read_all(chunk_at: Callable[[int], Any], full_chunks: bool, limit: int, refusal: str) -> Any:
@@ -187,11 +202,11 @@ def _as_bytes(chunk: Any) -> bytes:
     return bytes(chunk)
 
 
-def _pickle_chunks(obj: Any) -> Tuple[Callable[[int], bytes], bool]:
+def _pickle_chunks(obj: Any, use_method: bool = True) -> Tuple[Callable[[int], bytes], bool]:
     """A function giving chunk ``i`` of the pickle body as bytes, and whether every chunk but the
     last is full: the message class's ``PickleChunk`` (``%SYS.Python.Bytes`` of exactly the size
     asked, fewer at the end), else reading the stream as text (``Read`` may return less)."""
-    method = getattr(obj, "PickleChunk", None)
+    method = getattr(obj, "PickleChunk", None) if use_method else None
     if callable(method):
         return (lambda iteration: _as_bytes(method(iteration, CHUNK))), True
     stream = obj.PickleBody
@@ -209,7 +224,8 @@ def read_pickle(obj: Any) -> bytes:
     """The pickle body of ``obj`` as one ``bytes``: the single chunk itself (one IRIS call when it
     is short), or the chunks joined once (no zero-filled buffer, no text conversion); refused as
     soon as it passes the size limit."""
-    body: bytes = _read_all(*_pickle_chunks(obj), unpickler.MAX_PICKLE_BYTES, "the pickle is over {} bytes, the limit")
+    body: bytes = _read_either_way(obj, _pickle_chunks, unpickler.MAX_PICKLE_BYTES,
+                                   "the pickle is over {} bytes, the limit")
     return body
 
 

@@ -182,14 +182,24 @@ class IrisObject:
             stream = Stream(streams[name])
             self.__dict__[name] = stream
             return stream
-        if name == "PickleChunk" and "PickleBody" in streams:
-            return lambda iteration, size=CHUNK_DEFAULT: pickle_chunk(self, iteration, size)
-        if name == "JsonChunk" and "JsonBody" in streams:
-            return lambda iteration, size=CHUNK_DEFAULT: json_chunk(self, iteration, size)
         raise AttributeError(f"{self.__dict__['_class_name']} has no property {name!r}")
 
     def __repr__(self) -> str:
         return f"<{self.__dict__['_class_name']} object>"
+
+
+class _PickleMessageObject(IrisObject):
+    """An instance of a class extending ``PyProd.PickleMessage``: it has ``PickleChunk``."""
+
+    def PickleChunk(self, iteration: int, size: int = CHUNK_DEFAULT) -> bytes:
+        return pickle_chunk(self, iteration, size)
+
+
+class _JsonMessageObject(IrisObject):
+    """An instance of a class extending ``PyProd.JsonMessage``: it has ``JsonChunk``."""
+
+    def JsonChunk(self, iteration: int, size: int = CHUNK_DEFAULT) -> str:
+        return json_chunk(self, iteration, size)
 
 
 class _StatusApi:
@@ -238,7 +248,9 @@ class _ClassProxy:
         info = self._api.classes.get(self._name.lower())
         if info is None:
             raise RuntimeError(f"<CLASS DOES NOT EXIST> {self._name}")
-        return IrisObject(info.name, info.defaults, info.streams)
+        kind = (_PickleMessageObject if "PickleBody" in info.streams
+                else _JsonMessageObject if "JsonBody" in info.streams else IrisObject)
+        return kind(info.name, info.defaults, info.streams)
 
     def _GetParameter(self, name: str) -> Any:
         info = self._api.classes.get(self._name.lower())

@@ -90,3 +90,4 @@ def test_bodies_script_moves_a_body_of_several_chunks_and_json_infinities_in_the
     size = len(harness.module.payload(7))
     assert size > 2 * streams.CHUNK
     assert status == 1 and f"bundle ok {size} 2000 nan inf" in harness.texts()
+    assert "faces ok" in harness.texts()

@@ -158,5 +158,8 @@ def test_a_sealed_pickle_body_of_several_chunks_and_json_infinities(installed, p
     line = wait_for(lambda: [r["Text"] for r in log_texts(installed, start) if r["Text"].startswith("bundle ")],
                     "the bundle check")
     assert line == ["bundle ok 6999808 2000 nan inf"]
+    # 2 million characters above U+FFFF: JSON bodies cut and read without splitting a surrogate pair
+    assert wait_for(lambda: [r["Text"] for r in log_texts(installed, start) if r["Text"].startswith("faces ")],
+                    "the faces check") == ["faces ok"]
     bodies = [m["Body"] for m in installed.messages(limit=10)]
     assert any("NaN" in b and "Infinity" in b for b in bodies)

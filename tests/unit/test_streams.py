@@ -178,11 +178,36 @@ def test_a_short_json_body_takes_one_call(namespace):
 
 @pytest.mark.parametrize("method", [True, False])
 def test_a_json_body_of_several_chunks_reads_to_its_end(namespace, method):
-    rows = ["\u2603" * streams.CHUNK, "x" * (streams.CHUNK - 9)]  # 2 chunks and a few characters
+    rows = ["x" * streams.CHUNK, "y" * (streams.CHUNK - 9)]  # 2 chunks and a few characters
     obj = _CountedJson(messages.to_iris(Sheet(rows=rows)), method)
     assert len(obj.JsonBody._chunks) == 3
     assert messages.from_iris(obj).rows == rows
     assert obj.calls == (3 if method else 0)
+
+
+def test_text_beyond_u_ffff_is_cut_within_the_iris_string_limit(namespace):
+    rows = ["\U0001F600" * streams.CHUNK]  # twice the limit in UTF-16 units if cut by characters
+    obj = messages.to_iris(Sheet(rows=rows))
+    assert all(len(c.encode("utf-16-le")) // 2 <= streams.CHUNK for c in obj.JsonBody._chunks)
+    assert messages.from_iris(obj).rows == rows
+
+
+class _Utf16Chunks(_CountedJson):
+    """JsonChunk as IRIS counts: a chunk of CHUNK UTF-16 units holds CHUNK // 2 characters above
+    U+FFFF, so a full chunk can be shorter than CHUNK for Python."""
+
+    def _chunk(self, iteration, size):
+        self.calls += 1
+        text = self._inner.JsonBody.text()
+        per_chunk = size // 2
+        return text[iteration * per_chunk:(iteration + 1) * per_chunk]
+
+
+def test_a_full_chunk_of_characters_beyond_u_ffff_is_not_taken_for_the_last(namespace):
+    rows = ["\U0001F600" * (streams.CHUNK // 2 + 5)]
+    obj = _Utf16Chunks(messages.to_iris(Sheet(rows=rows)))
+    assert messages.from_iris(obj).rows == rows
+    assert obj.calls == 2
 
 
 def test_a_json_body_past_the_limit_is_refused_before_it_is_joined(namespace, monkeypatch):

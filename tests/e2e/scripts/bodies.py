@@ -48,6 +48,10 @@ class Feed(BusinessService):
         good = (size == len(blob) and count == len(rows) and digest == hashlib.sha256(blob).hexdigest()
                 and math.isnan(nan) and inf == math.inf)
         IRISLog.Info(f"bundle {'ok' if good else 'differs'} {size} {count} {nan} {inf}")
+        # characters above U+FFFF are two UTF-16 units in IRIS: 4 million units, cut and read in chunks
+        faces = "\U0001F600" * 2_000_000
+        status, echoed = self.send_request_sync("Echo", Reading([faces, "naïve"]))
+        IRISLog.Info(f"faces {'ok' if echoed.values == [faces, 'naïve'] else 'differ'}")
         return status
 
 
@@ -57,6 +61,11 @@ class Check(BusinessOperation):
         return Status.OK(), Reading([len(request.blob), len(request.rows), digest, math.nan, math.inf])
 
 
+class Echo(BusinessOperation):
+    def on_message(self, request):
+        return Status.OK(), Reading(list(request.values))
+
+
 class BodiesProduction(Production):
     services = [ServiceItem("Feed", Feed, adapter_settings={"box": "bodies", "CallInterval": 1})]
-    operations = [OperationItem("Check", Check)]
+    operations = [OperationItem("Check", Check), OperationItem("Echo", Echo)]

@@ -93,15 +93,17 @@ def bounded(pieces: Iterable[bytes], limit: int) -> Iterator[bytes]:
         yield b"".join(pending)
 
 
-def write(stream: Any, data: Any) -> None:
+def write(stream: Any, text: str) -> None:
     """Write text (a JSON body) in chunks IRIS strings can hold; a body that fits is written in
-    one call, uncopied."""
-    if len(data) <= CHUNK:
-        if data:
-            stream.Write(data)
+    one call, uncopied. IRIS counts a character above U+FFFF as two, so text that is not ASCII
+    is cut every ``CHUNK // 2`` characters."""
+    size = CHUNK if text.isascii() else CHUNK // 2
+    if len(text) <= size:
+        if text:
+            stream.Write(text)
         return
-    for start in range(0, len(data), CHUNK):
-        stream.Write(data[start:start + CHUNK])
+    for start in range(0, len(text), size):
+        stream.Write(text[start:start + size])
 
 
 def write_pickle(stream: Any, value: Any, trailer: Callable[[Any, Sequence[bytes], int], bytes]) -> None:
@@ -170,9 +172,15 @@ def _read_either_way(obj: Any, readers: Callable[..., Tuple[Callable[[int], Any]
 def _read_all(chunk_at: Callable[[int], Any], full_chunks: bool, limit: int, refusal: str) -> Any:
     """Every chunk ``chunk_at`` gives, up to the first empty (or, with ``full_chunks``, short) one,
     joined once; a single chunk is returned as it is. Past ``limit`` in all, ``refusal`` (a
-    template for the limit) is raised."""
+    template for the limit) is raised.
+
+    A full chunk of bytes is ``CHUNK`` long. A full chunk of text is ``CHUNK`` characters for
+    IRIS, which counts a character above U+FFFF as two, so at least ``CHUNK // 2`` for Python:
+    only a text chunk shorter than that is surely the last.
+    """
     first = chunk_at(0)
-    if not first or (full_chunks and len(first) < CHUNK):
+    short = CHUNK if type(first) is bytes else CHUNK // 2
+    if not first or (full_chunks and len(first) < short):
         return first
     parts, total, iteration = [first], len(first), 1
     while True:
@@ -183,7 +191,7 @@ def _read_all(chunk_at: Callable[[int], Any], full_chunks: bool, limit: int, ref
         if total > limit:
             raise bodies.BodyError(refusal.format(limit))
         parts.append(chunk)
-        if full_chunks and len(chunk) < CHUNK:
+        if full_chunks and len(chunk) < short:
             break
         iteration += 1
     return parts[0] if len(parts) == 1 else first[:0].join(parts)

@@ -76,7 +76,9 @@ class Stream:
                             f"not {type(data).__name__}")
         elif self.binary and data and max(data) > "\xff":
             raise ValueError("<WIDE CHAR>: a binary stream takes 8-bit characters only")
-        if len(data) > 3_641_144:
+        if len(data) > 3_641_144 or (len(data) > 1_820_572 and isinstance(data, str) and not data.isascii()
+                                     and len(data.encode("utf-16-le")) > 2 * 3_641_144):
+            # IRIS counts UTF-16 units: a character above U+FFFF is two
             raise ValueError("<MAXSTRING>: a string argument longer than 3,641,144 characters")
         if data:
             self._chunks.append(data)

@@ -243,15 +243,13 @@ def _from_body(cls: Any, obj: Any) -> Any:
             return None
         if len(data) > unpickler.MAX_PICKLE_BYTES:
             raise bodies.BodyError(f"the pickle is {len(data)} bytes; the limit is {unpickler.MAX_PICKLE_BYTES}")
-        found = from_pickle(data) if len(data) < gcpause.LARGE_BODY else gcpause.decode(len(data), from_pickle, data)
+        found = gcpause.decode(len(data), from_pickle, data)
         del data
         if not isinstance(found, cls):
             raise bodies.BodyError(f"the pickle holds a {type(found).__name__}, not a {cls.__name__}")
         return found
     text = streams.read_json(obj)
-    if len(text) < gcpause.LARGE_BODY:
-        return from_json(cls, text) if text else None
-    return gcpause.decode(len(text), from_json, cls, text)
+    return gcpause.decode(len(text), from_json, cls, text) if text else None
 
 
 def _id_of(obj: Any) -> str:

@@ -130,22 +130,28 @@ def _as_text(chunk: Any) -> str:
     return chunk.decode("latin-1") if isinstance(chunk, bytes) else chunk
 
 
-def _json_chunks(obj: Any, use_method: bool = True) -> Tuple[Callable[[int], str], bool]:
-    """A function giving chunk ``i`` of the JSON body, and whether every chunk but the last is
-    full: the message class's ``JsonChunk`` (exactly the size asked, fewer at the end), else
-    reading the stream (``Read`` may return less)."""
-    method = getattr(obj, "JsonChunk", None) if use_method else None
+def _chunk_reader(method: Any, stream_of: Callable[[], Any], convert: Callable[[Any], Any],
+                  empty: Any) -> Tuple[Callable[[int], Any], bool]:
+    """A function giving chunk ``i`` of a body, and whether every chunk but the last is full:
+    through the message class's chunk ``method`` (exactly the size asked, fewer at the end) when
+    there is one, else by reading the stream ``stream_of()`` gives (``Read`` may return less)."""
     if callable(method):
-        return (lambda iteration: _as_text(method(iteration, CHUNK))), True
-    stream = obj.JsonBody
+        return (lambda iteration: convert(method(iteration, CHUNK))), True
+    stream = stream_of()
     if stream is None or stream == "":
-        return (lambda iteration: ""), False
+        return (lambda iteration: empty), False
 
-    def read_chunk(iteration: int) -> str:
+    def read_chunk(iteration: int) -> Any:
         if iteration == 0:
             stream.Rewind()
-        return "" if stream.AtEnd else _as_text(stream.Read(CHUNK))
+        return empty if stream.AtEnd else convert(stream.Read(CHUNK))
     return read_chunk, False
+
+
+def _json_chunks(obj: Any, use_method: bool = True) -> Tuple[Callable[[int], str], bool]:
+    """The JSON body's chunks: ``JsonChunk``, else the ``JsonBody`` stream."""
+    method = getattr(obj, "JsonChunk", None) if use_method else None
+    return _chunk_reader(method, lambda: obj.JsonBody, _as_text, "")
 
 
 def read_json(obj: Any) -> str:
@@ -211,21 +217,10 @@ def _as_bytes(chunk: Any) -> bytes:
 
 
 def _pickle_chunks(obj: Any, use_method: bool = True) -> Tuple[Callable[[int], bytes], bool]:
-    """A function giving chunk ``i`` of the pickle body as bytes, and whether every chunk but the
-    last is full: the message class's ``PickleChunk`` (``%SYS.Python.Bytes`` of exactly the size
-    asked, fewer at the end), else reading the stream as text (``Read`` may return less)."""
+    """The pickle body's chunks as bytes: ``PickleChunk`` (``%SYS.Python.Bytes``), else the
+    ``PickleBody`` stream read as text."""
     method = getattr(obj, "PickleChunk", None) if use_method else None
-    if callable(method):
-        return (lambda iteration: _as_bytes(method(iteration, CHUNK))), True
-    stream = obj.PickleBody
-    if stream is None or stream == "":
-        return (lambda iteration: b""), False
-
-    def read_chunk(iteration: int) -> bytes:
-        if iteration == 0:
-            stream.Rewind()
-        return b"" if stream.AtEnd else _as_bytes(stream.Read(CHUNK))
-    return read_chunk, False
+    return _chunk_reader(method, lambda: obj.PickleBody, _as_bytes, b"")
 
 
 def read_pickle(obj: Any) -> bytes:

@@ -62,11 +62,8 @@ class FakeIris:
         #: Classes reached with ``cls(name)`` besides Ens.Util.Log (a test puts its fakes here).
         self.classes: Dict[str, Any] = {}
         self.sql = FakeSql(self.calls)
-
-        class _System:
-            Status = FakeStatusApi(self.calls)
-
-        self.system = _System
+        # %SYSTEM classes only through cls(), like the releases without ``iris.system``
+        self.classes["%SYSTEM.Status"] = FakeStatusApi(self.calls)
 
     def ref(self) -> FakeRef:
         # like the stand-in: only ``iris.ref()``; a caller sets ``.value`` itself

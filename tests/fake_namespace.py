@@ -5,6 +5,11 @@ loader's globals and the load lock. ``FakeNamespace`` is one process using it: e
 is a numbered step, and a test can make step k raise (``fail_at``), or make every step from k
 on raise, as a process killed at k (``crash_at``; ``revive()`` then ends that process the way
 IRIS does: its open transaction rolls back and its lock is released).
+
+Transactions nest as in IRIS: ``TSTART`` opens a level, ``TCOMMIT`` ends the innermost one (the
+work becomes final only when the outermost ends), ``TROLLBACK 1`` undoes the innermost level's
+work, and an argumentless ``TROLLBACK`` (``trollback_all``) undoes every level, a caller's
+included. A lock released inside a transaction is held until the transaction ends.
 """
 
 from __future__ import annotations
@@ -83,8 +88,9 @@ class FakeNamespace:
         self.crash_at: Optional[int] = None
         self.error: Type[BaseException] = RuntimeError
         self.on_step: Optional[Callable[[str], None]] = None
-        self.tlevel = 0
-        self._saved: Optional[Tuple[Dict[str, Any], ...]] = None
+        #: What the globals held when each open transaction level started (innermost last).
+        self._levels: List[Tuple[Dict[str, Any], ...]] = []
+        self._unlock_deferred = False
         self.held_lock_timeouts: List[int] = []
 
     @property
@@ -107,9 +113,10 @@ class FakeNamespace:
 
     def revive(self) -> None:
         """The killed process is gone: IRIS rolls back its transaction and frees its lock."""
-        if self.tlevel and self._saved is not None:
-            self.db.restore(self._saved)
-        self.tlevel, self._saved = 0, None
+        if self._levels:
+            self.db.restore(self._levels[0])
+        self._levels = []
+        self._unlock_deferred = False
         if self.db.lock_owner is self:
             self.db.lock_owner, self.db.lock_count = None, 0
         self.crash_at = self.fail_at = None
@@ -176,26 +183,46 @@ class FakeNamespace:
         if self.db.lock_owner is self:
             self.db.lock_count -= 1
             if self.db.lock_count <= 0:
+                if self._levels:  # IRIS holds a lock released in a transaction until it ends
+                    self.db.lock_count, self._unlock_deferred = 0, True
+                else:
+                    self.db.lock_owner, self.db.lock_count = None, 0
+
+    def tlevel(self) -> int:
+        """``$TLEVEL``."""
+        self.step("tlevel")
+        return len(self._levels)
+
+    def _ended(self) -> None:
+        if not self._levels and self._unlock_deferred:
+            self._unlock_deferred = False
+            if self.db.lock_owner is self and self.db.lock_count <= 0:
                 self.db.lock_owner, self.db.lock_count = None, 0
 
     def tstart(self) -> None:
         self.step("tstart")
-        if self.tlevel == 0:
-            self._saved = self.db.snapshot()
-        self.tlevel += 1
+        self._levels.append(self.db.snapshot())
 
-    def tcommit(self) -> None:
+    def tcommit(self, level: int = 0) -> None:
+        """``TCOMMIT`` until ``$TLEVEL`` is ``level`` (IRIS: TCOMMIT with no transaction is an error)."""
         self.step("tcommit")
-        if self.tlevel:
-            self.tlevel -= 1
-            if self.tlevel == 0:
-                self._saved = None
+        while len(self._levels) > level:
+            self._levels.pop()
+        self._ended()
 
-    def trollback(self) -> None:
+    def trollback(self, level: int = 0) -> None:
+        """``TROLLBACK 1`` until ``$TLEVEL`` is ``level``: the levels below keep their work."""
         self.step("trollback")
-        if self.tlevel and self._saved is not None:
-            self.db.restore(self._saved)
-        self.tlevel, self._saved = 0, None
+        while len(self._levels) > level:
+            self.db.restore(self._levels.pop())
+        self._ended()
+
+    def trollback_all(self) -> None:
+        """An argumentless ``TROLLBACK``: every level, the caller's included."""
+        if self._levels:
+            self.db.restore(self._levels[0])
+        self._levels = []
+        self._ended()
 
     def user(self) -> str:
         self.step("user")

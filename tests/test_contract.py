@@ -36,14 +36,14 @@ IRIS_MEMBERS = {
     "BusinessHost": "2.2/2.5 Ens.Adapter", "ProcessInput": "2.1 Ens.BusinessService",
     "Adapter": "2.4 Ens.Host", "Write": "1.9 %Stream", "Read": "1.9 %Stream", "Rewind": "1.9 %Stream",
     "AtEnd": "1.9 %Stream",
-    "Size": "1.9 %Stream (%Stream.Object property)", "Status": "1.5 iris.system.Status", "Error": "1.7 %SYSTEM.Status",
+    "Size": "1.9 %Stream (%Stream.Object property)", "Error": "1.7 %SYSTEM.Status",
     "GetErrorText": "3.4 %SYSTEM.Status", "CallInterval": "2.2 Ens.InboundAdapter",
-    "OBJ": "1.5 iris.system = %SYSTEM", "LoadStream": "3.1 $SYSTEM.OBJ", "Compile": "3.3 $SYSTEM.OBJ",
+    "LoadStream": "3.1 $SYSTEM.OBJ", "Compile": "3.3 $SYSTEM.OBJ",
     "Delete": "3.7 $SYSTEM.OBJ", "GetProductionStatus": "4.3 Ens.Director", "EnableConfigItem": "4.3 Ens.Director",
     "Items": "4.2 Ens.Config.Production", "Count": "4.2 list of Ens.Config.Item", "GetAt": "4.2 list",
     "ClassName": "4.2 Ens.Config.Item", "Enabled": "4.2 Ens.Config.Item", "Name": "4.2 Ens.Config.Item",
     "ADAPTER": "2.1 host class parameter", "IsEnsembleNamespace": "7.3 %EnsembleMgr",
-    "Security": "%SYSTEM.Security (not in the reference: UNCONFIRMED)", "Check": "%SYSTEM.Security.Check",
+    "Check": "%SYSTEM.Security.Check",
     "GetTextAsString": "%Compiler.UDL.TextServices (UNCONFIRMED; the loader falls back to its own record)",
     "ManagerDirectory": "%Library.File (UNCONFIRMED)", "NameSpace": "%SYSTEM.SYS (UNCONFIRMED)",
     "UserName": "%SYSTEM.Process (UNCONFIRMED)", "ProcessID": "%SYSTEM.SYS, $JOB (UNCONFIRMED)",
@@ -53,7 +53,7 @@ IRIS_MEMBERS = {
 PYPROD_MEMBERS = {"PyObject": "properties", "JsonBody": "properties", "PickleBody": "properties",
                   "JsonChunk": "methods", "PickleChunk": "methods", "PYMODULE": "parameters",
                   "PYCLASS": "parameters", "LockLoads": "methods", "UnlockLoads": "methods",
-                  "TransactionStart": "methods", "TransactionCommit": "methods", "TransactionRollback": "methods"}
+                  "TransactionLevel": "methods", "TransactionStart": "methods", "TransactionCommit": "methods", "TransactionRollback": "methods"}
 
 
 def bridge_module():
@@ -180,6 +180,23 @@ def test_every_iris_member_python_uses_is_known():
                           "(with a reference) or define them in src/cls"
     for name in PYPROD_MEMBERS:
         assert name in used, f"{name} is listed but no longer used: remove it"
+
+
+def test_system_classes_are_reached_through_cls():
+    """``iris.system`` is not in every supported release's ``iris`` module (bug magnet 22): every
+    ``%SYSTEM`` class is reached with ``iris.cls``, and the stand-ins have no ``system`` to lean on."""
+    from intersystems_pyprod.testing.standin import IrisStandIn
+
+    from .fake_iris import FakeIris
+
+    found = []
+    for root in (REPO / "src" / "python" / "intersystems_pyprod", REPO / "cli" / "intersystems_pyprod_cli"):
+        for path in root.rglob("*.py"):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            found += [f"{path.relative_to(REPO)}:{node.lineno}" for node in ast.walk(tree)
+                      if isinstance(node, ast.Attribute) and node.attr == "system"]
+    assert found == [], "use iris.cls(\"%SYSTEM.<Class>\") instead of iris.system.<Class>"
+    assert not hasattr(IrisStandIn(lambda *a: None), "system") and not hasattr(FakeIris(), "system")
 
 
 @pytest.mark.parametrize("member, kind", sorted(PYPROD_MEMBERS.items()))

@@ -99,7 +99,7 @@ def test_a_fault_at_any_step_leaves_the_old_or_the_new_version_whole(case):
             ns.fail_at = None
             now = state(db)
             assert now in (before, after), f"{case}: {error.__name__} at step {k} left a mixed state"
-            assert db.lock_owner is None and ns.tlevel == 0, f"{case}: step {k} kept the lock or a transaction"
+            assert db.lock_owner is None and not ns._levels, f"{case}: step {k} kept the lock or a transaction"
             if result is not None and result.ok:
                 assert now == after
             outcomes.add("new" if now == after else "old")
@@ -125,7 +125,7 @@ def test_a_process_killed_at_any_step_is_completed_or_undone_by_the_next_call(ca
         assert state(db) == after, f"{case}: a kill at step {k} was not settled by the next call"
         finished_before = case == "unload" and "no script 'flow' is loaded" in str(retry.error)
         assert retry.ok or finished_before, f"{case}: retry after a kill at step {k}: {retry.error}"
-        assert db.lock_owner is None and other.tlevel == 0
+        assert db.lock_owner is None and not other._levels
 
 
 def test_a_kill_before_commit_is_undone_by_a_load_of_another_script():

@@ -153,13 +153,12 @@ class CompileApi:
                 outer.compiled = (names, flags)
                 return outer.compile_status
 
-        class System:
-            pass
-
-        System.Status, System.OBJ = Status, OBJ
-        self.system = System
+        self.system_classes = {"%SYSTEM.Status": Status, "%SYSTEM.OBJ": OBJ}
 
     def cls(self, name):
+        if name in self.system_classes:
+            return self.system_classes[name]
+
         class Stream:
             def __init__(self):
                 self.text = ""

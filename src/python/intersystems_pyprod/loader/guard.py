@@ -42,12 +42,17 @@ class Namespace(Protocol):
 
     def unlock(self) -> None: ...
 
-    def tstart(self) -> None: ...
+    def tlevel(self) -> int:
+        """The process's transaction level (``$TLEVEL``)."""
 
-    def tcommit(self) -> None: ...
+    def tstart(self) -> None:
+        """Open one transaction level."""
 
-    def trollback(self) -> None:
-        """Roll back every open transaction level (nothing when none is open)."""
+    def tcommit(self, level: int) -> None:
+        """Commit the levels above ``level``; the levels below stay open."""
+
+    def trollback(self, level: int) -> None:
+        """Roll back the levels above ``level``, one at a time; the levels below and their work stay."""
 
     def user(self) -> str: ...
 
@@ -62,34 +67,56 @@ def _twice(step: Any) -> None:
         step()
 
 
+#: The transaction level this process was at when the loader last opened a level, while that
+#: level may still be open (a rollback that failed twice); the next call ends it.
+_opened_above: Optional[int] = None
+
+
 @contextlib.contextmanager
 def transaction(ns: Namespace) -> Iterator[None]:
-    """Globals set inside change together or not at all."""
+    """Globals set inside change together or not at all. Only the level opened here is committed
+    or rolled back: a transaction the caller opened around the load stays open, its work intact."""
+    global _opened_above
+    level = ns.tlevel()
+    _opened_above = level
     ns.tstart()
     try:
         yield
-        ns.tcommit()
+        ns.tcommit(level)
     except BaseException:
-        _twice(ns.trollback)
+        _twice(lambda: ns.trollback(level))
         raise
+    _opened_above = None
+
+
+def _end_left_open(ns: Namespace) -> None:
+    """Roll back a level an earlier call of this process opened and could not end."""
+    global _opened_above
+    if _opened_above is not None and ns.tlevel() > _opened_above:
+        ns.trollback(_opened_above)
+    _opened_above = None
 
 
 @contextlib.contextmanager
-def locked(ns: Namespace, store: SourceStore, what: str, timeout: int = LOCK_TIMEOUT) -> Iterator[None]:
-    """Hold the namespace's load lock; the work of an earlier, interrupted call is settled first."""
+def locked(ns: Namespace, store: SourceStore, what: str, timeout: int = LOCK_TIMEOUT) -> Iterator[List[str]]:
+    """Hold the namespace's load lock; the work of an earlier, interrupted call is settled first.
+    Yields the warnings the caller's situation calls for (a transaction of its own is open)."""
+    caller_level = ns.tlevel()
     if not ns.lock(timeout):
         holder = store.holder() or {}
         raise PyProdError(f"a {holder.get('what', 'load')} by {holder.get('user', 'another user')} is in "
                           f"progress since {holder.get('time', 'an unknown time')}",
                           fix="try again when it has finished")
     try:
-        _twice(ns.trollback)  # a transaction an earlier call left open in this process ends here
+        _twice(lambda: _end_left_open(ns))
         store.set_holder({"what": what, "user": ns.user(), "time": ns.now()})
         settle(ns, store)
-        yield
+        yield [f"the {what} ran inside a transaction the caller opened (level {caller_level}): its records "
+               "become final when that transaction commits, and the load lock is held until then; rolling "
+               "it back undoes the records but not the compiled classes"] if caller_level else []
     finally:
         try:
-            _twice(ns.trollback)
+            _twice(lambda: _end_left_open(ns))
             _twice(lambda: store.set_holder(None))
         finally:
             _twice(ns.unlock)

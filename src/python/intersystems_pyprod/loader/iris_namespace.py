@@ -1,6 +1,7 @@
 """The ``Namespace`` of a load, inside IRIS (Embedded Python).
 
-Calls are those IRIS_REFERENCE.md documents (``$SYSTEM.OBJ``, ``%Dictionary``, ``Ens.Director``,
+Every ``%SYSTEM`` class is reached as ``iris.cls("%SYSTEM.…")``: the ``iris.system`` attribute form is
+not in every supported release (IRIS_REFERENCE.md bug magnet 22). Calls are those IRIS_REFERENCE.md documents (``$SYSTEM.OBJ``, ``%Dictionary``, ``Ens.Director``,
 ``Ens.Config.Production``); where the reference marks a detail UNCONFIRMED, the code accepts
 either answer, as noted at the call.
 """
@@ -34,7 +35,7 @@ class IrisNamespace:
         self.name = str(self.api.cls("%SYSTEM.SYS").NameSpace())
 
     def _status_text(self, status: Any) -> str:
-        return str(self.api.system.Status.GetErrorText(status))
+        return str(self.api.cls("%SYSTEM.Status").GetErrorText(status))
 
     def existing(self, names: List[str]) -> Set[str]:
         definitions = self.api.cls("%Dictionary.ClassDefinition")
@@ -64,12 +65,12 @@ class IrisNamespace:
             stream = self.api.cls("%Stream.TmpCharacter")._New()
             for start in range(0, len(text), 1_000_000):
                 stream.Write(text[start:start + 1_000_000])
-            status = self.api.system.OBJ.LoadStream(stream, LOAD_FLAGS)
+            status = self.api.cls("%SYSTEM.OBJ").LoadStream(stream, LOAD_FLAGS)
             if _is_error(status):
                 errors[name] = [self._status_text(status)]
         if errors:
             return errors
-        status = self.api.system.OBJ.Compile(",".join(texts), COMPILE_FLAGS)
+        status = self.api.cls("%SYSTEM.OBJ").Compile(",".join(texts), COMPILE_FLAGS)
         if not _is_error(status):
             return {}
         text = self._status_text(status)
@@ -84,7 +85,7 @@ class IrisNamespace:
     def delete(self, names: List[str]) -> List[str]:
         problems = []
         for name in names:
-            status = self.api.system.OBJ.Delete(name, "-d")
+            status = self.api.cls("%SYSTEM.OBJ").Delete(name, "-d")
             if _is_error(status):
                 problems.append(f"could not delete {name}: {self._status_text(status)}")
         return problems
@@ -140,14 +141,17 @@ class IrisNamespace:
     def unlock(self) -> None:
         self._loader().UnlockLoads()
 
+    def tlevel(self) -> int:
+        return int(self._loader().TransactionLevel() or 0)
+
     def tstart(self) -> None:
         self._loader().TransactionStart()
 
-    def tcommit(self) -> None:
-        self._loader().TransactionCommit()
+    def tcommit(self, level: int) -> None:
+        self._loader().TransactionCommit(int(level))
 
-    def trollback(self) -> None:
-        self._loader().TransactionRollback()
+    def trollback(self, level: int) -> None:
+        self._loader().TransactionRollback(int(level))
 
     def user(self) -> str:
         return str(self.api.cls("%SYSTEM.Process").UserName())
@@ -160,6 +164,6 @@ class IrisNamespace:
         if not int(self.api.cls("%EnsembleMgr").IsEnsembleNamespace(self.name) or 0):
             return (f"namespace {self.name} is not interoperability-enabled; enable it "
                     f"(##class(%EnsembleMgr).EnableNamespace(\"{self.name}\") in %SYS) or load into another one")
-        if not int(self.api.system.Security.Check("%Development", "USE") or 0):
+        if not int(self.api.cls("%SYSTEM.Security").Check("%Development", "USE") or 0):
             return f"user {self.user()} lacks %Development:USE, which loading classes requires"
         return None

@@ -140,7 +140,8 @@ def load_sources(ns: Namespace, store: SourceStore, files: Mapping[str, str], en
         result.texts = dict(texts)
     kinds = {c.name: c.kind for c in built.classes}
     try:
-        with locked(ns, store, f"load of {script}"):
+        with locked(ns, store, f"load of {script}") as notes:
+            result.warnings += notes
             changed = _apply(ns, store, result, files, entry, texts, kinds, take_over, project, modules)
             if changed:  # new Python code: running jobs must import it afresh
                 _restart(ns, result, sorted(n for n, k in kinds.items() if k not in PASSIVE_KINDS))
@@ -247,7 +248,8 @@ def unload(ns: Namespace, store: SourceStore, script: str) -> LoadResult:
     result = LoadResult(ok=False, script=str(script))
     try:
         check_script(script)
-        with locked(ns, store, f"unload of {script}"):
+        with locked(ns, store, f"unload of {script}") as notes:
+            result.warnings += notes
             recorded = store.recorded(script)
             if not recorded and script not in store.scripts():
                 raise PyProdError(f"no script {script!r} is loaded in this namespace", fix="see the names List shows")

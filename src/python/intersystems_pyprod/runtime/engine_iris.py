@@ -15,7 +15,7 @@ class IrisEngine:
     """``Engine`` on the embedded ``iris`` module."""
 
     def error_status(self, text: str) -> Any:
-        return irisapi.get().system.Status.Error(5001, text)
+        return irisapi.get().cls("%SYSTEM.Status").Error(5001, text)
 
     def is_error(self, status: Any) -> bool:
         return is_error_value(status)
@@ -23,7 +23,7 @@ class IrisEngine:
     def status_text(self, status: Any) -> str:
         if not self.is_error(status):
             return ""
-        return str(irisapi.get().system.Status.GetErrorText(status))
+        return str(irisapi.get().cls("%SYSTEM.Status").GetErrorText(status))
 
     def log(self, level: str, source_class: str, source_method: str, text: str) -> None:
         method = {"Info": "LogInfo", "Warning": "LogWarning", "Error": "LogError", "Alert": "LogAlert",

@@ -1,7 +1,8 @@
 """The ``iris`` module the runtime talks to: Embedded Python's, or a stand-in.
 
 Inside IRIS this is the embedded ``iris`` module. The in-process harness installs a stand-in
-with the same surface (``ref``, ``cls``, ``system.Status``), so the runtime code it drives is
+with the same surface (``ref``, ``cls``, ``gref``; ``%SYSTEM`` classes through ``cls``, as
+``iris.system`` is not in every release), so the runtime code it drives is
 the code that runs in IRIS.
 """
 

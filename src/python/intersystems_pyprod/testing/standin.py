@@ -205,7 +205,7 @@ class _JsonMessageObject(IrisObject):
 
 
 class _StatusApi:
-    """``iris.system.Status``."""
+    """``iris.cls("%SYSTEM.Status")``."""
 
     @staticmethod
     def Error(code: int, text: str) -> OfflineErrorStatus:
@@ -221,10 +221,6 @@ class _StatusApi:
             return ""
         text = status.text if isinstance(status, OfflineErrorStatus) else str(status)
         return f"ERROR #5001: {text}"
-
-
-class _System:
-    Status = _StatusApi
 
 
 class ClassInfo:
@@ -275,8 +271,6 @@ class _ClassProxy:
 class IrisStandIn:
     """The ``iris`` surface the runtime uses, backed by Python objects."""
 
-    system = _System
-
     def __init__(self, log_sink: Callable[[str, str, str, str], None]) -> None:
         self.classes: Dict[str, ClassInfo] = {}
         self.log_sink = log_sink
@@ -289,7 +283,11 @@ class IrisStandIn:
         # only the form both reference projects use (IRIS_REFERENCE.md 1.6): no initial value
         return Ref()
 
-    def cls(self, name: str) -> _ClassProxy:
+    def cls(self, name: str) -> Any:
+        # %SYSTEM classes only through cls(): there is no ``system`` attribute, as in the
+        # releases whose ``iris`` module lacks it
+        if name == "%SYSTEM.Status":
+            return _StatusApi
         return _ClassProxy(self, name)
 
     def gref(self, name: str) -> GlobalRef:

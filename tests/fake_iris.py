@@ -5,7 +5,8 @@ It records every call so tests can check the runtime speaks to IRIS as IRIS expe
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Tuple
+import re
+from typing import Any, Dict, List, Optional, Set, Tuple
 
 
 class FakeStatusApi:
@@ -39,11 +40,16 @@ class FakeRef:
 
 
 class FakeSql:
-    """``iris.sql``: ``prepare(sql).execute(*args)`` gives ``rows`` and records the query."""
+    """``iris.sql``: ``prepare(sql).execute(*args)`` gives ``rows`` and records the query.
+
+    Dynamic SQL checks the user's SQL privileges, as IRIS does: with ``granted`` set, a query on a
+    table outside it fails with IRIS's privilege error (SQLCODE -99)."""
 
     def __init__(self, calls: List[Tuple[Any, ...]]) -> None:
         self._calls = calls
         self.rows: List[Tuple[Any, ...]] = []
+        #: Tables the user may SELECT from with dynamic SQL (None: every table).
+        self.granted: Optional[Set[str]] = None
 
     def prepare(self, sql: str) -> Any:
         outer = self
@@ -51,9 +57,25 @@ class FakeSql:
         class _Statement:
             def execute(self, *args: Any) -> List[Tuple[Any, ...]]:
                 outer._calls.append(("sql", sql, *args))
+                for table in re.findall(r"\bFROM\s+([\w.%]+)", sql, re.IGNORECASE):
+                    if outer.granted is not None and table not in outer.granted:
+                        raise RuntimeError("[SQLCODE: <-99>:<Privilege Violation>] [%msg: <User has no SELECT "
+                                           f"privilege on table {table}>]")
                 return list(outer.rows)
 
         return _Statement()
+
+
+class FakeLoaderClass:
+    """``PyProd.Loader`` methods the runtime calls. ``IsMessageBody`` is embedded SQL, which IRIS
+    runs without checking SQL privileges: it answers whatever ``granted`` says."""
+
+    def __init__(self, iris: FakeIris) -> None:
+        self._iris = iris
+
+    def IsMessageBody(self, class_name: str, body_id: str) -> int:
+        self._iris.calls.append(("PyProd.Loader.IsMessageBody", class_name, body_id))
+        return int((str(class_name), str(body_id)) in self._iris.message_headers)
 
 
 class FakeIris:
@@ -62,6 +84,8 @@ class FakeIris:
         #: Classes reached with ``cls(name)`` besides Ens.Util.Log (a test puts its fakes here).
         self.classes: Dict[str, Any] = {}
         self.sql = FakeSql(self.calls)
+        #: (MessageBodyClassName, MessageBodyId) of the rows of Ens.MessageHeader.
+        self.message_headers: Set[Tuple[str, str]] = set()
         # %SYSTEM classes only through cls(), like the releases without ``iris.system``
         self.classes["%SYSTEM.Status"] = FakeStatusApi(self.calls)
 
@@ -77,4 +101,6 @@ class FakeIris:
             return self.classes[name]
         if name == "Ens.Util.Log":
             return FakeLog(self.calls)
+        if name == "PyProd.Loader":
+            return FakeLoaderClass(self)
         raise RuntimeError(f"<CLASS DOES NOT EXIST> {name}")

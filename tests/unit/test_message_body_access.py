@@ -46,15 +46,24 @@ def fake(monkeypatch):
 
 
 def test_an_object_no_header_points_at_is_not_opened(fake):
+    fake.message_headers.add(("Demo.Secret", "2"))
     document = json.loads(server.message_body("Demo.Secret", "1"))
     assert document == {"ok": False, "error": "no message has the body Demo.Secret 1"}
     assert fake.classes["Demo.Secret"].opened == []
-    [(_kind, sql, *args)] = [c for c in fake.calls if c[0] == "sql"]
-    assert "FROM Ens.MessageHeader WHERE MessageBodyClassName = ? AND MessageBodyId = ?" in sql
-    assert args == ["Demo.Secret", "1"]
+    assert ("PyProd.Loader.IsMessageBody", "Demo.Secret", "1") in fake.calls
 
 
 def test_a_message_body_is_read(fake):
-    fake.sql.rows = [(12,)]
+    fake.message_headers.add(("Demo.Secret", "1"))
     document = json.loads(server.message_body("Demo.Secret", "1"))
     assert document == {"ok": True, "body": '{"password": "x"}'} and fake.classes["Demo.Secret"].opened == ["1"]
+
+
+def test_a_user_with_only_the_message_content_resource_reads_a_body(fake):
+    """%Ens_MessageContent grants no SELECT on Ens.MessageHeader: dynamic SQL on it fails with
+    SQLCODE -99, the embedded SQL of PyProd.Loader does not."""
+    fake.sql.granted = set()
+    fake.message_headers.add(("Demo.Secret", "1"))
+    document = json.loads(server.message_body("Demo.Secret", "1"))
+    assert document == {"ok": True, "body": '{"password": "x"}'}
+    assert not [c for c in fake.calls if c[0] == "sql"], "no dynamic SQL on a table the user may not read"

@@ -19,6 +19,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Set, Tuple, Typ
 
 from intersystems_pyprod.classgen import grammar
 from intersystems_pyprod.loader.globals import MemoryGlobals, Subscripts
+from intersystems_pyprod.loader.plan import supers_of
 from intersystems_pyprod.loader.store import SourceStore
 
 
@@ -34,6 +35,22 @@ class FakeDatabase:
         self.lock_count = 0
         #: Last text of each class (lower-case name) that compiled.
         self.compiled: Dict[str, str] = {}
+        #: For each compiled class, the compiled text of each class it extends at that time.
+        self.built_on: Dict[str, Dict[str, Optional[str]]] = {}
+        #: What identifies the installed PyProd base classes (an upgrade changes it).
+        self.base_mark = "pyprod 0.3.0"
+
+    def stale(self) -> List[str]:
+        """Compiled classes that extend a class compiled again since (IRIS keeps running the
+        subclass's old compiled form until it is recompiled itself)."""
+        return sorted(name for name, supers in self.built_on.items()
+                      if any(s in self.compiled and self.compiled[s] != text for s, text in supers.items()))
+
+    def built(self, texts: Mapping[str, str]) -> None:
+        """These class texts compiled: record them and what they were built on."""
+        self.compiled.update({n.lower(): t for n, t in texts.items()})
+        for name, text in texts.items():
+            self.built_on[name.lower()] = {s: self.compiled.get(s) for s in supers_of(text)}
 
     def find(self, name: str) -> Optional[str]:
         """The stored spelling of a class name, compared without case."""
@@ -92,6 +109,8 @@ class FakeNamespace:
         self._levels: List[Tuple[Dict[str, Any], ...]] = []
         self._unlock_deferred = False
         self.held_lock_timeouts: List[int] = []
+        #: Compile with IRIS's ``b`` flag: subclasses of a compiled class are compiled with it.
+        self.with_subclasses = True
 
     @property
     def classes(self) -> Dict[str, str]:
@@ -149,8 +168,27 @@ class FakeNamespace:
             if problems:
                 errors[name] = problems
         if not errors:
-            self.db.compiled.update({n.lower(): t for n, t in texts.items()})
+            self.db.built(texts)
+            if self.with_subclasses:
+                self.db.built(self._subclasses(texts))
         return errors
+
+    def _subclasses(self, texts: Mapping[str, str]) -> Dict[str, str]:
+        """Classes in the namespace that extend one of ``texts``, however indirectly (``b``)."""
+        found: Dict[str, str] = {}
+        done = {n.lower() for n in texts}
+        grew = True
+        while grew:
+            grew = False
+            for name, text in self.classes.items():
+                if name.lower() not in done and any(s in done for s in supers_of(text)):
+                    found[name], grew = text, True
+                    done.add(name.lower())
+        return found
+
+    def base_mark(self) -> str:
+        self.step("base_mark")
+        return self.db.base_mark
 
     def delete(self, names: List[str]) -> List[str]:
         problems = []

@@ -28,7 +28,11 @@ class Namespace(Protocol):
         """The current UDL text of a class (with its Storage), or None."""
 
     def compile(self, texts: Mapping[str, str]) -> Dict[str, List[str]]:
-        """Load these class texts and compile them in one step: class name -> errors ({} = ok)."""
+        """Load these class texts and compile them in one step, with every class that extends
+        them: class name -> errors ({} = ok)."""
+
+    def base_mark(self) -> str:
+        """What identifies the installed PyProd base classes: it changes when they are upgraded."""
 
     def delete(self, names: List[str]) -> List[str]:
         """Delete classes; the errors."""

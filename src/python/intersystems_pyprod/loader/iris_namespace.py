@@ -9,15 +9,22 @@ either answer, as noted at the call.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import re
 from typing import Any, Dict, List, Mapping, Optional, Set, Tuple
 
 from ..runtime import irisapi
 from .store import SourceStore
 
-#: Compile flags: compile, keep source, no display (the log is returned as data), and in this
-#: process only: parallel compile workers started from Embedded Python have crashed (IoP reports).
-COMPILE_FLAGS = "ck-d/multicompile=0"
+#: Compile flags: compile, keep source, with every subclass of a compiled class (``b``: IRIS does
+#: not recompile subclasses of a changed class otherwise, hand-written ones included; bug magnet
+#: 32), no display (the log is returned as data), and in this process only: parallel compile
+#: workers started from Embedded Python have crashed (IoP reports).
+COMPILE_FLAGS = "ckb-d/multicompile=0"
+#: The PyProd classes generated classes extend: their change times make the base mark.
+BASE_CLASSES = ("PyProd.Common", "PyProd.Message", "PyProd.JsonMessage", "PyProd.PickleMessage",
+                "PyProd.InboundAdapter", "PyProd.OutboundAdapter", "PyProd.BusinessService",
+                "PyProd.BusinessProcess", "PyProd.BusinessOperation")
 #: Load without compiling: all classes of a load are compiled together afterwards.
 LOAD_FLAGS = "-d/compile=0"
 
@@ -81,6 +88,23 @@ class IrisNamespace:
         if not errors:  # not attributable to one class: every class of the load failed
             errors = {name: [text] for name in texts}
         return errors
+
+    def base_mark(self) -> str:
+        """The library version, with the time each PyProd base class last changed when IRIS tells
+        it (``%Dictionary.ClassDefinition.TimeChanged``): a reinstall of the same version from a
+        changed checkout changes the mark too. Unreadable times leave the version alone."""
+        from .. import __version__
+
+        stamps = []
+        for name in BASE_CLASSES:
+            try:
+                definition = self.api.cls("%Dictionary.ClassDefinition")._OpenId(name)
+                stamps.append(f"{name}={definition.TimeChanged}")
+            except Exception:
+                continue
+        if not stamps:
+            return __version__
+        return __version__ + "/" + hashlib.sha256(";".join(stamps).encode("utf-8")).hexdigest()[:16]
 
     def delete(self, names: List[str]) -> List[str]:
         problems = []

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import re
 from typing import Dict, List, Mapping, Set
 
 
@@ -26,28 +27,60 @@ class Plan:
     conflicts: List[str] = dataclasses.field(default_factory=list)
     #: Classes another script generated that this load takes over: class name -> that script.
     taken: Dict[str, str] = dataclasses.field(default_factory=dict)
+    #: Classes whose text is unchanged but that are compiled again: they extend a class this load
+    #: changes, or the PyProd base classes changed since they were compiled.
+    recompile: List[str] = dataclasses.field(default_factory=list)
 
     @property
     def to_compile(self) -> List[str]:
-        """Classes whose new text must be loaded and compiled together."""
-        return sorted(self.create + self.update)
+        """Classes whose text must be loaded and compiled together."""
+        return sorted(self.create + self.update + self.recompile)
 
     def action(self, name: str) -> str:
-        for action in ("create", "update", "unchanged", "delete"):
+        for action in ("create", "update", "recompile", "unchanged", "delete"):
             if name in getattr(self, action):
-                return {"create": "created", "update": "updated", "unchanged": "unchanged",
-                        "delete": "deleted"}[action]
+                return {"create": "created", "update": "updated", "recompile": "recompiled",
+                        "unchanged": "unchanged", "delete": "deleted"}[action]
         return "conflict"
 
 
+_EXTENDS = re.compile(r"^Class\s+\S+\s+Extends\s+(\([^)]*\)|[\w.%]+)", re.MULTILINE)
+
+
+def supers_of(text: str) -> List[str]:
+    """The classes a generated class text extends (lower case)."""
+    found = _EXTENDS.search(text)
+    if not found:
+        return []
+    return [part.strip().lower() for part in found.group(1).strip("()").split(",") if part.strip()]
+
+
+def _dependents(generated: Mapping[str, str], changed: Set[str]) -> Set[str]:
+    """Lower-case names of the generated classes that extend a changed class, however indirectly."""
+    supers = {name.lower(): supers_of(text) for name, text in generated.items()}
+    out: Set[str] = set()
+    grew = True
+    while grew:
+        grew = False
+        for name, parents in supers.items():
+            if name not in out and name not in changed and any(p in changed or p in out for p in parents):
+                out.add(name)
+                grew = True
+    return out
+
+
 def make_plan(script: str, generated: Mapping[str, str], recorded: Mapping[str, str],
-              owners: Mapping[str, str], existing: Set[str], take_over: bool = False) -> Plan:
+              owners: Mapping[str, str], existing: Set[str], take_over: bool = False,
+              rebuild: bool = False) -> Plan:
     """Decide every class's fate.
 
     ``generated``: class name -> new text. ``recorded``: class name -> text hash of the classes
     this script generated last time. ``owners``: class name (lower case) -> script, for every
     class any script generated. ``existing``: class names (lower case) present in the namespace.
     ``take_over``: classes of other scripts become this script's instead of being conflicts.
+    ``rebuild``: the PyProd base classes changed since this script's classes were compiled, so
+    every unchanged class is compiled again. An unchanged class that extends a created or updated
+    one is compiled again too (IRIS does not recompile subclasses of a changed class by itself).
     """
     plan = Plan()
     recorded_lower: Dict[str, str] = {k.lower(): v for k, v in recorded.items()}
@@ -72,4 +105,9 @@ def make_plan(script: str, generated: Mapping[str, str], recorded: Mapping[str, 
             plan.create.append(name)
     generated_lower = {n.lower() for n in generated}
     plan.delete = sorted(n for n in recorded if n.lower() not in generated_lower)
+    if plan.conflicts:
+        return plan
+    follow = set() if rebuild else _dependents(generated, {n.lower() for n in plan.create + plan.update})
+    plan.recompile = [n for n in plan.unchanged if rebuild or n.lower() in follow]
+    plan.unchanged = [n for n in plan.unchanged if n not in plan.recompile]
     return plan

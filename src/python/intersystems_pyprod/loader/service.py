@@ -158,10 +158,14 @@ def _apply(ns: Namespace, store: SourceStore, result: LoadResult, files: Mapping
     problem = _identity_problem(store, script, modules, project, take_over)
     if problem:
         raise PyProdError(problem)
-    plan = make_plan(script, texts, store.recorded(script), store.owners(), ns.existing(sorted(texts)), take_over)
+    recorded = store.recorded(script)
+    mark = ns.base_mark()
+    plan = make_plan(script, texts, recorded, store.owners(), ns.existing(sorted(texts)), take_over,
+                     rebuild=bool(recorded) and store.base_mark(script) != mark)
     if plan.conflicts:
         raise PyProdError("; ".join(plan.conflicts))
-    previous = {n: ns.class_text(n) or store.class_text(plan.taken.get(n, script), n) or "" for n in plan.update}
+    previous = {n: ns.class_text(n) or store.class_text(plan.taken.get(n, script), n) or ""
+                for n in plan.update + plan.recompile}
     to_compile = {n: carry_storage(previous.get(n), texts[n]) for n in plan.to_compile}
     before = store.active(script)
     committed = False
@@ -178,6 +182,7 @@ def _apply(ns: Namespace, store: SourceStore, result: LoadResult, files: Mapping
         with transaction(ns):
             store.ensure_seal_key()
             store.record(script, {n: texts[n] for n in plan.to_compile}, plan.delete)
+            store.set_base_mark(script, mark)
             version = store.save(script, files, entry, ns.user(), ns.now())
             if version != before or take_over:
                 store.activate(script, version, project)

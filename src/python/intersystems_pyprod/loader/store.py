@@ -9,6 +9,7 @@ Layout of the sources global (one per namespace)::
     (script, "v", n, "f", path, i)          = i-th chunk of a source file
     (script, "class", name)                 = hash of the class text last compiled
     (script, "text", name, i)               = i-th chunk of that text (kept to roll back)
+    (script, "base")                        = mark of the PyProd base classes those were compiled on
 
 of the owners global: (lower-case class name) = script; and of the state global::
 
@@ -168,6 +169,14 @@ class SourceStore:
         return {str(m): str(self._state.get(("module", m))) for m in self._state.children(("module",))}
 
     # -- generated classes -------------------------------------------------------------------
+    def base_mark(self, script: str) -> Optional[str]:
+        """The mark of the PyProd base classes the script's classes were last compiled against."""
+        value = self._g.get((script, "base"))
+        return str(value) if value not in (None, "") else None
+
+    def set_base_mark(self, script: str, mark: str) -> None:
+        self._g.set((script, "base"), mark)
+
     def recorded(self, script: str) -> Dict[str, str]:
         """Class name -> text hash of the classes the script's active version generated."""
         return {str(n): str(self._g.get((script, "class", n))) for n in self._g.children((script, "class"))}

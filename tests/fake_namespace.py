@@ -30,7 +30,8 @@ class Crashed(BaseException):
 class FakeDatabase:
     def __init__(self) -> None:
         self.classes: Dict[str, str] = {}
-        self.globals: Dict[str, MemoryGlobals] = {n: MemoryGlobals() for n in ("sources", "owners", "state", "seal")}
+        self.globals: Dict[str, MemoryGlobals] = {n: MemoryGlobals() for n in ("sources", "owners", "state", "seal",
+                                                                              "upload")}
         self.lock_owner: Optional[FakeNamespace] = None
         self.lock_count = 0
         #: Last text of each class (lower-case name) that compiled.
@@ -55,6 +56,18 @@ class FakeDatabase:
     def find(self, name: str) -> Optional[str]:
         """The stored spelling of a class name, compared without case."""
         return next((n for n in self.classes if n.lower() == name.lower()), None)
+
+    def ipm_uninstall(self, before_unconfigure: Callable[[], Optional[str]]) -> Optional[str]:
+        """``zpm "uninstall pyprod"`` as IPM 0.10.9 runs it: the module's Invoke before the
+        Unconfigure phase runs first; an error it returns ends the uninstall with nothing deleted.
+        Otherwise IPM deletes the module's resources (the ``PyProd`` package) and nothing else:
+        classes the loader generated are no resources, and globals are none either."""
+        error = before_unconfigure()
+        if error:
+            return error
+        for name in [n for n in self.classes if n.lower().startswith("pyprod.")]:
+            del self.classes[name]
+        return None
 
     def snapshot(self) -> Tuple[Dict[str, Any], ...]:
         return tuple(copy.deepcopy(g.data) for g in self.globals.values())

@@ -88,11 +88,29 @@ def test_missing_script_is_checked_before_connecting(server, capsys, tmp_path):
     assert code == 1 and "does not exist" in err and server.connects == []
 
 
+#: Until the module is in a registry, ``zpm "install pyprod"`` alone is a fix that cannot work:
+#: every message that asks for PyProd also says how to load it from a checkout.
+FROM_A_CHECKOUT = 'zpm "load /path/to/pyprod"'
+
+
 def test_pyprod_not_installed(server, capsys):
     server.pyprod_installed = False
     code, _, err = run(capsys, HELLO, *LOGIN)
     assert code == 1
-    assert "PyProd is not installed in namespace USER on localhost:1972" in err and 'zpm "install pyprod"' in err
+    assert "PyProd is not installed in namespace USER on localhost:1972" in err
+    assert FROM_A_CHECKOUT in err and 'zpm "install pyprod"' in err and "git URL" in err
+
+
+def test_doctor_says_how_to_install_pyprod_from_a_checkout(server, capsys):
+    server.pyprod_installed = False
+    code, out, _ = run(capsys, "doctor", *LOGIN, "--json")
+    checks = {c["check"]: c for c in json.loads(out)["checks"]}
+    assert code == 1 and FROM_A_CHECKOUT in checks["pyprod installed"]["fix"]
+    server.pyprod_installed, server.server_version = True, "0.9.0"
+    code, out, _ = run(capsys, "doctor", *LOGIN, "--json")
+    checks = {c["check"]: c for c in json.loads(out)["checks"]}
+    assert code == 1 and FROM_A_CHECKOUT in checks["pyprod version"]["fix"]
+    assert "intersystems-pyprod-cli" in checks["pyprod version"]["fix"]
 
 
 def test_unreachable_host_exits_3(server, capsys):

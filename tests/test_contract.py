@@ -14,6 +14,7 @@ import importlib
 import inspect
 import re
 import typing
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Dict, Set
 
@@ -101,7 +102,8 @@ def test_loader_entry_points_exist_and_return_json_text():
     module = importlib.import_module(loader_class.parameters["PYLOADER"])
     calls = {(name, n) for name, n, _caller in loader_class.loader_calls}
     assert {name for name, _ in calls} == {"load_file", "load_upload", "restore_version", "unload_script",
-                                           "list_scripts", "info", "message_body", "production_summary"}
+                                           "list_scripts", "info", "message_body", "production_summary",
+                                           "before_uninstall"}
     for name, count in calls:
         func = getattr(module, name)
         inspect.signature(func).bind(*([None] * count))
@@ -112,10 +114,23 @@ def test_loader_entry_points_exist_and_return_json_text():
     assert requires == {"Load": "%Development:USE", "LoadUploaded": "%Development:USE",
                         "Restore": "%Development:USE", "Unload": "%Development:USE", "List": "%Ens_Portal:USE",
                         "Info": "%Ens_Portal:USE", "MessageBody": "%Ens_MessageContent:USE",
-                        "ProductionSummary": "%Ens_Portal:USE"}
+                        "ProductionSummary": "%Ens_Portal:USE", "BeforeUninstall": "%Development:USE"}
     graph = (SRC_CLS / "PyProd" / "Graph.cls").read_text(encoding="utf-8")
     assert re.findall(r'ClassMethod (\w+)\(.*\[ Requires = "([^"]+)" \]', graph) == [
         ("Production", "%Ens_ProductionConfig:READ")]
+
+
+def test_module_xml_checks_for_loaded_scripts_before_ipm_deletes_anything():
+    """``zpm "uninstall"`` runs Clean; the module lifecycle runs Unconfigure inside it before it
+    deletes resources, and an error %Status of a Before invoke ends the uninstall there (IPM 0.10.9,
+    see loader/uninstall.py). IPM checks the status only when the method returns %Status."""
+    invokes = ET.parse(REPO / "module.xml").getroot().findall(".//Module/Invoke")
+    assert [(i.get("Class"), i.get("Method"), i.get("Phase"), i.get("When")) for i in invokes] == [
+        ("PyProd.Loader", "BeforeUninstall", "Unconfigure", "Before")]
+    method = CLASSES["PyProd.Loader"].methods["BeforeUninstall"]
+    assert method.class_method and method.args == 0  # IPM passes only the <Arg> elements, none here
+    source = (SRC_CLS / "PyProd" / "Loader.cls").read_text(encoding="utf-8")
+    assert re.search(r"^ClassMethod BeforeUninstall\(\) As %Status ", source, re.M)
 
 
 @pytest.mark.parametrize("cls", sorted(CLASSES), ids=str)

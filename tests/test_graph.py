@@ -185,6 +185,10 @@ def test_remote_graph_over_the_fake_sdk(monkeypatch, capsys):
     fake.missing_privileges = ["%Ens_ProductionConfig"]  # setting values are configuration
     code, out, err = run(capsys, "graph", "--remote", "Demo.Prod", *login)
     assert code != 0 and "%Ens_ProductionConfig:READ" in err and "In" not in out
+    fake.missing_privileges = []
+    fake.pyprod_installed = False
+    code, _, err = run(capsys, "graph", "--remote", "Demo.Prod", *login)
+    assert code != 0 and "PyProd.Graph is not installed" in err and 'zpm "load /path/to/pyprod"' in err
 
 
 @pytest.mark.parametrize("fmt", ["mermaid", "dot", "json"])

@@ -29,7 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _graph(args: argparse.Namespace) -> Any:
     if args.remote:
-        from intersystems_pyprod.director.connection import DirectorError, connect
+        from intersystems_pyprod.director.connection import INSTALL_PYPROD, DirectorError, connect
         from intersystems_pyprod.graph import graph_from_document
 
         from .remote import settings_from
@@ -37,7 +37,7 @@ def _graph(args: argparse.Namespace) -> Any:
         with connect(settings_from(args)) as remote:
             if not remote.has_class("PyProd.Graph"):
                 raise DirectorError("PyProd.Graph is not installed on the server",
-                                    'install or upgrade PyProd (zpm "install pyprod")')
+                                    f"install or upgrade PyProd: {INSTALL_PYPROD}")
             document = remote.call_json("PyProd.Graph", "Production", args.remote)
         if not document.get("ok"):
             raise DirectorError(str(document.get("error") or "reading the production failed"),

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Dict, List
 
 from intersystems_pyprod.director.collect import CollectError, collect, project_identity, project_root
-from intersystems_pyprod.director.connection import USAGE, Director, DirectorError, connect
+from intersystems_pyprod.director.connection import INSTALL_PYPROD, USAGE, Director, DirectorError, connect
 from intersystems_pyprod.director.settings import ConnectionSettings, SettingsError, resolve
 
 from . import __version__, exitcodes
@@ -233,14 +233,14 @@ def _doctor(remote: Director, args: argparse.Namespace) -> int:
                        f"give {remote.settings.username} a role holding {resource}:{permission}"})
     installed = remote.has_class("PyProd.Loader")
     checks.append({"check": "pyprod installed", "ok": installed, "detail": "PyProd.Loader found" if installed
-                   else "PyProd.Loader missing", "fix": "" if installed else 'zpm "install pyprod"'})
+                   else "PyProd.Loader missing", "fix": "" if installed else INSTALL_PYPROD})
     if installed and "%Ens_Portal" in granted_all:  # Info requires it, like status
         info = remote.info()
         server = str(info.get("version", ""))
         same = server.split(".")[:2] == __version__.split(".")[:2]
         checks.append({"check": "pyprod version", "ok": same, "detail": f"server {server}, cli {__version__}",
-                       "fix": "" if same else "install matching versions: zpm \"install pyprod\" and pip install "
-                                              "intersystems-pyprod-cli of the same minor version"})
+                       "fix": "" if same else "install matching versions: pip install intersystems-pyprod-cli "
+                                              f"of the server's minor version, or upgrade PyProd: {INSTALL_PYPROD}"})
         checks.append({"check": "embedded python", "ok": bool(info.get("python")),
                        "detail": f"Python {info.get('python') or 'unavailable'}",
                        "fix": "" if info.get("python") else "enable Embedded Python on the server"})

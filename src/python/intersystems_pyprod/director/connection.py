@@ -14,6 +14,11 @@ FAILED, USAGE, UNREACHABLE = "failed", "usage", "unreachable"
 #: Characters per string sent to IRIS (IRIS strings hold 3,641,144).
 CHUNK = 1_000_000
 UPLOAD_GLOBAL = "PyProd.Upload"
+#: How to install (or upgrade) PyProd in a namespace, for every fix that asks for it. IPM's
+#: ``load`` takes a folder holding module.xml on the IRIS server, a .tgz of it, or a git URL; the
+#: module is not in a public registry yet, so ``install`` works only where a registry has it.
+INSTALL_PYPROD = ('in that namespace run zpm "load /path/to/pyprod" (a checkout of the PyProd repository on the '
+                  'IRIS server, or its git URL), or zpm "install pyprod" from an IPM registry that has it')
 
 
 class DirectorError(Exception):
@@ -142,7 +147,7 @@ class Director:
         if not self.has_class("PyProd.Loader"):
             raise DirectorError(f"PyProd is not installed in namespace {self.settings.namespace} on "
                                f"{self.settings.host}:{self.settings.port}",
-                               'in that namespace run: zpm "install pyprod"')
+                               INSTALL_PYPROD)
 
     def has_privilege(self, resource: str, permission: str) -> bool:
         return bool(int(self.call("%SYSTEM.Security", "Check", resource, permission) or 0))

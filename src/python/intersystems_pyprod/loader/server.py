@@ -4,6 +4,7 @@
     LoadUploaded(...)   load_upload(token, texts, digest, take_over)  sources a client staged
     Restore(script, n)  restore_version(script, n)
     Unload(script)      unload_script(script)
+    BeforeUninstall()   before_uninstall()      run by IPM before it removes PyProd (module.xml)
     List()              list_scripts()
     Info()              info()
     MessageBody(c, id)  message_body(c, id)
@@ -21,9 +22,8 @@ from .globals import IrisGlobals
 from .importer import import_script
 from .service import LoadResult, listing, load_sources, restore, unload
 from .store import iris_store
-from .upload import check_owner, check_token, purge, read_upload, upload_digest
-
-UPLOAD_GLOBAL = "^PyProd.Upload"
+from .uninstall import before_uninstall as _before_uninstall
+from .upload import UPLOAD_GLOBAL, check_owner, check_token, purge, read_upload, upload_digest
 
 
 def _json(run: Callable[[], Any]) -> str:
@@ -115,6 +115,16 @@ def restore_version(script: str, version: int) -> str:
 def unload_script(script: str) -> str:
     """Delete the classes of ``script`` and forget its sources."""
     return _json(lambda: unload(_namespace(), iris_store(), str(script)))
+
+
+def before_uninstall() -> str:
+    """Refuse the uninstall while scripts are loaded; otherwise remove PyProd's globals."""
+
+    def run() -> Any:
+        _before_uninstall(_namespace(), iris_store(), [IrisGlobals(UPLOAD_GLOBAL)])
+        return {"ok": True}
+
+    return _json(run)
 
 
 def info() -> str:

@@ -257,6 +257,19 @@ class SourceStore:
         else:
             self._state.set(("holder",), json.dumps(dict(holder)))
 
+    # -- removing everything (before PyProd is uninstalled) -------------------------------------
+    def drop_all(self) -> None:
+        """Empty the sources, owners, state and seal globals."""
+        for g in (self._g, self._owners, self._state, self._seal):
+            empty(g)
+
+
+def empty(g: Globals) -> None:
+    """Kill every node of a global, one top-level subscript at a time (the forms the loader uses
+    everywhere; no kill of the unsubscripted root is needed, as nothing is stored there)."""
+    for sub in g.children(()):
+        g.kill((sub,))
+
 
 SOURCES_GLOBAL = "^PyProd.Sources"
 OWNERS_GLOBAL = "^PyProd.Owners"

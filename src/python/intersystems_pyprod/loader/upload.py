@@ -23,6 +23,8 @@ from ..errors import PyProdError
 from .globals import Globals
 from .names import MAX_FILES, check_path
 
+#: The global clients stage uploads in.
+UPLOAD_GLOBAL = "^PyProd.Upload"
 #: Uploads are removed this many seconds after a purge first saw them, if still there.
 STALE_AFTER = 3600
 #: Most characters one upload may hold.

@@ -118,6 +118,22 @@ def test_loader_entry_points_exist_and_return_json_text():
         ("Production", "%Ens_ProductionConfig:READ")]
 
 
+def test_viewer_entry_points_exist_and_return_what_objectscript_reads():
+    """PyProd.Message calls the module its PYVIEWER parameter names: ``output_type`` answers a
+    string, ``render`` a list it writes piece by piece."""
+    message = CLASSES["PyProd.Message"]
+    module = importlib.import_module(message.parameters["PYVIEWER"])
+    calls = {(name, n) for cls in CLASSES.values() for name, n, _caller in cls.viewer_calls}
+    assert calls == {("output_type", 2), ("render", 2)}
+    for name, count in calls:
+        func = getattr(module, name)
+        inspect.signature(func).bind(*([None] * count))
+    assert typing.get_type_hints(module.output_type)["return"] is str
+    assert typing.get_origin(typing.get_type_hints(module.render)["return"]) is list
+    source = (SRC_CLS / "PyProd" / "Message.cls").read_text(encoding="utf-8")
+    assert "##class(%SYS.Python).Import(..#PYVIEWER)" in source
+
+
 @pytest.mark.parametrize("cls", sorted(CLASSES), ids=str)
 def test_calls_on_self_resolve(cls):
     """``..Method(args)`` inside PyProd classes names a PyProd method with room for the arguments

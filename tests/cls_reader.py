@@ -29,6 +29,8 @@ class ClassInfo:
     bridge_calls: List[Tuple[str, int, str, bool]] = dataclasses.field(default_factory=list)
     #: (python function, argument count, calling method) on the loader module
     loader_calls: List[Tuple[str, int, str]] = dataclasses.field(default_factory=list)
+    #: (python function, argument count, calling method) on the message-viewer module
+    viewer_calls: List[Tuple[str, int, str]] = dataclasses.field(default_factory=list)
     #: (method called on the object itself, argument count, calling method)
     self_calls: List[Tuple[str, int, str]] = dataclasses.field(default_factory=list)
 
@@ -89,7 +91,7 @@ def read_class(text: str) -> ClassInfo:
     return info
 
 
-_BRIDGE = re.compile(r'^(bridge|loader)\.(?:"([^"]+)"|(\w+))\(')
+_BRIDGE = re.compile(r'^(bridge|loader|viewer)\.(?:"([^"]+)"|(\w+))\(')
 
 
 def _arg_count(oref_method: Any) -> int:
@@ -111,6 +113,8 @@ def _calls(method: Any, caller: str, info: ClassInfo) -> None:
             function = match.group(2) or match.group(3)
             if match.group(1) == "loader":
                 info.loader_calls.append((function, _arg_count(oref), caller))
+            elif match.group(1) == "viewer":
+                info.viewer_calls.append((function, _arg_count(oref), caller))
             else:
                 info.bridge_calls.append((function, _arg_count(oref), caller, wrapped))
     for call in _all(method, "relative_dot_method"):

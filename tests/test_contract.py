@@ -49,6 +49,7 @@ IRIS_MEMBERS = {
     "ManagerDirectory": "%Library.File (UNCONFIRMED)", "NameSpace": "%SYSTEM.SYS (UNCONFIRMED)",
     "UserName": "%SYSTEM.Process (UNCONFIRMED)", "ProcessID": "%SYSTEM.SYS, $JOB (UNCONFIRMED)",
     "PoolSize": "4.2 Ens.Config.Item; 8.16 PoolSize=0 runs in the shared actor pool",
+    "TimeChanged": "%Dictionary.ClassDefinition (UNCONFIRMED; the base mark falls back to the library version)",
 }
 #: Members defined by PyProd classes that Python code (runtime, harness) reads or writes.
 PYPROD_MEMBERS = {"PyObject": "properties", "JsonBody": "properties", "PickleBody": "properties",
@@ -131,6 +132,22 @@ def test_module_xml_checks_for_loaded_scripts_before_ipm_deletes_anything():
     assert method.class_method and method.args == 0  # IPM passes only the <Arg> elements, none here
     source = (SRC_CLS / "PyProd" / "Loader.cls").read_text(encoding="utf-8")
     assert re.search(r"^ClassMethod BeforeUninstall\(\) As %Status ", source, re.M)
+
+
+def test_viewer_entry_points_exist_and_return_what_objectscript_reads():
+    """PyProd.Message calls the module its PYVIEWER parameter names: ``output_type`` answers a
+    string, ``render`` a list it writes piece by piece."""
+    message = CLASSES["PyProd.Message"]
+    module = importlib.import_module(message.parameters["PYVIEWER"])
+    calls = {(name, n) for cls in CLASSES.values() for name, n, _caller in cls.viewer_calls}
+    assert calls == {("output_type", 2), ("render", 2)}
+    for name, count in calls:
+        func = getattr(module, name)
+        inspect.signature(func).bind(*([None] * count))
+    assert typing.get_type_hints(module.output_type)["return"] is str
+    assert typing.get_origin(typing.get_type_hints(module.render)["return"]) is list
+    source = (SRC_CLS / "PyProd" / "Message.cls").read_text(encoding="utf-8")
+    assert "##class(%SYS.Python).Import(..#PYVIEWER)" in source
 
 
 @pytest.mark.parametrize("cls", sorted(CLASSES), ids=str)

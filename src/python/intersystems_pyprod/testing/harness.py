@@ -21,10 +21,12 @@ from ..loader.importer import import_script
 from ..model.introspect import build_model
 from ..model.types import ClassModel, ScriptModel
 from ..runtime import bodies, bridge, irisapi, messages, values
+from . import portal
 from .delivery import Delivery, ProcessRun
 from .dispatch import MessageClasses
 from .hostobj import HarnessEngine, HostObject, ObjectScriptAdapter
 from .items import DEFAULT_CALL_INTERVAL, Item, ItemBuilder, set_setting
+from .portal import PortalView
 from .records import NO_REPLY, HarnessError, LogEntry, TraceEntry
 from .standin import ClassInfo, IrisObject, IrisStandIn
 
@@ -187,6 +189,15 @@ class Harness(Delivery):
             status = self._refuse("(test)", f"{item_name!r} did not answer (timed out)")[0]
         self.drain()
         return status, messages.message_or_none(response)
+
+    def portal_view(self, message: Any, requested: str = "") -> PortalView:
+        """What the portal's message viewer is served for ``message`` (a message, or an IRIS
+        message object): its content type and text, checked to parse as that type
+        (:func:`.portal.show`; ``requested="application/json"`` asks for JSON explicitly)."""
+        if not self._started:
+            raise HarnessError("start the harness before showing messages")
+        bodies.require_message(message, "portal_view")
+        return portal.show(messages.to_iris(message), requested=requested)
 
     def poll(self, item_name: Optional[str] = None) -> None:
         """Call ``OnTask`` once on the inbound adapter of one service (or of all)."""

@@ -1,17 +1,20 @@
 """An in-process stand-in for the parts of the embedded ``iris`` module the runtime uses.
 
 References (``ref``), globals (``gref``), streams (``%Stream.GlobalCharacter`` /
-``%Stream.GlobalBinary``), message objects of generated classes, ``%Status`` values and
-``Ens.Util.Log``.
+``%Stream.GlobalBinary``), message objects of generated classes (with their message-viewer
+hooks), ``%Status`` values and ``Ens.Util.Log``.
 """
 
 from __future__ import annotations
 
+import html
+import json
+import sys
 from typing import Any, Callable, Dict, List, Optional
 
 from ..api.engine import OfflineErrorStatus, is_error_value
 from ..loader.globals import MemoryGlobals
-from ..runtime import sealing
+from ..runtime import sealing, viewer
 
 
 class Ref:
@@ -190,18 +193,61 @@ class IrisObject:
         return f"<{self.__dict__['_class_name']} object>"
 
 
-class _PickleMessageObject(IrisObject):
+class Response:
+    """``%response`` of the portal page that shows a message (``ContentType`` "" outside one)."""
+
+    ContentType = ""
+
+
+#: The ``%response`` the message objects' ``%ShowContents`` sees (the portal stand-in sets it).
+response = Response()
+
+
+class _MessageObject(IrisObject):
+    """An instance of a class extending ``PyProd.Message``: the message-viewer hooks, as
+    PyProd.Message and PyProd.JsonMessage define them. ``%ShowContents`` writes to stdout, the
+    current device."""
+
+    def _GetContentType(self) -> str:
+        return viewer.HTML
+
+    def _ShowContents(self, pZenOutput: int = 0) -> None:
+        kind = self._GetContentType()
+        try:
+            kind = viewer.output_type(kind, response.ContentType)
+            for piece in viewer.render(self, kind):
+                if len(piece) > 3_641_144:
+                    raise ValueError("<MAXSTRING>: a string longer than 3,641,144 characters")
+                sys.stdout.write(piece)
+        except Exception as exc:  # as the ObjectScript catch: ShowFailure
+            show_failure(kind, f"This message cannot be shown: {exc}")
+
+
+def show_failure(kind: str, text: str) -> None:
+    """``PyProd.Message.ShowFailure``: ``text`` as valid content of type ``kind``."""
+    if kind == viewer.JSON:
+        sys.stdout.write(json.dumps({viewer.NOTE_KEY: text}))
+    elif kind == viewer.TEXT:
+        sys.stdout.write(text)
+    else:
+        sys.stdout.write(f"<p>{html.escape(text)}</p>")
+
+
+class _PickleMessageObject(_MessageObject):
     """An instance of a class extending ``PyProd.PickleMessage``: it has ``PickleChunk``."""
 
     def PickleChunk(self, iteration: int, size: int = CHUNK_DEFAULT) -> bytes:
         return pickle_chunk(self, iteration, size)
 
 
-class _JsonMessageObject(IrisObject):
+class _JsonMessageObject(_MessageObject):
     """An instance of a class extending ``PyProd.JsonMessage``: it has ``JsonChunk``."""
 
     def JsonChunk(self, iteration: int, size: int = CHUNK_DEFAULT) -> str:
         return json_chunk(self, iteration, size)
+
+    def _GetContentType(self) -> str:
+        return viewer.JSON
 
 
 class _StatusApi:

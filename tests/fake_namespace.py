@@ -16,6 +16,8 @@ from intersystems_pyprod.classgen import grammar
 from intersystems_pyprod.loader.globals import MemoryGlobals, Subscripts
 from intersystems_pyprod.loader.store import SourceStore
 
+from . import fake_storage
+
 
 class Crashed(BaseException):
     """Raised by every step of a process that was killed."""
@@ -136,13 +138,15 @@ class FakeNamespace:
         self.step("compile")
         errors = {}
         for name, text in texts.items():
-            problems = [str(p) for p in grammar.check(text)]
+            problems = [str(p) for p in grammar.check(text)] + fake_storage.compile_problems(name, text, self.classes)
             if name in self.fail and self.db.compiled.get(name.lower()) != text:
                 problems.append(f"ERROR #5000: {name} does not compile")
             if problems:
                 errors[name] = problems
         if not errors:
-            self.db.compiled.update({n.lower(): t for n, t in texts.items()})
+            for name, text in texts.items():  # the compiler writes the storage into the definition
+                self.classes[name] = fake_storage.complete_storage(name, text, self.classes)
+                self.db.compiled[name.lower()] = self.classes[name]
         return errors
 
     def delete(self, names: List[str]) -> List[str]:

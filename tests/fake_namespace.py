@@ -22,6 +22,8 @@ from intersystems_pyprod.loader.globals import MemoryGlobals, Subscripts
 from intersystems_pyprod.loader.plan import supers_of
 from intersystems_pyprod.loader.store import SourceStore
 
+from . import fake_storage
+
 
 class Crashed(BaseException):
     """Raised by every step of a process that was killed."""
@@ -175,15 +177,18 @@ class FakeNamespace:
         self.step("compile")
         errors = {}
         for name, text in texts.items():
-            problems = [str(p) for p in grammar.check(text)]
+            problems = [str(p) for p in grammar.check(text)] + fake_storage.compile_problems(name, text, self.classes)
             if name in self.fail and self.db.compiled.get(name.lower()) != text:
                 problems.append(f"ERROR #5000: {name} does not compile")
             if problems:
                 errors[name] = problems
         if not errors:
-            self.db.built(texts)
+            completed = {}
+            for name, text in texts.items():  # the compiler writes the storage into the definition
+                self.classes[name] = completed[name] = fake_storage.complete_storage(name, text, self.classes)
+            self.db.built(completed)
             if self.with_subclasses:
-                self.db.built(self._subclasses(texts))
+                self.db.built(self._subclasses(completed))
         return errors
 
     def _subclasses(self, texts: Mapping[str, str]) -> Dict[str, str]:

@@ -69,7 +69,7 @@ def test_uninstall_after_every_script_is_unloaded_leaves_nothing_of_pyprod():
     assert ns.db.ipm_uninstall(hook(ns)) is None
     assert ns.classes == {}  # IPM deleted PyProd's classes; the scripts' classes were unloaded
     assert {name: g.data for name, g in ns.db.globals.items() if g.data} == {}
-    assert ns.db.lock_owner is None and ns.tlevel == 0
+    assert ns.db.lock_owner is None and ns.tlevel() == 0
 
 
 def test_without_the_hook_ipm_leaves_the_generated_classes_and_the_globals_behind():

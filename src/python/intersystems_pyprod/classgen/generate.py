@@ -4,10 +4,10 @@ from the hand-written PyProd base classes."""
 from __future__ import annotations
 
 import dataclasses
-from typing import Dict, List, Sequence
+from typing import Dict, List, Sequence, Tuple
 
 from ..model.types import ClassModel, ScriptModel
-from . import udl
+from . import storage, udl
 
 
 @dataclasses.dataclass(frozen=True)
@@ -26,11 +26,25 @@ class GeneratedClass:
 
 def generate(model: ScriptModel) -> List[GeneratedClass]:
     """UDL text for every class of ``model``, in class-name order."""
-    return [GeneratedClass(c.iris_name, c.kind, class_text(c)) for c in model.classes]
+    by_name = {c.iris_name: c for c in model.classes}
+    return [GeneratedClass(c.iris_name, c.kind, class_text(c, _inherited_indexes(c, by_name)))
+            for c in model.classes]
 
 
-def class_text(model: ClassModel) -> str:
-    """The full UDL text of one class."""
+def _inherited_indexes(model: ClassModel, by_name: Dict[str, ClassModel]) -> List[Tuple[str, str]]:
+    """(index name, defining class) of the indexes a class inherits from the script's classes."""
+    found: List[Tuple[str, str]] = []
+    seen = {model.iris_name}
+    parent = by_name.get(model.extends)
+    while parent is not None and parent.iris_name not in seen:
+        seen.add(parent.iris_name)
+        found += [(col.iris_name + "IDX", parent.iris_name) for col in parent.columns if col.index]
+        parent = by_name.get(parent.extends)
+    return found
+
+
+def class_text(model: ClassModel, inherited_indexes: Sequence[Tuple[str, str]] = ()) -> str:
+    """The full UDL text of one class (``inherited_indexes``: see ``_inherited_indexes``)."""
     out: List[str] = []
     out += udl.doc_lines(model.description)
     if model.description:
@@ -63,6 +77,8 @@ def class_text(model: ClassModel) -> str:
         keywords_list = []
         if prop.default is not None:
             keywords_list.append(f"InitialExpression = {udl.initial_expression(prop.default, prop.iris_type)}")
+        if prop.sql_name:
+            keywords_list.append(f"SqlFieldName = {prop.sql_name}")
         members.append([*_doc(prop.description, f"Python attribute {prop.py_name}."),
                         _property(prop.iris_name, udl.type_text(prop.iris_type), keywords_list)])
     for col in model.columns:
@@ -76,6 +92,10 @@ def class_text(model: ClassModel) -> str:
     for col in model.columns:
         if col.index:
             members.append([f"/// Index on {col.iris_name}.", f"Index {col.iris_name}IDX On {col.iris_name};"])
+    indexes = [(col.iris_name + "IDX", model.iris_name) for col in model.columns if col.index]
+    indexes += list(inherited_indexes)
+    if indexes:
+        members.append(storage.storage_lines(indexes))
     if model.message_map:
         members += _message_map(model)
     if model.production is not None:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional
 
 from ..classgen import grammar
+from ..classgen.storage import index_global, merge_storage
 from ..errors import PyProdError
 from .build import build, validate_classes
 from .guard import Namespace, begin, locked, settle, transaction
@@ -29,24 +30,15 @@ from .store import SourceStore, module_of
 
 def carry_storage(old_text: Optional[str], new_text: str) -> str:
     """Keep the ``Storage`` blocks of an existing persistent class in its regenerated text, so
-    stored messages and process instances keep their layout."""
-    if not old_text:
-        return new_text
-    lines = old_text.splitlines()
-    blocks: List[str] = []
-    i = 0
-    while i < len(lines):
-        if lines[i].startswith("Storage "):
-            start = i
-            while i < len(lines) and lines[i] != "}":
-                i += 1
-            blocks.append("\n".join(lines[start:i + 1]))
-        i += 1
-    if not blocks:
-        return new_text
-    body = new_text.rstrip("\n")
-    assert body.endswith("}")
-    return body[:-1] + "\n".join(blocks) + "\n\n}\n"
+    stored messages and process instances keep their layout (see ``classgen.storage``)."""
+    return merge_storage(old_text, new_text)[0]
+
+
+def rebuild_note(class_name: str, index: str) -> str:
+    """The warning for an index that rows stored before a load are missing from."""
+    return (f"{class_name}: index {index} now keeps its entries in a global of its own "
+            f"({index_global(class_name, index)}); messages stored before this load are not in it until you "
+            f"rebuild it in this namespace: do ##class({class_name}).%BuildIndices($lb(\"{index}\"))")
 
 
 @dataclasses.dataclass
@@ -166,7 +158,9 @@ def _apply(ns: Namespace, store: SourceStore, result: LoadResult, files: Mapping
         raise PyProdError("; ".join(plan.conflicts))
     previous = {n: ns.class_text(n) or store.class_text(plan.taken.get(n, script), n) or ""
                 for n in plan.update + plan.recompile}
-    to_compile = {n: carry_storage(previous.get(n), texts[n]) for n in plan.to_compile}
+    merged = {n: merge_storage(previous.get(n), texts[n]) for n in plan.to_compile}
+    to_compile = {n: text for n, (text, _) in merged.items()}
+    notes = [rebuild_note(n, index) for n, (_, added) in sorted(merged.items()) for index in added]
     before = store.active(script)
     committed = False
     try:
@@ -201,6 +195,7 @@ def _apply(ns: Namespace, store: SourceStore, result: LoadResult, files: Mapping
     result.classes = [{"name": n, "kind": kinds.get(n, ""), "action": plan.action(n), "errors": []}
                       for n in sorted([*texts, *plan.delete])]
     result.warnings += [f"took over {n} from script {owner!r}" for n, owner in sorted(plan.taken.items())]
+    result.warnings += notes
     result.ok = True
     return version != before
 

@@ -10,7 +10,7 @@ from ..api import hosts as api_hosts
 from ..api import messages as api_messages
 from ..api.fields import IRISParameter, IRISProperty
 from ..errors import Location, PyProdError, PyProdWarning
-from . import callbacks, datatypes, parameters
+from . import callbacks, datatypes, inherited, parameters
 from .classes import Context, annotations_of, class_attrs, text, where_of
 from .packages import API_BASES
 from .types import ClassModel, MapEntryModel, ParameterModel, PropertyModel
@@ -44,7 +44,9 @@ def host_model(ctx: Context, cls: type, kind: str, common: ClassModel) -> ClassM
             if entry is not None and entry.startswith("-"):
                 continue
             members.add(iris_name, f"{cls.__name__}.{name}", where_of(value) or where)
-            props.append(_property(ctx, cls, name, iris_name, value, annotations.get(name)))
+            prop = _property(ctx, cls, kind, name, iris_name, value, annotations.get(name))
+            if prop is not None:
+                props.append(prop)
         elif isinstance(value, IRISParameter):
             if name == "ADAPTER":
                 adapter = _adapter(ctx, cls, kind, value)
@@ -56,17 +58,28 @@ def host_model(ctx: Context, cls: type, kind: str, common: ClassModel) -> ClassM
         ctx.warnings.append(PyProdWarning(
             f"{cls.__name__} defines neither OnMessage nor a MessageMap; every request to it will fail",
             where))
+    # a process is persistent: its class is an SQL table and its properties are columns
+    sql_table = naming.sql_safe_name(common.iris_name.rsplit(".", 1)[1], "Table") if kind == "BusinessProcess" \
+        else None
     return dataclasses.replace(common, adapter=adapter, settings=tuple(settings), properties=tuple(props),
-                               parameters=tuple(params), message_map=mapping)
+                               parameters=tuple(params), message_map=mapping, sql_table=sql_table)
 
 
-def _property(ctx: Context, cls: type, name: str, iris_name: str, prop: IRISProperty,
-              annotation: Any) -> PropertyModel:
+def _property(ctx: Context, cls: type, kind: str, name: str, iris_name: str, prop: IRISProperty,
+              annotation: Any) -> Optional[PropertyModel]:
+    """The property of a setting; None for a setting that only re-places an inherited property."""
     where = where_of(prop) or where_of(cls)
     what = f"setting {cls.__name__}.{name}"
+    description = text(prop.description, what, where)
+    kept = inherited.setting_type(kind, iris_name, prop.datatype, annotation, prop.default, what, where)
+    if kept is not None:  # the inherited property stands unless a default or description redefines it
+        if prop.default is None and not description:
+            return None
+        return PropertyModel(name, iris_name, kept, prop.default, description)
     itype = ctx.iris_type(datatypes.declared_type(prop.datatype, annotation, prop.default), what, where)
     datatypes.check_default(prop.default, itype, what, where)
-    return PropertyModel(name, iris_name, itype, prop.default, text(prop.description, what, where))
+    sql_name = naming.sql_safe_name(iris_name, "Col") if kind == "BusinessProcess" else None
+    return PropertyModel(name, iris_name, itype, prop.default, description, sql_name)
 
 
 def _parameter(ctx: Context, cls: type, name: str, param: IRISParameter, members: naming.ClashChecker,

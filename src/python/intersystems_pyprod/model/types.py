@@ -37,6 +37,8 @@ class PropertyModel:
     iris_type: IrisType
     default: Any
     description: str
+    #: The SQL name of a property of a persistent class whose name is an SQL reserved word.
+    sql_name: Optional[str] = None
 
 
 @dataclasses.dataclass(frozen=True)

@@ -9,8 +9,9 @@ from typing import Any, Optional
 
 from ..api.fields import IRISProperty
 from ..api.messages import own_annotations
-from ..model import datatypes
+from ..model import datatypes, inherited
 from ..model.types import IrisType
+from ..naming import iris_name
 from . import timevalues
 
 _HOROLOG_EPOCH = datetime.date(1840, 12, 31)
@@ -39,8 +40,12 @@ def property_type(prop: IRISProperty, owner: type) -> IrisType:
             if prop.name in annotations:
                 annotation = annotations[prop.name]
                 break
-        spec = datatypes.declared_type(prop.datatype, annotation, prop.default)
-        cached = datatypes.iris_type(spec, f"setting {owner.__name__}.{prop.name}", prop.where)
+        found = inherited.inherited(getattr(owner, "_pyprod_kind", ""), iris_name(prop.name))
+        if found is not None and found[1] is not None:  # a setting that keeps an inherited property
+            cached = found[1]
+        else:
+            spec = datatypes.declared_type(prop.datatype, annotation, prop.default)
+            cached = datatypes.iris_type(spec, f"setting {owner.__name__}.{prop.name}", prop.where)
         prop.__dict__["_pyprod_type"] = cached
     return cached
 

@@ -12,20 +12,22 @@ import difflib
 from typing import List, Optional, Tuple
 
 from .. import naming
+from ..model.inherited import INHERITED
 from ..model.types import ClassModel
 from .records import HarnessError
 
-_HOST_COMMON = ("AlertGroups", "AlertOnError", "ArchiveIO", "BusinessPartner", "InactivityTimeout",
-                "QueueCountAlert", "QueueWaitAlert")
-_RETRYING = ("AlertRetryGrace", "FailureTimeout", "ReplyCodeActions", "RetryInterval")
+
+def _inherited_settings(kind: str) -> Tuple[str, ...]:
+    """IRIS names of the value properties a kind of class inherits from its Ens base classes."""
+    return tuple(sorted(name for _, table in INHERITED.get(kind, ()) for name, itype in table.items()
+                        if itype is not None))
+
+
 #: Settings each kind of host inherits from its Ens base class (IRIS names).
-HOST_INHERITED = {
-    "BusinessService": (*_HOST_COMMON, "AlertGrace"),
-    "BusinessProcess": _HOST_COMMON + _RETRYING,
-    "BusinessOperation": (*_HOST_COMMON, *_RETRYING, "SendSuperSession", "ThrottleDelay"),
-}
+HOST_INHERITED = {kind: _inherited_settings(kind) for kind in ("BusinessService", "BusinessProcess",
+                                                               "BusinessOperation")}
 #: Settings each kind of adapter inherits from ``Ens.InboundAdapter`` / ``Ens.OutboundAdapter``.
-ADAPTER_INHERITED = {"InboundAdapter": ("CallInterval",), "OutboundAdapter": ()}
+ADAPTER_INHERITED = {kind: _inherited_settings(kind) for kind in ("InboundAdapter", "OutboundAdapter")}
 
 
 def _is_member_name(name: str) -> bool:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Tuple
 
+from intersystems_pyprod.testing.standin import GlobalRef, Namespaces
+
 
 class FakeStatusApi:
     def __init__(self, calls: List[Tuple[Any, ...]]) -> None:
@@ -56,8 +58,23 @@ class FakeSql:
         return _Statement()
 
 
+class FakeSys:
+    """``%SYSTEM.SYS``: the namespace the process is in."""
+
+    def __init__(self, namespaces: Namespaces) -> None:
+        self._namespaces = namespaces
+
+    def NameSpace(self) -> str:
+        return self._namespaces.current
+
+
 class FakeIris:
-    def __init__(self) -> None:
+    """``namespaces`` holds the globals of every namespace and the process's ``$NAMESPACE``
+    (``namespaces.switch(name)``); see :class:`Namespaces` for how references bind and what
+    ``get`` of an undefined node does."""
+
+    def __init__(self, namespaces: Any = None) -> None:
+        self.namespaces: Namespaces = namespaces or Namespaces()
         self.calls: List[Tuple[Any, ...]] = []
         #: Classes reached with ``cls(name)`` besides Ens.Util.Log (a test puts its fakes here).
         self.classes: Dict[str, Any] = {}
@@ -75,9 +92,14 @@ class FakeIris:
     def arrayref(self) -> FakeRef:
         return FakeRef()
 
+    def gref(self, name: str) -> GlobalRef:
+        return self.namespaces.gref(name)
+
     def cls(self, name: str) -> Any:
         if name in self.classes:
             return self.classes[name]
         if name == "Ens.Util.Log":
             return FakeLog(self.calls)
+        if name == "%SYSTEM.SYS":
+            return FakeSys(self.namespaces)
         raise RuntimeError(f"<CLASS DOES NOT EXIST> {name}")

@@ -149,7 +149,7 @@ def message_body(class_name: str, body_id: str) -> str:
         from ..api.messages import ProductionMessage
         from ..runtime import irisapi, messages
         from ..runtime.display import bounded_repr
-        from .paths import ensure_sources
+        from .paths import ensure_sources, refresh
 
         api = irisapi.get()
         if not _is_message_body(api, class_name, body_id):
@@ -158,6 +158,7 @@ def message_body(class_name: str, body_id: str) -> str:
         if obj is None or obj == "":
             return {"ok": False, "error": f"no {class_name} with ID {body_id}"}
         ensure_sources()
+        refresh()  # this namespace's modules and seal key, whatever the process served before
         message = messages.from_iris(obj)
         if isinstance(message, ProductionMessage):
             text = messages.to_json(message) if message._pyprod_serializer == "json" else bounded_repr(message)

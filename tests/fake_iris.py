@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List, Optional, Set, Tuple
 
+from intersystems_pyprod.testing.standin import GlobalRef, Namespaces
+
 
 class FakeStatusApi:
     def __init__(self, calls: List[Tuple[Any, ...]]) -> None:
@@ -68,7 +70,7 @@ class FakeSql:
 
 class FakeLoaderClass:
     """``PyProd.Loader`` methods the runtime calls. ``IsMessageBody`` is embedded SQL, which IRIS
-    runs without checking SQL privileges: it answers whatever ``granted`` says."""
+    runs without checking SQL privileges: it reads ``message_headers`` whatever ``sql.granted`` says."""
 
     def __init__(self, iris: FakeIris) -> None:
         self._iris = iris
@@ -78,8 +80,23 @@ class FakeLoaderClass:
         return int((str(class_name), str(body_id)) in self._iris.message_headers)
 
 
+class FakeSys:
+    """``%SYSTEM.SYS``: the namespace the process is in."""
+
+    def __init__(self, namespaces: Namespaces) -> None:
+        self._namespaces = namespaces
+
+    def NameSpace(self) -> str:
+        return self._namespaces.current
+
+
 class FakeIris:
-    def __init__(self) -> None:
+    """``namespaces`` holds the globals of every namespace and the process's ``$NAMESPACE``
+    (``namespaces.switch(name)``); see :class:`Namespaces` for how references bind and what
+    ``get`` of an undefined node does."""
+
+    def __init__(self, namespaces: Any = None) -> None:
+        self.namespaces: Namespaces = namespaces or Namespaces()
         self.calls: List[Tuple[Any, ...]] = []
         #: Classes reached with ``cls(name)`` besides Ens.Util.Log (a test puts its fakes here).
         self.classes: Dict[str, Any] = {}
@@ -96,6 +113,9 @@ class FakeIris:
     def arrayref(self) -> FakeRef:
         return FakeRef()
 
+    def gref(self, name: str) -> GlobalRef:
+        return self.namespaces.gref(name)
+
     def cls(self, name: str) -> Any:
         if name in self.classes:
             return self.classes[name]
@@ -103,4 +123,6 @@ class FakeIris:
             return FakeLog(self.calls)
         if name == "PyProd.Loader":
             return FakeLoaderClass(self)
+        if name == "%SYSTEM.SYS":
+            return FakeSys(self.namespaces)
         raise RuntimeError(f"<CLASS DOES NOT EXIST> {name}")

@@ -62,7 +62,23 @@ class IrisGlobals:
         self._ref = irisapi.get().gref(name)
 
     def get(self, subs: Subscripts) -> Optional[Any]:
-        return self._ref.get(list(subs))
+        """The node's value; None when it is undefined, whether ``gref.get`` returns None for it or
+        raises (releases differ); any other failure (no privilege, ...) is raised."""
+        key = list(subs)
+        try:
+            return self._ref.get(key)
+        except Exception:
+            if self._undefined(key):
+                return None
+            raise
+
+    def _undefined(self, key: List[Any]) -> bool:
+        """True when ``$DATA`` of the node says it holds no value (0 or 10); False when that cannot
+        be told, so the caller's error stands."""
+        try:
+            return int(self._ref.data(key)) in (0, 10)
+        except Exception:
+            return False
 
     def set(self, subs: Subscripts, value: Any) -> None:
         self._ref.set(list(subs), value)
@@ -71,6 +87,8 @@ class IrisGlobals:
         self._ref.kill(list(subs))
 
     def children(self, subs: Subscripts) -> List[Any]:
+        """Subscripts below ``subs`` in collation order (``$ORDER`` ends with "" or None; it never
+        fails on an undefined node)."""
         found = []
         key = self._ref.order([*subs, ""])
         while key is not None and key != "":

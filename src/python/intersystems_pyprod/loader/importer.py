@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import importlib
 import os
@@ -9,7 +10,7 @@ import sys
 import traceback
 import types
 from pathlib import Path
-from typing import List, Optional
+from typing import Dict, Iterator, List, Optional
 
 from ..errors import Location, PyProdError
 
@@ -69,6 +70,54 @@ def is_local(module: types.ModuleType, root: Path) -> bool:
     if not path.startswith(str(root) + os.sep):
         return False
     return not any(part in _SKIP_DIRS for part in Path(path).parts)
+
+
+def _module_folder(module: types.ModuleType) -> Optional[str]:
+    """The file (or, for a namespace package, the first folder) a module was imported from."""
+    file = getattr(module, "__file__", None)
+    if file:
+        return os.path.abspath(file)
+    for folder in list(getattr(module, "__path__", None) or [])[:1]:
+        return os.path.abspath(folder)
+    return None
+
+
+def _from_folders(module: types.ModuleType, folders: List[str]) -> bool:
+    """True when ``module`` is a source of one of ``folders`` (an installed package in them is not:
+    a C extension must not be imported twice in a process)."""
+    where = _module_folder(module)
+    if where is None or module.__name__.split(".")[0] == "intersystems_pyprod":
+        return False
+    if any(part in _SKIP_DIRS for part in Path(where).parts):
+        return False
+    return any(where == folder or where.startswith(folder + os.sep) for folder in folders)
+
+
+@contextlib.contextmanager
+def imports_undone() -> Iterator[None]:
+    """Leave ``sys.path`` and the project's place in ``sys.modules`` as they were, whatever happens
+    inside: folders added to ``sys.path`` (a project root, a staging folder, a script's own
+    ``_add_to_sys_path``) are removed under the spelling they were added with, modules imported
+    from them are forgotten, and modules they replaced are put back. Installed packages a script
+    imported stay imported."""
+    path_before = list(sys.path)
+    modules_before: Dict[str, types.ModuleType] = dict(sys.modules)
+    try:
+        yield
+    finally:
+        added = [p for p in sys.path if p not in path_before]
+        sys.path[:] = path_before
+        folders = [os.path.abspath(p) for p in added if p]
+        for folder in added:
+            sys.path_importer_cache.pop(folder, None)
+        for name, module in list(sys.modules.items()):
+            if module is not modules_before.get(name) and isinstance(module, types.ModuleType) and \
+                    _from_folders(module, folders):
+                del sys.modules[name]
+        for name, module in modules_before.items():
+            if name not in sys.modules:
+                sys.modules[name] = module
+        importlib.invalidate_caches()
 
 
 def _shadowed(name: str, root: Path) -> bool:

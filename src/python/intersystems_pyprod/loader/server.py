@@ -19,7 +19,7 @@ from typing import Any, Callable, Dict
 
 from ..errors import PyProdError
 from .globals import IrisGlobals
-from .importer import import_script
+from .importer import import_script, imports_undone
 from .service import LoadResult, listing, load_sources, restore, unload
 from .store import iris_store
 from .uninstall import before_uninstall as _before_uninstall
@@ -59,16 +59,19 @@ def _flag(value: Any) -> bool:
 
 
 def load_file(path: str, take_over: int = 0) -> str:
-    """Load the script at ``path`` (and the project modules it imports)."""
+    """Load the script at ``path`` (and the project modules it imports). The calling process keeps
+    its ``sys.path`` and modules as they were, on every outcome: the project is imported to find
+    its files, and its modules are not left importable from disk afterwards."""
 
     def run() -> Any:
         import socket
 
-        imported = import_script(path)
-        root = imported.root
-        files = {p.relative_to(root).as_posix(): p.read_text(encoding="utf-8") for p in imported.files}
-        return _load(files, imported.path.relative_to(root).as_posix(), take_over=_flag(take_over),
-                     project=f"{socket.gethostname()}:{root}")
+        with imports_undone():
+            imported = import_script(path)
+            root = imported.root
+            files = {p.relative_to(root).as_posix(): p.read_text(encoding="utf-8") for p in imported.files}
+            return _load(files, imported.path.relative_to(root).as_posix(), take_over=_flag(take_over),
+                         project=f"{socket.gethostname()}:{root}")
 
     return _json(run)
 
@@ -156,7 +159,7 @@ def message_body(class_name: str, body_id: str) -> str:
         from ..api.messages import ProductionMessage
         from ..runtime import irisapi, messages
         from ..runtime.display import bounded_repr
-        from .paths import ensure_sources
+        from .paths import ensure_sources, refresh
 
         api = irisapi.get()
         if not _is_message_body(api, class_name, body_id):
@@ -165,6 +168,7 @@ def message_body(class_name: str, body_id: str) -> str:
         if obj is None or obj == "":
             return {"ok": False, "error": f"no {class_name} with ID {body_id}"}
         ensure_sources()
+        refresh()  # this namespace's modules and seal key, whatever the process served before
         message = messages.from_iris(obj)
         if isinstance(message, ProductionMessage):
             text = messages.to_json(message) if message._pyprod_serializer == "json" else bounded_repr(message)

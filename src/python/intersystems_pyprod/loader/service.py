@@ -13,7 +13,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional
@@ -23,6 +22,7 @@ from ..classgen.storage import index_global, merge_storage
 from ..errors import PyProdError
 from .build import build, validate_classes
 from .guard import Namespace, begin, locked, settle, transaction
+from .importer import imports_undone
 from .names import check_project, check_script, check_upload, script_name, shadowed
 from .plan import make_plan
 from .store import SourceStore, module_of
@@ -66,8 +66,11 @@ PASSIVE_KINDS = ("JsonMessage", "PickleMessage", "Production")
 
 
 def _build(files: Mapping[str, str], entry: str) -> Any:
-    """Import and generate the script from a private staging folder (removed on every outcome)."""
-    staging = Path(tempfile.mkdtemp(prefix="pyprod-load-"))
+    """Import and generate the script from a private staging folder (removed on every outcome, from
+    ``sys.path`` too, with the modules imported from it)."""
+    # resolved, as the importer adds it to sys.path and names it in errors (a temporary folder
+    # may be reached through a symbolic link, e.g. /tmp -> /private/tmp)
+    staging = Path(tempfile.mkdtemp(prefix="pyprod-load-")).resolve()
     try:
         for path in files:  # every path was checked: relative, identifiers only
             target = (staging / path).resolve()
@@ -76,15 +79,14 @@ def _build(files: Mapping[str, str], entry: str) -> Any:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(files[path], encoding="utf-8")
         try:
-            built = build(str(staging / entry), validate=False, root=staging)  # module names as the client's
+            with imports_undone():
+                built = build(str(staging / entry), validate=False, root=staging)  # module names as the client's
             if grammar.available():
                 validate_classes(built.classes)
         except PyProdError as exc:
             raise PyProdError(str(exc).replace(str(staging) + os.sep, "")) from None
         return built
     finally:
-        while str(staging) in sys.path:
-            sys.path.remove(str(staging))
         shutil.rmtree(staging, ignore_errors=True)
 
 

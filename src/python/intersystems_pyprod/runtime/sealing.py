@@ -64,7 +64,10 @@ class _Hmac:
         return outer.digest()
 
 
-# (api object, key or None, its HMAC) of the last read, so a process reads the global once
+# (api object, key or None, its HMAC) of the last read, so a process reads the global once per
+# namespace: the import hook (loader.paths) calls forget() when a callback finds the process in
+# another namespace than the last one, and the key is read again there (through a new global
+# reference, made in that namespace)
 _cached: Optional[Tuple[Any, Optional[bytes], Optional[_Hmac]]] = None
 
 
@@ -88,8 +91,9 @@ def ensure_key(store: Any) -> bool:
 
 
 def current_key() -> Optional[bytes]:
-    """This namespace's key, read once per process (and again after :func:`forget`); None when the
-    namespace has none or it cannot be read, and then nothing is sealed."""
+    """This namespace's key, read once per process and namespace (and again after :func:`forget`);
+    None when the namespace has none or it cannot be read (an undefined node, however ``gref.get``
+    reports it), and then nothing is sealed."""
     return _state()[1]
 
 

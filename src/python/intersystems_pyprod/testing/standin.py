@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import json
 import sys
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Union
 
 from ..api.engine import OfflineErrorStatus, is_error_value
 from ..loader.globals import MemoryGlobals
@@ -25,13 +25,34 @@ class Ref:
 
 
 class GlobalRef:
-    """``iris.gref(name)``: get/set/kill/order on subscript lists, kept in memory."""
+    """``iris.gref(name)``: get/set/kill/order/data on subscript lists, kept in memory.
 
-    def __init__(self, store: MemoryGlobals) -> None:
-        self.store = store
+    ``store`` is the global itself, or a function giving it at each access (a reference that
+    follows the process's namespace). With ``undefined_raises``, ``get`` of an undefined node
+    raises ``<UNDEFINED>`` instead of returning None: which of the two IRIS does is not known,
+    so code must cope with both (and ask ``data`` where the difference matters).
+    """
+
+    def __init__(self, store: Union[MemoryGlobals, Callable[[], MemoryGlobals]],
+                 undefined_raises: bool = False) -> None:
+        self._store = store
+        self.undefined_raises = undefined_raises
+
+    @property
+    def store(self) -> MemoryGlobals:
+        return self._store if isinstance(self._store, MemoryGlobals) else self._store()
 
     def get(self, subs: List[Any]) -> Any:
-        return self.store.get(tuple(subs))
+        value = self.store.get(tuple(subs))
+        if value is None and self.undefined_raises:
+            raise RuntimeError(f"<UNDEFINED> {subs!r}")
+        return value
+
+    def data(self, subs: List[Any]) -> int:
+        """``$DATA``: 1 when the node has a value, +10 when it has nodes below it."""
+        store, key = self.store, tuple(subs)
+        below = any(len(k) > len(key) and k[:len(key)] == key for k in store.data)
+        return (1 if key in store.data else 0) + (10 if below else 0)
 
     def set(self, subs: List[Any], value: Any) -> None:
         self.store.set(tuple(subs), value)
@@ -50,6 +71,37 @@ class GlobalRef:
             later = [k for k in keys if str(k) > str(after)]
             return later[0] if later else ""
         return keys[position + 1] if position + 1 < len(keys) else ""
+
+
+class Namespaces:
+    """The globals of every namespace, and the one a process is in (``$NAMESPACE``).
+
+    ``switch`` is ``SET $NAMESPACE``. Whether a global reference keeps the namespace it was made
+    in (``binds_at_creation``) or follows the process at each access is not known for IRIS, so
+    both can be had; ``undefined_raises`` makes ``get`` of an undefined node raise.
+    """
+
+    def __init__(self, namespace: str = "USER", binds_at_creation: bool = False,
+                 undefined_raises: bool = False) -> None:
+        self.current = namespace.upper()
+        self.binds_at_creation = binds_at_creation
+        self.undefined_raises = undefined_raises
+        self.spaces: Dict[str, Dict[str, MemoryGlobals]] = {}
+
+    def switch(self, namespace: str) -> None:
+        self.current = namespace.upper()
+
+    def globals(self, namespace: Optional[str] = None) -> Dict[str, MemoryGlobals]:
+        """Name -> global of a namespace (the current one by default)."""
+        return self.spaces.setdefault((namespace or self.current).upper(), {})
+
+    def global_(self, name: str, namespace: Optional[str] = None) -> MemoryGlobals:
+        return self.globals(namespace).setdefault(name, MemoryGlobals())
+
+    def gref(self, name: str) -> GlobalRef:
+        if self.binds_at_creation:
+            return GlobalRef(self.global_(name), self.undefined_raises)
+        return GlobalRef(lambda: self.global_(name), self.undefined_raises)
 
 
 class Stream:
@@ -303,6 +355,8 @@ class _ClassProxy:
         return info.parameters.get(name, "")
 
     def __getattr__(self, method: str) -> Callable[..., Any]:
+        if self._name.upper() == "%SYSTEM.SYS" and method == "NameSpace":
+            return lambda: self._api.namespaces.current
         if self._name == "Ens.Util.Log" and method.startswith("Log"):
             level = method[3:]
 
@@ -320,7 +374,12 @@ class IrisStandIn:
     def __init__(self, log_sink: Callable[[str, str, str, str], None]) -> None:
         self.classes: Dict[str, ClassInfo] = {}
         self.log_sink = log_sink
-        self.globals: Dict[str, MemoryGlobals] = {}
+        self.namespaces = Namespaces()
+
+    @property
+    def globals(self) -> Dict[str, MemoryGlobals]:
+        """The globals of the namespace the process is in."""
+        return self.namespaces.globals()
 
     def define(self, info: ClassInfo) -> None:
         self.classes[info.name.lower()] = info
@@ -337,7 +396,7 @@ class IrisStandIn:
         return _ClassProxy(self, name)
 
     def gref(self, name: str) -> GlobalRef:
-        return GlobalRef(self.globals.setdefault(name, MemoryGlobals()))
+        return self.namespaces.gref(name)
 
     def ensure_seal_key(self) -> None:
         """Give this namespace the key that seals pickle bodies, as a load into it does."""

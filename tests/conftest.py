@@ -10,9 +10,14 @@ import pytest
 @pytest.fixture(autouse=True)
 def _isolated_imports():
     """Scripts imported by one test do not leak into the next."""
+    from intersystems_pyprod.loader import paths
+
     path_before = list(sys.path)
     modules_before = set(sys.modules)
+    meta_before, finder_before = list(sys.meta_path), paths._finder
     yield
+    sys.meta_path[:] = meta_before  # an import hook a test put in does not serve the next one
+    paths._finder = finder_before
     sys.path[:] = path_before
     for name in set(sys.modules) - modules_before:
         if not name.startswith(("intersystems_pyprod", "tree_sitter", "hypothesis", "_pytest")):

@@ -46,6 +46,8 @@ def test_callbacks_script_runs_on_error_and_on_timeout_in_the_harness(tmp_path, 
     assert "unexpected response" not in harness.texts()
     status, _ = harness.request("Waiting", harness.module.Job("j2"))
     assert status == 1 and "timed out waiting (deadline)" in harness.texts()
+    status, _ = harness.request("Pausing", harness.module.Job("p"))
+    assert status == 1 and "timer pause reached OnResponse" in harness.texts()
     status, _ = harness.request("Slow", harness.module.Job("j3"))
     assert str(status).startswith("0") and "did not answer" in str(status)
 

@@ -107,12 +107,14 @@ def test_on_error_on_timeout_and_the_portal_arrows(installed, project, productio
              "OnError")
     wait_for(lambda: any(r["Text"] == "timed out waiting (deadline)" for r in log_texts(installed, start)),
              "OnTimeout")
+    wait_for(lambda: any(r["Text"] == "timer pause reached OnResponse" for r in log_texts(installed, start)),
+             "a timer in a process without OnTimeout")
     # OnGetConnections of the Python hosts, as the portal's diagram reads it
     result = cli("graph", "--remote", "CallbacksE2E.CallbacksProduction", "--format", "json")
     assert result.returncode == 0, result.stdout + result.stderr
     edges = {(e["source"], e["target"]) for e in json.loads(result.stdout)["edges"]}
-    assert {("Kick", "Recovering"), ("Kick", "Waiting"), ("Recovering", "Failing"), ("Waiting", "Slow"),
-            ("Waiting", "Failing")} <= edges
+    assert {("Kick", "Recovering"), ("Kick", "Waiting"), ("Kick", "Pausing"), ("Recovering", "Failing"),
+            ("Waiting", "Slow"), ("Waiting", "Failing")} <= edges
 
 
 def test_hot_reload_reaches_a_pool_size_zero_process(installed, project, production):

@@ -1,5 +1,6 @@
-"""End-to-end callbacks: OnError recovers from a failed async call, OnTimeout fires when a timer
-runs out before the answer, and target settings draw arrows (OnGetConnections)."""
+"""End-to-end callbacks: OnError recovers from a failed async call, a SetTimer timer that runs out
+reaches the Python OnTimeout (or OnResponse, in a process without OnTimeout) whichever ObjectScript
+callback IRIS uses for it, and target settings draw arrows (OnGetConnections)."""
 
 import time
 
@@ -31,7 +32,7 @@ class Kick(BusinessService):
     """Each text from the inbox starts a job in both processes."""
 
     ADAPTER = IRISParameter(InboxAdapter)
-    targets = IRISProperty("Recovering,Waiting", target=True)
+    targets = IRISProperty("Recovering,Waiting,Pausing", target=True)
 
     def on_process_input(self, text):
         for target in self.targets.split(","):
@@ -69,6 +70,16 @@ class Waiting(BusinessProcess):
         return Status.OK()
 
 
+class Pausing(BusinessProcess):
+    """Only waits for a timer; without OnTimeout its expiry comes to OnResponse."""
+
+    def on_request(self, request):
+        return self.set_timer(1, "pause")
+
+    def on_response(self, request, response, call_request, call_response, completion_key):
+        IRISLog.Info(f"timer {completion_key} reached OnResponse")
+
+
 class Failing(BusinessOperation):
     def on_message(self, request):
         return Status.ERROR(f"cannot do {request.name}")
@@ -82,5 +93,6 @@ class Slow(BusinessOperation):
 
 class CallbacksProduction(Production):
     services = [ServiceItem("Kick", Kick, adapter_settings={"box": "callbacks", "CallInterval": 1})]
-    processes = [ProcessItem("Recovering", Recovering), ProcessItem("Waiting", Waiting)]
+    processes = [ProcessItem("Recovering", Recovering), ProcessItem("Waiting", Waiting),
+                 ProcessItem("Pausing", Pausing)]
     operations = [OperationItem("Failing", Failing), OperationItem("Slow", Slow)]

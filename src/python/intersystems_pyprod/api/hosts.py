@@ -152,7 +152,8 @@ class BusinessProcess(Sender):
         return engine.runtime().reply(self, response)
 
     def SetTimer(self, timeout: Any, completion_key: str = "") -> Any:
-        """Start a timer; ``OnResponse`` is called with ``completion_key`` when it fires."""
+        """Start a timer; when it runs out ``OnTimeout`` is called with ``completion_key`` (or
+        ``OnResponse``, in a process that defines no ``OnTimeout``)."""
         return engine.runtime().set_timer(self, timeout, completion_key)
 
     send_request_async = SendRequestAsync  # type: ignore[assignment]

@@ -287,6 +287,7 @@ def ensure_sources() -> None:
     if _finder is None:
         from .store import iris_store
 
+        iris_namespace()  # outside IRIS this raises: no finder is put where no namespace can be read
         _put(DatabaseFinder(iris_store, iris_namespace))
 
 

@@ -19,8 +19,8 @@ from ..api.messages import ProductionMessage
 from ..loader import paths
 from ..loader.importer import is_local, module_name_for
 from ..model.callbacks import snake_case
+from . import adaptercalls, jobstate, messages, timers
 from . import calls as _calls  # noqa: F401  (importing it installs the components' engine calls)
-from . import messages
 from .engine_iris import IrisEngine
 
 OK = 1
@@ -214,12 +214,21 @@ def on_task(component: Any) -> Any:
     return _call(component, "OnTask")[0]
 
 
-def adapter_call(component: Any, method: str, args: Any) -> Any:
-    """An outbound adapter method called from ObjectScript (``..Adapter.Method(args...)``)."""
-    func = getattr(component, method, None) or getattr(component, snake_case(method), None)
-    if not callable(func):
-        raise AttributeError(f"{type(component).__name__} has no method {method!r}")
-    return func(*[messages.from_iris(a) for a in list(args or [])])
+def adapter_call(component: Any, method: str, args: Any) -> List[Any]:
+    """An outbound adapter method called from ObjectScript (``..Adapter.Method(args...)``):
+    ``[return value, [outputs...]]`` as :mod:`.adaptercalls` describes; never raises."""
+    owner = type(component).__name__
+    func = adaptercalls.method_of(component, method)
+    if func is None:
+        error = AttributeError(f"{owner} has no method {method} or {snake_case(method)}")
+        return [_fail(component, method, error), []]
+    name = getattr(func, "__name__", method)
+    try:
+        arguments, slots = adaptercalls.split_arguments(func, list(args or []))
+        result = func(*[messages.from_iris(a) for a in arguments])
+        return adaptercalls.result_for_objectscript(result, slots, lambda status: _status(component, name, status))
+    except CALLBACK_ERRORS as exc:
+        return [_fail(component, name, exc), []]
 
 
 # -- business service ----------------------------------------------------------------------------
@@ -277,17 +286,27 @@ def dispatch_message(component: Any, method: str, request: Any) -> List[Any]:
 
 
 # -- business process: a fresh Python object per callback, state lives on the IRIS host --------
+def _process(host: Any, module_name: str, class_name: str) -> Component:
+    """The fresh object of one process callback, with what the Python OnInit set in this job."""
+    return jobstate.inherit(create(host, module_name, class_name), jobstate.find(host, module_name, class_name))
+
+
 def on_request(host: Any, module_name: str, class_name: str, request: Any) -> List[Any]:
     """Business process ``OnRequest(request)``."""
-    return _guarded(class_name, "OnRequest", lambda: _call(create(host, module_name, class_name), "OnRequest",
+    return _guarded(class_name, "OnRequest", lambda: _call(_process(host, module_name, class_name), "OnRequest",
                                                            *_inputs(class_name, "OnRequest", request)))
 
 
 def on_response(host: Any, module_name: str, class_name: str, request: Any, response: Any,
                 call_request: Any, call_response: Any, completion_key: Any) -> List[Any]:
-    """Business process ``OnResponse(request, response, call_request, call_response, completion_key)``."""
+    """Business process ``OnResponse(request, response, call_request, call_response, completion_key)``.
+    A ``SetTimer`` timer that ran out arrives here as the answer to its ``Ens.AlarmRequest``: it goes
+    to the Python ``OnTimeout`` when the class defines one."""
+    if timers.is_alarm(call_request):
+        return _timer_expired(host, module_name, class_name, request, response, completion_key, "OnResponse")
+
     def run() -> List[Any]:
-        component = create(host, module_name, class_name)
+        component = _process(host, module_name, class_name)
         inputs = _inputs(class_name, "OnResponse", request, response, call_request, call_response)
         return _call(component, "OnResponse", *inputs, completion_key, required=False)
 
@@ -297,7 +316,7 @@ def on_response(host: Any, module_name: str, class_name: str, request: Any, resp
 def on_complete(host: Any, module_name: str, class_name: str, request: Any, response: Any) -> List[Any]:
     """Business process ``OnComplete(request, response)``: all async responses are in."""
     def run() -> List[Any]:
-        component = create(host, module_name, class_name)
+        component = _process(host, module_name, class_name)
         return _call(component, "OnComplete", *_inputs(class_name, "OnComplete", request, response), required=False)
 
     return _keep_response(_guarded(class_name, "OnComplete", run), response)
@@ -310,10 +329,26 @@ def _keep_response(result: List[Any], response: Any) -> List[Any]:
     return result
 
 
-def bp_init(host: Any, module_name: str, class_name: str) -> Any:
-    """``OnInit`` of a business process job."""
+def bp_init(host: Any, module_name: str, class_name: str, config_name: Any = "") -> Any:
+    """``OnInit`` of a business process object. IRIS runs it for each new process object; the
+    Python ``OnInit`` runs once per job and item (``config_name``), as a host's does."""
+    job_key = jobstate.key(module_name, class_name, config_name)
+    if jobstate.get(job_key) is not None:
+        return OK
     status, component = start(host, module_name, class_name)
-    return on_init(component) if status == OK else status
+    if status != OK:
+        return status
+    status = on_init(component)
+    if not engine.current().is_error(status):
+        jobstate.remember(job_key, component, lambda _key, obj: on_tear_down(obj))
+    return status
+
+
+def bp_tear_down(module_name: str, class_name: str, config_name: Any = "") -> Any:
+    """The job of a business process item ends: its Python ``OnTearDown``, once, on the object its
+    ``OnInit`` ran on (run at the end of the Python interpreter of the job, and by the harness)."""
+    component = jobstate.forget(jobstate.key(module_name, class_name, config_name))
+    return OK if component is None else on_tear_down(component)
 
 
 def on_error(host: Any, module_name: str, class_name: str, request: Any, response: Any, call_request: Any,
@@ -321,7 +356,7 @@ def on_error(host: Any, module_name: str, class_name: str, request: Any, respons
     """Business process ``OnError``: an async request came back with an error. Without a Python
     ``OnError`` the error stands (the engine's default)."""
     def run() -> List[Any]:
-        component = create(host, module_name, class_name)
+        component = _process(host, module_name, class_name)
         if _find(component, "OnError") is None:
             return [error_status, ""]
         inputs = _inputs(class_name, "OnError", request, response, call_request)
@@ -332,13 +367,33 @@ def on_error(host: Any, module_name: str, class_name: str, request: Any, respons
 
 def on_timeout(host: Any, module_name: str, class_name: str, request: Any, response: Any, call_request: Any,
                completion_key: Any) -> List[Any]:
-    """Business process ``OnTimeout``: a timer ran out before the responses came."""
+    """Business process ``OnTimeout``: a timer ran out. Whichever ObjectScript callback IRIS uses for
+    a timer, the Python class gets it the same way (see :func:`_timer_expired`)."""
+    if timers.is_alarm(call_request) or call_request is None or call_request == "":
+        return _timer_expired(host, module_name, class_name, request, response, completion_key, "OnTimeout")
+
     def run() -> List[Any]:
-        component = create(host, module_name, class_name)
+        component = _process(host, module_name, class_name)
         inputs = _inputs(class_name, "OnTimeout", request, response, call_request)
-        return _call(component, "OnTimeout", *inputs, completion_key, required=False)
+        if _find(component, "OnTimeout") is None:
+            return _call(component, "OnResponse", *inputs, None, completion_key, required=False)
+        return _call(component, "OnTimeout", *inputs, completion_key)
 
     return _keep_response(_guarded(class_name, "OnTimeout", run), response)
+
+
+def _timer_expired(host: Any, module_name: str, class_name: str, request: Any, response: Any,
+                   completion_key: Any, callback: str) -> List[Any]:
+    """A ``SetTimer`` timer ran out: the Python ``OnTimeout(request, response, None, key)`` when the
+    class defines one, else ``OnResponse(request, response, None, None, key)``."""
+    def run() -> List[Any]:
+        component = _process(host, module_name, class_name)
+        inputs = _inputs(class_name, callback, request, response)
+        if _find(component, "OnTimeout") is not None:
+            return _call(component, "OnTimeout", *inputs, None, completion_key)
+        return _call(component, "OnResponse", *inputs, None, None, completion_key, required=False)
+
+    return _keep_response(_guarded(class_name, callback, run), response)
 
 
 def target_settings(module_name: str, class_name: str) -> List[Any]:

@@ -54,7 +54,9 @@ def reply(component: Any, response: Any) -> Any:
 
 
 def set_timer(component: Any, timeout: Any, completion_key: str) -> Any:
-    """A process timer; ``OnResponse`` is called with ``completion_key`` when it fires."""
+    """A process timer. When it runs out the process's ``OnTimeout(request, response, None, key)``
+    is called, or ``OnResponse(request, response, None, None, key)`` when it defines no
+    ``OnTimeout`` (whichever ObjectScript callback IRIS uses: see :mod:`.timers`)."""
     return _host(component).SetTimer(timeout, completion_key)
 
 

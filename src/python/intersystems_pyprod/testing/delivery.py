@@ -10,13 +10,14 @@ from typing import Any, Deque, Dict, List, Optional, Tuple
 from ..api.engine import OfflineErrorStatus, is_error_value
 from ..api.messages import ProductionMessage
 from ..model.types import ClassModel
-from ..runtime import bridge, messages, values
+from ..runtime import bridge, messages, timers, values
 from ..runtime.bridge import CALLBACK_ERRORS
 from ..runtime.display import bounded_repr
 from .dispatch import MessageClasses
 from .hostobj import HostObject
 from .items import Item
 from .records import NO_REPLY, LogEntry, TraceEntry
+from .standin import IrisObject
 
 
 @dataclasses.dataclass
@@ -163,6 +164,10 @@ class Delivery:
         host = HostObject(self, item, model.iris_name, self._properties(model, item.settings))
         process = ProcessRun(item, host, request)
         host.__dict__["_process"] = process
+        status = bridge.bp_init(host, model.py_module, model.py_class, item.name)  # IRIS: OnInit of each new object
+        self._check(item.name, "OnInit", status)
+        if is_error_value(status):
+            return status, ""
         status, response = bridge.on_request(host, model.py_module, model.py_class, request)
         process.status = status
         if response is not None and response != "":  # else keep what Reply() sent
@@ -172,9 +177,9 @@ class Delivery:
         while process.pending or process.timers:
             if self._queue:
                 self._step()
-            elif process.timers:  # a timer runs out: before unanswered requests (OnTimeout), or after all
+            elif process.timers:  # a timer runs out: Ens.Alarm answers, and the process stops waiting
                 key = process.timers.pop(0)
-                self._respond(process, None, None, key, timed_out=process.pending > 0)
+                self._respond(process, IrisObject(timers.ALARM_REQUEST), IrisObject(timers.ALARM_RESPONSE), key)
                 process.pending = 0
             else:
                 break
@@ -186,17 +191,16 @@ class Delivery:
             return process.status, ""
         return status, response
 
-    def _respond(self, process: ProcessRun, call_request: Any, call_response: Any, key: str, call_status: Any = 1,
-                 timed_out: bool = False) -> None:
-        """An async response (an error goes to ``OnError``) or a timer (``OnTimeout`` when it ran out first)."""
+    def _respond(self, process: ProcessRun, call_request: Any, call_response: Any, key: str,
+                 call_status: Any = 1) -> None:
+        """An async response (an error goes to ``OnError``); a timer's expiry comes as the answer to
+        its ``Ens.AlarmRequest`` (``OnResponse``; the bridge hands it to the Python ``OnTimeout``)."""
         model = process.item.model
         assert model is not None
         args = (process.host, model.py_module, model.py_class, process.request,
                 "" if process.response is None else process.response, "" if call_request is None else call_request)
         with self._acting(process.item.name):
-            if timed_out:
-                method, (status, response) = "OnTimeout", bridge.on_timeout(*args, key)
-            elif is_error_value(call_status):
+            if is_error_value(call_status):
                 method, (status, response) = "OnError", bridge.on_error(*args, call_status, key)
             else:
                 method, (status, response) = "OnResponse", bridge.on_response(

@@ -20,7 +20,7 @@ from ..api.engine import is_error_value
 from ..loader.importer import import_script
 from ..model.introspect import build_model
 from ..model.types import ClassModel, ScriptModel
-from ..runtime import bodies, bridge, irisapi, messages, values
+from ..runtime import bodies, bridge, irisapi, jobstate, messages, values
 from . import portal
 from .delivery import Delivery, ProcessRun
 from .dispatch import MessageClasses
@@ -132,7 +132,8 @@ class Harness(Delivery):
                 item.call_interval = float(item.adapter_host.CallInterval or DEFAULT_CALL_INTERVAL)
         with self._acting(item.name):
             if model.kind == "BusinessProcess":
-                self._check(item.name, "OnInit", bridge.bp_init(item.host, model.py_module, model.py_class))
+                jobstate.forget(jobstate.key(model.py_module, model.py_class, item.name))
+                self._check(item.name, "OnInit", bridge.bp_init(item.host, model.py_module, model.py_class, item.name))
             else:
                 item.component = self._create(item, item.host, model.py_module, model.py_class)
                 item.host.__dict__["PyObject"] = item.component
@@ -148,6 +149,9 @@ class Harness(Delivery):
                 with self._acting(item.name):
                     if item.component is not None:
                         self._check(item.name, "OnTearDown", bridge.on_tear_down(item.component))
+                    elif item.kind == "BusinessProcess" and item.model is not None and item.host is not None:
+                        status = bridge.bp_tear_down(item.model.py_module, item.model.py_class, item.name)
+                        self._check(item.name, "OnTearDown", status)
                     adapter = item.adapter_host.PyObject if item.adapter_host is not None else None
                     if adapter is not None:
                         self._check(item.name, "OnTearDown", bridge.on_tear_down(adapter))

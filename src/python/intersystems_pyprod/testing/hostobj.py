@@ -44,6 +44,7 @@ class HostObject:
         self.__dict__["_item"] = item
         self.__dict__["_class_name"] = class_name
         self.__dict__["_process"] = None
+        self.__dict__["_ConfigName"] = getattr(item, "name", "")  # %ConfigName, as Embedded Python spells it
         self.__dict__.setdefault("PyObject", None)
         self.__dict__.setdefault("Adapter", None)
         self.__dict__.setdefault("BusinessHost", None)

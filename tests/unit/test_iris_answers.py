@@ -54,3 +54,54 @@ def test_an_ok_status_reaches_objectscript_as_1(in_iris, mode, returned):
     status, output = bridge.on_message(Operation(returned), "")
     assert status == 1 and type(status) is int and not objectscript_is_error(to_objectscript(status, mode))
     assert output == ""
+
+
+# -- MessageMap: does MessageType match subclasses? (IRIS_REFERENCE.md 2.4: unconfirmed) -------------
+MAP_SCRIPT = '''
+from intersystems_pyprod import *
+iris_package_name = "Maps"
+class Base(JsonSerialize):
+    x: int = 0
+class Sub(Base):
+    pass
+class SubSub(Sub):
+    pass
+class Other(Base):
+    pass
+class Op(BusinessOperation):
+    def handle_base(self, request):
+        pass
+    def handle_subsub(self, request):
+        pass
+    MessageMap = {Base: "handle_base", SubSub: "handle_subsub"}
+'''
+
+
+def _map_items(text: str) -> list:
+    import re
+
+    return re.findall(r'<MapItem MessageType="([^"]+)"><Method>(\w+)</Method>', text)
+
+
+def _iris_dispatch(items: list, ancestry: list, exact_only: bool) -> str:
+    """The method IRIS would call for a message whose class and ancestors (nearest first) are
+    ``ancestry``: the first MapItem, in order, naming the class itself or (if IRIS matches
+    subclasses) any of its ancestors; OnMessage when none does."""
+    for message_type, method in items:
+        if message_type == ancestry[0] or (not exact_only and message_type in ancestry):
+            return method
+    return "OnMessage"
+
+
+@pytest.mark.parametrize("exact_only", [True, False])
+def test_every_message_class_of_the_load_reaches_one_method_whichever_way_iris_matches(tmp_path, exact_only):
+    from ..helpers import build_source
+
+    result = build_source(tmp_path, MAP_SCRIPT)
+    text = next(c.text for c in result.classes if c.name == "Maps.Op")
+    items = _map_items(text)
+    ancestry = {"Maps.Base": ["Maps.Base"], "Maps.Sub": ["Maps.Sub", "Maps.Base"],
+                "Maps.SubSub": ["Maps.SubSub", "Maps.Sub", "Maps.Base"], "Maps.Other": ["Maps.Other", "Maps.Base"]}
+    expected = {"Maps.Base": "HandleBase", "Maps.Sub": "HandleBase", "Maps.SubSub": "HandleSubsub",
+                "Maps.Other": "HandleBase"}
+    assert {name: _iris_dispatch(items, chain, exact_only) for name, chain in ancestry.items()} == expected

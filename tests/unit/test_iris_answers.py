@@ -105,3 +105,64 @@ def test_every_message_class_of_the_load_reaches_one_method_whichever_way_iris_m
     expected = {"Maps.Base": "HandleBase", "Maps.Sub": "HandleBase", "Maps.SubSub": "HandleSubsub",
                 "Maps.Other": "HandleBase"}
     assert {name: _iris_dispatch(items, chain, exact_only) for name, chain in ancestry.items()} == expected
+
+
+# -- ObjectScript %Boolean arguments arriving in Python (IRIS_REFERENCE.md 1.3) -------------------------
+@pytest.mark.parametrize("arrives, meant", [(1, True), (0, False), ("1", True), ("0", False), ("", False),
+                                            (None, False), (True, True), (False, False)])
+def test_loader_flags_read_a_boolean_however_it_arrives(arrives, meant):
+    """``pTakeOver``/``pWithTexts`` as an int, a numeric string, "" (an omitted argument) or a Python bool."""
+    from intersystems_pyprod.loader import server
+
+    assert server._flag(arrives) is meant
+
+
+# -- iris.gref(...).get of an undefined node: None, or an error? (IRIS_REFERENCE.md bug magnet 26) --------
+class FakeGref:
+    """``iris.gref``: ``get`` of an undefined node returns None or raises <UNDEFINED>, as told."""
+
+    def __init__(self, raises: bool) -> None:
+        self.raises = raises
+        self.nodes = {("tok", "user"): "alice"}
+
+    def get(self, subs):
+        if tuple(subs) not in self.nodes:
+            if self.raises:
+                raise RuntimeError("<UNDEFINED> ^PyProd.Upload")
+            return None
+        return self.nodes[tuple(subs)]
+
+    def data(self, subs):
+        return 1 if tuple(subs) in self.nodes else 0
+
+
+@pytest.mark.parametrize("raises", [False, True])
+def test_an_undefined_global_node_reads_as_none_either_way(raises):
+    from intersystems_pyprod.loader.globals import IrisGlobals
+
+    api = FakeIris()
+    api.gref = lambda name: FakeGref(raises)
+    previous = irisapi.install(api)
+    try:
+        g = IrisGlobals("PyProd.Upload")
+        assert g.get(("tok", "user")) == "alice"
+        assert g.get(("tok", "seen")) is None
+    finally:
+        irisapi.install(previous)
+
+
+def test_a_global_read_error_on_a_defined_node_still_raises():
+    from intersystems_pyprod.loader.globals import IrisGlobals
+
+    class Protected(FakeGref):
+        def get(self, subs):
+            raise RuntimeError("<PROTECT> ^PyProd.Upload")
+
+    api = FakeIris()
+    api.gref = lambda name: Protected(True)
+    previous = irisapi.install(api)
+    try:
+        with pytest.raises(RuntimeError, match="PROTECT"):
+            IrisGlobals("PyProd.Upload").get(("tok", "user"))
+    finally:
+        irisapi.install(previous)

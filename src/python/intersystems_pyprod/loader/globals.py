@@ -62,7 +62,19 @@ class IrisGlobals:
         self._ref = irisapi.get().gref(name)
 
     def get(self, subs: Subscripts) -> Optional[Any]:
-        return self._ref.get(list(subs))
+        """The node's value, None when it has none. Whether ``gref.get`` of an undefined node
+        returns None or raises is unconfirmed (IRIS_REFERENCE.md bug magnet 26): a raise counts
+        as "undefined" only when ``data`` says the node holds no value."""
+        try:
+            return self._ref.get(list(subs))
+        except Exception:
+            try:
+                holds_value = int(self._ref.data(list(subs)) or 0) % 10 == 1
+            except Exception:
+                holds_value = True  # cannot tell: the first error stands
+            if holds_value:
+                raise
+            return None
 
     def set(self, subs: Subscripts, value: Any) -> None:
         self._ref.set(list(subs), value)

@@ -126,3 +126,23 @@ class FakeIris:
         if name == "%SYSTEM.SYS":
             return FakeSys(self.namespaces)
         raise RuntimeError(f"<CLASS DOES NOT EXIST> {name}")
+
+
+#: How IRIS might hand a Python value returned to ObjectScript (IRIS_REFERENCE.md 1.3: unconfirmed):
+#: "literal" turns True/False/None into 1/0/"", "object" keeps them Python objects (an OREF).
+PYTHON_TO_OBJECTSCRIPT = ("literal", "object")
+
+
+def to_objectscript(value: Any, mode: str) -> Any:
+    """``value``, returned from Python, as ObjectScript would see it under conversion ``mode``."""
+    if value is True or value is False or value is None:
+        if mode == "literal":
+            return "" if value is None else int(value)
+        return "7@%SYS.Python"  # an object reference
+    return value
+
+
+def objectscript_is_error(value: Any) -> bool:
+    """``$$$ISERR(value)``: ObjectScript's numeric value of the leading number is 0."""
+    match = re.match(r"\s*[-+]?\d+", str(value))
+    return not (match and int(match.group()))

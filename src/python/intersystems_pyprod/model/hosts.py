@@ -170,7 +170,30 @@ def _message_map(ctx: Context, cls: type, kind: str, members: naming.ClashChecke
             methods.add(py_method)
             members.add(iris_method, f"{cls.__name__}.{py_method}", where)
         entries.append(MapEntryModel(message_class, py_method, iris_method))
-    return tuple(entries)
+    return _with_subclasses(ctx, entries)
+
+
+def _with_subclasses(ctx: Context, entries: List[MapEntryModel]) -> Tuple[MapEntryModel, ...]:
+    """The entries, plus one for each message class of the load that only inherits an entry (it
+    gets its nearest mapped ancestor's method), most specific class first. Whether IRIS matches a
+    ``MessageType`` against subclasses is unconfirmed: listing them and ordering them this way
+    sends every message of the load to the same method either way."""
+    index = ctx.index
+    mapped = {entry.message_class.lower(): entry for entry in entries}
+    added: List[MapEntryModel] = []
+    for cls in list(index.iris_names):
+        if not issubclass(cls, api_messages.ProductionMessage) or index.name(cls).lower() in mapped:
+            continue
+        nearest = next((mapped[index.name(base).lower()] for base in cls.__mro__[1:]
+                        if base in index and index.name(base).lower() in mapped), None)
+        if nearest is not None:
+            added.append(MapEntryModel(index.name(cls), nearest.py_method, nearest.iris_method))
+
+    def depth(entry: MapEntryModel) -> int:
+        cls = index.by_name(entry.message_class)
+        return len(cls.__mro__) if cls is not None else 0
+
+    return tuple(sorted(entries + added, key=depth, reverse=True))
 
 
 def _message_type(ctx: Context, cls: type, key: Any) -> str:

@@ -156,10 +156,16 @@ def _split(component: Any, method: str, result: Any) -> Tuple[Any, Any]:
 
 
 def _status(component: Any, method: str, status: Any) -> Any:
-    """A returned status: OK (``1``, ``"1"``, ``True``, ``None``) or an error status; nothing else."""
+    """A returned status: OK (``1``, ``"1"``, ``True``, ``None``) or an error status; nothing else.
+
+    ObjectScript only ever gets ``1`` or a real ``%Status``: how IRIS converts a Python ``True``,
+    ``False`` or ``None`` handed back to ObjectScript is unconfirmed (an object reference would
+    even read as success), so ``False`` and ``0`` become an error status that says so."""
     if status is None or status is True or (type(status) is int and status == 1) or status == "1":
         return OK
-    if status is False or (type(status) is int and status == 0) or (isinstance(status, str) and status[:1] == "0"):
+    if status is False or (type(status) is int and status == 0):
+        return engine.current().error_status(f"{type(component).__name__}.{method} returned {status!r} as its status")
+    if isinstance(status, str) and status[:1] == "0":
         return status
     raise TypeError(f"{type(component).__name__}.{method} returned {str(status)[:80]!r} as its status, which is "
                     "neither OK nor an error status; return Status.OK(), Status.ERROR(text) or (status, message)")

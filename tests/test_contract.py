@@ -55,7 +55,8 @@ IRIS_MEMBERS = {
 PYPROD_MEMBERS = {"PyObject": "properties", "JsonBody": "properties", "PickleBody": "properties",
                   "JsonChunk": "methods", "PickleChunk": "methods", "PYMODULE": "parameters",
                   "PYCLASS": "parameters", "LockLoads": "methods", "UnlockLoads": "methods",
-                  "IsMessageBody": "methods", "TransactionLevel": "methods", "TransactionStart": "methods", "TransactionCommit": "methods", "TransactionRollback": "methods"}
+                  "IsMessageBody": "methods", "TransactionLevel": "methods", "TransactionStart": "methods",
+                  "TransactionCommit": "methods", "TransactionRollback": "methods"}
 
 
 def bridge_module():

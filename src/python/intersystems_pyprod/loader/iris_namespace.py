@@ -1,9 +1,10 @@
 """The ``Namespace`` of a load, inside IRIS (Embedded Python).
 
-Every ``%SYSTEM`` class is reached as ``iris.cls("%SYSTEM.…")``: the ``iris.system`` attribute form is
-not in every supported release (IRIS_REFERENCE.md bug magnet 22). Calls are those IRIS_REFERENCE.md documents (``$SYSTEM.OBJ``, ``%Dictionary``, ``Ens.Director``,
+Calls are those IRIS_REFERENCE.md documents (``$SYSTEM.OBJ``, ``%Dictionary``, ``Ens.Director``,
 ``Ens.Config.Production``); where the reference marks a detail UNCONFIRMED, the code accepts
-either answer, as noted at the call.
+either answer, as noted at the call. Every ``%SYSTEM`` class is reached as
+``iris.cls("%SYSTEM.…")``: the ``iris.system`` attribute form is not in every supported release
+(bug magnet 22).
 """
 
 from __future__ import annotations

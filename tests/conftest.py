@@ -38,3 +38,20 @@ def server(monkeypatch):
                  "IRISUSERNAME", "IRISPASSWORD", "IRIS_TLS", "IRIS_TIMEOUT"):
         monkeypatch.delenv(name, raising=False)
     return fake
+
+
+@pytest.fixture
+def wire(monkeypatch):
+    """The stand-in superserver (tests/wire) on a loopback port, reached by the real Native SDK
+    client; connection settings point at it, the user and password are the fake's."""
+    from .wire.server import WireServer
+
+    stand_in = WireServer()
+    for name in ("IRISNAMESPACE", "IRISUSERNAME", "IRISPASSWORD", "IRIS_TLS", "ISC_SSLconfigurations"):
+        monkeypatch.delenv(name, raising=False)
+    settings = {"IRIS_HOST": "127.0.0.1", "IRIS_PORT": str(stand_in.port), "IRIS_NAMESPACE": "USER",
+                "IRIS_USERNAME": "_SYSTEM", "IRIS_PASSWORD": stand_in.fake.password, "IRIS_TIMEOUT": "5"}
+    for name, value in settings.items():
+        monkeypatch.setenv(name, value)
+    yield stand_in
+    stand_in.stop()

@@ -251,11 +251,14 @@ class FakeSDK:
         server.connects.append(options)
         if not server.reachable:
             raise RuntimeError("<COMMUNICATION LINK ERROR> Failed to connect to server; Details: Error code: -1")
+        # The real client wraps each refusal at connect time so (5.1 to 5.4); the server's own text
+        # after it is a guess, and this one even repeats the password, to test scrubbing.
+        refused = ("<COMMUNICATION LINK ERROR> Failed to connect to server; Details: <COMMUNICATION ERROR> Invalid "
+                   "Message received; Details: ")
         if options["password"] != server.password:
-            # the real SDK's text is unconfirmed; this one even repeats the password, to test scrubbing
-            raise RuntimeError(f"Access Denied for {options['username']} with password {options['password']}")
+            raise RuntimeError(f"{refused}Access Denied for {options['username']} with password {options['password']}")
         if options["namespace"] != server.namespace_name:
-            raise RuntimeError(f"<NAMESPACE> {options['namespace']} does not exist")
+            raise RuntimeError(f"{refused}<NAMESPACE> {options['namespace']} does not exist")
         return FakeConnection(server)
 
     def createIRIS(self, connection: FakeConnection) -> FakeIRIS:

@@ -125,13 +125,13 @@ def test_bad_password_exits_3_and_is_never_shown(server, capsys):
         code, out, err = run(capsys, HELLO, "--username", "_SYSTEM", "--password", secret, *extra)
         assert code == 3
         assert secret not in out and secret not in err
-        assert "login as _SYSTEM to localhost:1972/USER failed" in out + err
+        assert "IRIS at localhost:1972 refused the login of _SYSTEM" in out + err
         assert "expired" in out + err
 
 
 def test_missing_namespace_exits_3(server, capsys):
     code, _, err = run(capsys, "status", *LOGIN, "--namespace", "NOPE")
-    assert code == 3 and "namespace NOPE does not exist" in err
+    assert code == 3 and "refused namespace NOPE" in err and "firewall" not in err
 
 
 def test_no_username_is_a_usage_error(server, capsys):

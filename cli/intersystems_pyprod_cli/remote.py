@@ -231,6 +231,10 @@ def _doctor(remote: Director, args: argparse.Namespace) -> int:
                        "detail": f"granted (for {why})" if granted else f"missing (needed for {why})",
                        "fix": "" if granted else
                        f"give {remote.settings.username} a role holding {resource}:{permission}"})
+    refused = remote.can_write_uploads()
+    checks.append({"check": "upload global", "ok": not refused,
+                   "detail": "can write ^PyProd.Upload (load stages the sources there)" if not refused
+                   else refused.split("\n")[0], "fix": refused.split("fix: ", 1)[-1] if refused else ""})
     installed = remote.has_class("PyProd.Loader")
     checks.append({"check": "pyprod installed", "ok": installed, "detail": "PyProd.Loader found" if installed
                    else "PyProd.Loader missing", "fix": "" if installed else INSTALL_PYPROD})

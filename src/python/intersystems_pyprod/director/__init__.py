@@ -18,7 +18,7 @@ command line. Failures raise :class:`DirectorError` with the cause and the fix.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Dict
 
 from .backends import use_connection
 from .connection import Director, DirectorError, connect_with
@@ -36,10 +36,24 @@ from .functions import (
 )
 from .settings import ConnectionSettings, resolve
 
+#: The settings :func:`connect` takes, and the Native SDK's names it accepts for two of them.
+SETTINGS = ("host", "port", "namespace", "username", "password", "tls", "timeout")
+SDK_NAMES = {"hostname": "host", "sslconfig": "tls"}
+
 
 def connect(**settings: Any) -> Director:
-    """Connect with these settings (host, port, namespace, username, password, tls, timeout)."""
-    return connect_with(settings)
+    """Connect with these settings (host, port, namespace, username, password, tls, timeout; the
+    SDK's ``hostname`` and ``sslconfig`` mean host and tls). An unknown keyword is a TypeError."""
+    chosen: Dict[str, Any] = {}
+    for key, value in settings.items():
+        name = SDK_NAMES.get(key, key)
+        if name not in SETTINGS:
+            raise TypeError(f"connect() got an unexpected keyword argument {key!r} (it takes {', '.join(SETTINGS)}, "
+                            "or the SDK's hostname and sslconfig)")
+        if name in chosen:
+            raise TypeError(f"connect() got {name!r} twice (as {name} and as {key})")
+        chosen[name] = value
+    return connect_with(chosen)
 
 
 __all__ = ["ConnectionSettings", "Director", "DirectorError", "clean_production", "connect", "create_business_service",

@@ -101,7 +101,7 @@ class RemoteBackend:
         self.owned = owned  # opened by current(): closed when another connection replaces it
 
     def call(self, cls: str, method: str, *args: Any) -> Any:
-        return self.director.call(cls, method, *args)
+        return _watched(self, lambda: self.director.call(cls, method, *args))
 
     def ref(self) -> Any:
         return self.director.sdk_ref(None)
@@ -119,7 +119,7 @@ class RemoteBackend:
         return document.get("status"), {str(k): list(v) for k, v in productions.items()}
 
     def rows(self, sql: str, params: Sequence[Any]) -> List[Tuple[Any, ...]]:
-        return [tuple(row.values()) for row in self.director.query(sql, list(params))]
+        return _watched(self, lambda: [tuple(row.values()) for row in self.director.query(sql, list(params))])
 
     def invoke(self, obj: Any, method: str, *args: Any) -> Any:
         return obj.invoke(method, *args)
@@ -132,6 +132,26 @@ class RemoteBackend:
 
 
 _chosen: Optional[Backend] = None
+
+
+def _watched(backend: RemoteBackend, work: Any) -> Any:
+    """Run ``work``; when the link is lost, forget the connection so that the next call opens a
+    new one (the failed call is not repeated: it may have run on the server)."""
+    global _chosen
+    try:
+        return work()
+    except DirectorError as exc:
+        if not exc.lost:
+            raise
+        if backend.owned:
+            if _chosen is backend:
+                _chosen = None
+            backend.director.close()
+            exc.fix = "call again: the next call opens a new connection (this call may or may not have run)"
+        else:
+            exc.fix = ("open a new connection with director.connect() and pass it to director.use_connection() "
+                       "(this call may or may not have run)")
+        raise
 
 
 def embedded_iris() -> Optional[Any]:

@@ -6,10 +6,11 @@ import json
 import uuid
 from typing import Any, Dict, List, Mapping, Optional
 
+from . import failures
+from .failures import FAILED as FAILED
+from .failures import UNREACHABLE as UNREACHABLE
+from .failures import USAGE, DirectorError
 from .settings import ConnectionSettings, SettingsError, resolve
-
-#: Kinds of failure; the command line maps them to its exit codes.
-FAILED, USAGE, UNREACHABLE = "failed", "usage", "unreachable"
 
 #: Characters per string sent to IRIS (IRIS strings hold 3,641,144).
 CHUNK = 1_000_000
@@ -19,17 +20,6 @@ UPLOAD_GLOBAL = "PyProd.Upload"
 #: module is not in a public registry yet, so ``install`` works only where a registry has it.
 INSTALL_PYPROD = ('in that namespace run zpm "load /path/to/pyprod" (a checkout of the PyProd repository on the '
                   'IRIS server, or its git URL), or zpm "install pyprod" from an IPM registry that has it')
-
-
-class DirectorError(Exception):
-    """A failure to report in one line, with its fix and its kind (failed, usage, unreachable)."""
-
-    def __init__(self, message: str, fix: str = "", kind: str = FAILED) -> None:
-        super().__init__(message)
-        self.message, self.fix, self.kind = message, fix, kind
-
-    def __str__(self) -> str:
-        return self.message + (f"\n  fix: {self.fix}" if self.fix else "")
 
 
 def scrub(text: str, settings: ConnectionSettings) -> str:
@@ -58,12 +48,16 @@ def connect(settings: ConnectionSettings, sdk: Any = None) -> Director:
                                    username=settings.username, password=settings.password,
                                    timeout=settings.timeout, sharedmemory=False)
     if settings.tls:
+        if failures.is_boolean(settings.tls):
+            raise DirectorError(f"--tls (IRIS_TLS) takes the name of a client TLS configuration, not {settings.tls!r}",
+                                "pass the name of a section of the file ISC_SSLconfigurations names (Windows: "
+                                "SSLDefs.ini), or leave it unset to connect without TLS", USAGE)
         options["sslconfig"] = settings.tls
     try:
         connection = sdk.connect(**options)
         native = sdk.createIRIS(connection)
     except Exception as exc:
-        raise _connect_error(scrub(str(exc), settings), settings) from None
+        raise failures.connect_error(scrub(str(exc), settings), settings) from None
     return Director(native, connection, settings, sdk)
 
 
@@ -74,21 +68,6 @@ def connect_with(flags: Mapping[str, Any]) -> Director:
     except SettingsError as exc:
         raise DirectorError(str(exc), "correct the setting", USAGE) from None
     return connect(resolved)
-
-
-def _connect_error(text: str, settings: ConnectionSettings) -> DirectorError:
-    lowered = text.lower()
-    if "communication link" in lowered or "failed to connect" in lowered or "timed out" in lowered:
-        return DirectorError(f"cannot reach IRIS at {settings.host}:{settings.port}: {text.strip()}",
-                            "check the host and the superserver port (default 1972), that IRIS is running, and "
-                            "that a firewall or container port mapping lets it through", UNREACHABLE)
-    if "namespace" in lowered:
-        return DirectorError(f"namespace {settings.namespace} does not exist on {settings.host}:{settings.port}: "
-                            f"{text.strip()}", "pass --namespace (or IRIS_NAMESPACE) with an existing namespace",
-                            UNREACHABLE)
-    return DirectorError(f"login as {settings.username} to {settings.where} failed: {text.strip()}",
-                        "check the user name and password; in a fresh container the default password (SYS) is "
-                        "expired and must be changed first", UNREACHABLE)
 
 
 class Director:
@@ -117,15 +96,17 @@ class Director:
         try:
             return self.native.classMethodValue(cls, method, *args)
         except Exception as exc:
-            raise DirectorError(f"{cls}.{method} failed on {self.settings.where}: "
-                               f"{scrub(str(exc), self.settings)}") from None
+            raise self.failure(f"{cls}.{method}", exc) from None
+
+    def failure(self, what: str, exc: BaseException) -> DirectorError:
+        """The error to report for a failed call (a lost link is named as such)."""
+        return failures.call_error(what, exc, self.settings, scrub(str(exc), self.settings))
 
     def call_json(self, cls: str, method: str, *args: Any) -> Dict[str, Any]:
         try:
             text = self.native.classMethodString(cls, method, *args)
         except Exception as exc:
-            raise DirectorError(f"{cls}.{method} failed on {self.settings.where}: "
-                               f"{scrub(str(exc), self.settings)}") from None
+            raise self.failure(f"{cls}.{method}", exc) from None
         try:
             return dict(json.loads(text or "{}"))
         except ValueError:
@@ -169,10 +150,37 @@ class Director:
                     self.native.set(piece, UPLOAD_GLOBAL, token, "f", path, number)
             for key, value in (("project", project), ("user", user), ("job", job), ("entry", entry)):
                 self.native.set(value, UPLOAD_GLOBAL, token, key)
+        except DirectorError:
+            self.discard(token)
+            raise
         except Exception as exc:
-            self.native.kill(UPLOAD_GLOBAL, token)
-            raise DirectorError(f"uploading the sources failed: {scrub(str(exc), self.settings)}") from None
+            self.discard(token)
+            raise self.upload_error(exc) from None
         return token
+
+    def upload_error(self, exc: BaseException) -> DirectorError:
+        error = self.failure(f"writing ^{UPLOAD_GLOBAL} (the upload of the sources)", exc)
+        if "<PROTECT>" in str(exc):
+            error.fix = (f"give {self.settings.username} write access to the globals database of namespace "
+                         f"{self.settings.namespace} (its %DB_ resource with WRITE, e.g. %DB_USER:W)")
+        return error
+
+    def discard(self, token: str) -> None:
+        """Remove a staged upload; a failure here never hides the error being reported."""
+        try:
+            self.native.kill(UPLOAD_GLOBAL, token)
+        except Exception:
+            pass
+
+    def can_write_uploads(self) -> str:
+        """'' when this user can write ^PyProd.Upload, else the error."""
+        token = "doctor-" + uuid.uuid4().hex
+        try:
+            self.native.set("check", UPLOAD_GLOBAL, token)
+        except Exception as exc:
+            return str(self.upload_error(exc))
+        self.discard(token)
+        return ""
 
     def load(self, files: Mapping[str, str], entry: str, *, project: str, texts: bool = False,
              take_over: bool = False) -> Dict[str, Any]:
@@ -183,7 +191,7 @@ class Director:
             return self.call_json("PyProd.Loader", "LoadUploaded", token, int(texts),
                                   upload_digest(files, entry, project), int(take_over))
         finally:
-            self.native.kill(UPLOAD_GLOBAL, token)
+            self.discard(token)
 
     def unload(self, script: str) -> Dict[str, Any]:
         return self.call_json("PyProd.Loader", "Unload", script)
@@ -262,10 +270,17 @@ class Director:
 
     def query(self, sql: str, params: List[Any]) -> List[Dict[str, Any]]:
         """Rows of an SQL query, as dicts."""
-        cursor = self.connection.cursor()
+        table = sql.split(" FROM ", 1)[-1].split()[0]
         try:
-            cursor.execute(sql, params)
-            names = [d[0] for d in cursor.description]
-            return [dict(zip(names, row)) for row in cursor.fetchall()]
-        finally:
-            cursor.close()
+            cursor = self.connection.cursor()
+            try:
+                cursor.execute(sql, params)
+                names = [d[0] for d in cursor.description]
+                return [dict(zip(names, row)) for row in cursor.fetchall()]
+            finally:
+                try:
+                    cursor.close()
+                except Exception:  # closing must not hide the real error
+                    pass
+        except Exception as exc:
+            raise failures.sql_error(table, exc, self.settings, scrub(str(exc), self.settings)) from None

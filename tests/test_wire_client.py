@@ -162,3 +162,16 @@ def test_the_module_functions_reconnect_after_a_dropped_link(wire):
         assert len(wire.logins) == 2
     finally:
         backends.use_connection(None)
+
+
+# -- 8: server output never lands in --json ------------------------------------------------------------
+def test_server_output_goes_to_stderr_not_into_json(wire, capsys, monkeypatch):
+    import iris
+
+    with director.connect() as connection:
+        # what the client runs when the server redirects output to it (iris/_GatewayUtility.py)
+        monkeypatch.setattr(iris.GatewayContext, "getConnection", staticmethod(lambda: connection.connection))
+        iris._GatewayUtility._GatewayUtility.writeOutput("compiling helloworld.MyService\n")
+    out = capsys.readouterr()
+    assert out.out == ""
+    assert "compiling helloworld.MyService" in out.err

@@ -107,6 +107,27 @@ def test_a_reload_leaves_the_production_definition_alone_and_applies_a_changed_o
     assert stored_flags() == before
 
 
+def test_a_service_made_outside_the_production_is_torn_down(installed, project, production):
+    from intersystems_pyprod import director
+
+    script = project("direct.py")
+    assert cli(str(script)).returncode == 0
+    production("DirectE2E.DirectProduction")
+    start = last_log_id(installed)
+    director.use_connection(installed)
+    try:
+        status, service = director.create_business_service("Direct")
+        assert status == 1 and service is not None
+        with service:
+            assert service.process_input("one")[0] == 1
+        wait_for(lambda: any(r["Text"] == "direct service torn down" for r in log_texts(installed, start)),
+                 "OnTearDown of a closed service")
+        texts = [r["Text"] for r in log_texts(installed, start)]
+        assert texts.count("direct service torn down") == 1 and "direct input one" in texts
+    finally:
+        director.use_connection(None)
+
+
 def test_unload_removes_the_classes(installed, project):
     script = project("flows.py", "inbox.py")
     assert cli(str(script)).returncode == 0

@@ -89,6 +89,10 @@ class FakeSys:
     def NameSpace(self) -> str:
         return self._namespaces.current
 
+    def ProcessID(self) -> int:
+        """``$JOB`` of this process."""
+        return 4711
+
 
 class FakeIris:
     """``namespaces`` holds the globals of every namespace and the process's ``$NAMESPACE``

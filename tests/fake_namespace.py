@@ -114,6 +114,9 @@ class FakeNamespace:
         #: Running items of a class with a pool of their own / in the shared actor pool.
         self.pooled: Dict[str, List[str]] = {}
         self.restart_problems: List[str] = []
+        #: The class names of each restart_items call: a load that changed anything asks for one,
+        #: even with no host class (its production class may need the running production updated).
+        self.restart_calls: List[List[str]] = []
         self.compile_calls: List[List[str]] = []
         self.steps = 0
         self.fail_at: Optional[int] = None
@@ -221,6 +224,7 @@ class FakeNamespace:
 
     def restart_items(self, class_names: List[str]) -> Tuple[List[str], List[str], List[str]]:
         self.step("restart")
+        self.restart_calls.append(list(class_names))
         restarted = sorted(item for name in class_names for item in self.running.get(name, []))
         shared = sorted(item for name in class_names for item in self.pooled.get(name, []))
         return restarted, shared, list(self.restart_problems)

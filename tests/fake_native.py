@@ -89,6 +89,9 @@ class FakeServer:
         self.summary: Dict[str, List[Any]] = {}
         self.members: Dict[str, str] = {}
         self.services: List[FakeObject] = []
+        #: IRIS memory of the connection's server job (tests.fake_hosts.Heap): when set, hosts made by
+        #: CreateBusinessService follow IRIS's reference counting and job registration.
+        self.heap: Any = None
         #: PyProd.Graph.Production documents by production name.
         self.graphs: Dict[str, Dict[str, Any]] = {}
 
@@ -125,8 +128,14 @@ class FakeIRIS:
             return int(server.interop)
         if cls in ("%Dictionary.CompiledProperty", "%Dictionary.CompiledMethod") and method == "%ExistsId":
             return int(server.members.get(args[0]) == cls.rsplit("Compiled", 1)[1])
+        if (cls, method) == ("Ens.Job", "UnRegister") and server.heap is not None:
+            return server.heap.unregister(*args)
         if cls == "Ens.Director":
             server.director_calls.append((method, *args))
+            if method == "CreateBusinessService" and server.heap is not None:
+                made = server.heap.create_business_service(args[0], embedded=False)
+                args[1].setValue(made)
+                return 1 if made is not None else "0 ERROR #5001: no item " + args[0]
             if method == "CreateBusinessService":
                 if args[0] != "Demo.Service":
                     return "0 ERROR #5001: no item " + args[0]

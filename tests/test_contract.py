@@ -50,6 +50,8 @@ IRIS_MEMBERS = {
     "UserName": "%SYSTEM.Process (UNCONFIRMED)", "ProcessID": "%SYSTEM.SYS, $JOB (UNCONFIRMED)",
     "PoolSize": "4.2 Ens.Config.Item; 8.16 PoolSize=0 runs in the shared actor pool",
     "TimeChanged": "%Dictionary.ClassDefinition (UNCONFIRMED; the base mark falls back to the library version)",
+    "TempStopConfigItem": "8.28 Ens.Director (UNCONFIRMED that it keeps the definition; the loader checks the flag)",
+    "UpdateProduction": "4.3 Ens.Director", "ProductionNeedsUpdate": "4.3 Ens.Director; 8.33",
 }
 #: Members defined by PyProd classes that Python code (runtime, harness) reads or writes.
 PYPROD_MEMBERS = {"PyObject": "properties", "JsonBody": "properties", "PickleBody": "properties",

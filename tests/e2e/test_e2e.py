@@ -82,6 +82,52 @@ def test_hot_reload_of_a_running_production(installed, project, production):
              "the reloaded code")
 
 
+def test_a_reload_leaves_the_production_definition_alone_and_applies_a_changed_one(installed, project, production):
+    script = project("flows.py", "inbox.py")
+    assert cli(str(script)).returncode == 0
+    production("FlowsE2E.FlowsProduction")
+
+    def stored_flags():
+        rows = installed.query("SELECT Name, Enabled FROM Ens_Config.Item WHERE Production = ?",
+                               ["FlowsE2E.FlowsProduction"])
+        return {row["Name"]: int(row["Enabled"]) for row in rows}
+
+    before = stored_flags()
+    assert before and all(before.values())
+    script.write_text(script.read_text().replace('VERSION = "v1"', 'VERSION = "v2"'))
+    document = json.loads(cli(str(script), "--json").stdout)
+    assert document["ok"] and {"Inbox", "VendorA", "Warehouse"} <= set(document["restarted"]), document
+    assert stored_flags() == before  # restarted without writing Enabled into the definition
+    # a changed production class reaches the running production in the same load
+    script.write_text(script.read_text().replace('{"factor": 1.2}', '{"factor": 1.25}'))
+    document = json.loads(cli(str(script), "--json").stdout)
+    assert document["ok"] and not any("was not updated" in w for w in document["warnings"]), document
+    reason = installed.sdk_ref(None)
+    assert not int(installed.call("Ens.Director", "ProductionNeedsUpdate", reason) or 0), reason.getValue()
+    assert stored_flags() == before
+
+
+def test_a_service_made_outside_the_production_is_torn_down(installed, project, production):
+    from intersystems_pyprod import director
+
+    script = project("direct.py")
+    assert cli(str(script)).returncode == 0
+    production("DirectE2E.DirectProduction")
+    start = last_log_id(installed)
+    director.use_connection(installed)
+    try:
+        status, service = director.create_business_service("Direct")
+        assert status == 1 and service is not None
+        with service:
+            assert service.process_input("one")[0] == 1
+        wait_for(lambda: any(r["Text"] == "direct service torn down" for r in log_texts(installed, start)),
+                 "OnTearDown of a closed service")
+        texts = [r["Text"] for r in log_texts(installed, start)]
+        assert texts.count("direct service torn down") == 1 and "direct input one" in texts
+    finally:
+        director.use_connection(None)
+
+
 def test_unload_removes_the_classes(installed, project):
     script = project("flows.py", "inbox.py")
     assert cli(str(script)).returncode == 0

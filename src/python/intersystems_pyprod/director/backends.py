@@ -107,7 +107,12 @@ class RemoteBackend:
         return self.director.sdk_ref(None)
 
     def value(self, ref: Any) -> Any:
-        return ref.getValue()
+        found = ref.getValue()
+        try:
+            ref.setValue(None)  # the reference no longer keeps the object alive
+        except Exception:
+            pass
+        return found
 
     def summary(self) -> Tuple[Any, Dict[str, List[Any]]]:
         # The output array cannot cross the connection; PyProd.Loader reads it inside IRIS.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import uuid
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Callable, Dict, List, Mapping, Optional
 
 from . import failures
 from .failures import FAILED as FAILED
@@ -102,8 +102,37 @@ class Director:
         self.native = native
         self.connection = connection
         self.settings = settings
+        #: Releases of business services made over this connection, run before it closes.
+        self._at_close: List[Callable[[], None]] = []
+        #: Releases of services Python collected, run at the next call (never inside another one).
+        self._deferred: List[Callable[[], None]] = []
+
+    def on_close(self, release: Callable[[], None]) -> None:
+        """Run ``release`` before the connection closes (once; a release done before is a no-op)."""
+        self._at_close.append(release)
+        if len(self._at_close) > 64:
+            self._at_close = [r for r in self._at_close if getattr(getattr(r, "args", (None,))[0], "alive", True)]
+
+    def defer(self, release: Callable[[], None]) -> None:
+        """Run ``release`` at the next call or at close."""
+        self._deferred.append(release)
+
+    def _run_deferred(self) -> None:
+        while self._deferred:
+            try:
+                self._deferred.pop(0)()
+            except Exception:
+                pass
 
     def close(self) -> None:
+        self._run_deferred()
+        releases, self._at_close = self._at_close, []
+        for release in releases:
+            try:
+                release()
+            except Exception:
+                pass
+        self._run_deferred()
         try:
             self.connection.close()
         except Exception:  # closing a broken connection must not hide the real error
@@ -117,6 +146,8 @@ class Director:
 
     # -- plumbing ----------------------------------------------------------------------------
     def call(self, cls: str, method: str, *args: Any) -> Any:
+        if self._deferred:
+            self._run_deferred()
         try:
             return self.native.classMethodValue(cls, method, *args)
         except Exception as exc:

@@ -118,7 +118,9 @@ def get_host_messages(host_name: str, max_results: int = 100) -> List[Dict[str, 
 def create_business_service(service_class_name: str) -> Tuple[Any, Optional[AdapterlessService]]:
     """(status, service): a business service of the production, made in this process, to call
     without its adapter: ``status, response = service.process_input(data)``. The service is None
-    when the status is an error."""
+    when the status is an error. Close the service (``service.close()`` or ``with service:``) to
+    run its ``OnTearDown`` and free it in IRIS; a service never closed is released when Python
+    collects it, when the connection closes, or when the process ends."""
     name = _text(service_class_name, "service_class_name")
     backend = backends.current()
     holder = backend.ref()
@@ -126,8 +128,19 @@ def create_business_service(service_class_name: str) -> Tuple[Any, Optional[Adap
     service = backend.value(holder)
     if not str(status).startswith("1") or service in (None, ""):
         return status, None
+    _unregister(backend, name)
     class_name = str(backend.invoke(service, "%ClassName", 1))
     return status, AdapterlessService(backend, service, class_name)
+
+
+def _unregister(backend: backends.Backend, name: str) -> None:
+    """``CreateBusinessService`` registers the calling job as a job of the item; a job that is not
+    one of the production's must not stay registered (``Ens.Job.UnRegister(name, $JOB)``, as
+    InterSystems' Python frameworks do; UNCONFIRMED on a live IRIS, so a failure is ignored)."""
+    try:
+        backend.call("Ens.Job", "UnRegister", name, backend.call("%SYSTEM.SYS", "ProcessID"))
+    except Exception:
+        pass
 
 
 __all__ = ["clean_production", "create_business_service", "enable_config_item", "get_host_messages",

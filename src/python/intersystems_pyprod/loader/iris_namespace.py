@@ -15,6 +15,7 @@ import re
 from typing import Any, Dict, List, Mapping, Optional, Set, Tuple
 
 from ..runtime import irisapi
+from .restart import KEEPS, Restarter
 from .store import SourceStore
 
 #: Compile flags: compile, keep source, with every subclass of a compiled class (``b``: IRIS does
@@ -116,45 +117,13 @@ class IrisNamespace:
         return problems
 
     def restart_items(self, class_names: List[str]) -> Tuple[List[str], List[str], List[str]]:
-        director = self.api.cls("Ens.Director")
-        name, state = self.api.ref(), self.api.ref()
-        status = director.GetProductionStatus(name, state, 10, 0)
-        if _is_error(status):
-            return [], [], [f"reading the production status failed: {self._status_text(status)}"]
-        if str(state.value) != "1" or not name.value:  # 1 = running
-            return [], [], []
-        production = self.api.cls("Ens.Config.Production")._OpenId(name.value)
-        if production is None or production == "":
-            return [], [], [f"production {name.value} could not be opened to restart its items"]
-        wanted = {n.lower() for n in class_names}
-        restarted: List[str] = []
-        shared: List[str] = []
-        problems: List[str] = []
-        items = production.Items
-        for i in range(1, int(items.Count()) + 1):
-            item = items.GetAt(i)
-            adapter = ""
-            try:
-                adapter = str(self.api.cls(str(item.ClassName))._GetParameter("ADAPTER") or "")
-            except Exception:
-                pass
-            if not int(item.Enabled or 0) or (str(item.ClassName).lower() not in wanted
-                                              and adapter.lower() not in wanted):
-                continue
-            item_name = str(item.Name)
-            if not int(item.PoolSize or 0):  # runs in the shared actor pool (or no job): no restart
-                shared.append(item_name)
-                continue
-            for enable in (0, 1):
-                status = director.EnableConfigItem(item_name, enable, 1)
-                if _is_error(status):
-                    problems.append(f"{'enabling' if enable else 'disabling'} {item_name} failed: "
-                                    f"{self._status_text(status)}; its jobs pick up the new code at their "
-                                    "next callback")
-                    break
-            else:
-                restarted.append(item_name)
-        return sorted(restarted), sorted(shared), problems
+        """Apply a changed production definition to the running production and restart the jobs of
+        its items that use these classes, without editing the definition (loader/restart.py)."""
+        try:
+            return Restarter(self.api).run(class_names)
+        except Exception as exc:
+            return [], [], [f"restarting the production items failed: {type(exc).__name__}: {exc}; business "
+                            f"processes {KEEPS['process']}; for services, operations and adapters {KEEPS['host']}"]
 
     # -- the load lock and transactions: small ObjectScript helpers of PyProd.Loader -------------
     def _loader(self) -> Any:

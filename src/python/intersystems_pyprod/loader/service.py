@@ -222,8 +222,8 @@ def _restart(ns: Namespace, result: LoadResult, hosts: List[str]) -> None:
         restarted, refreshed, problems = ns.restart_items(hosts)
     except Exception as exc:
         restarted, refreshed = [], []
-        problems = [f"restarting the production items failed: {type(exc).__name__}: {exc}; running jobs "
-                    "still pick up the new code at their next callback"]
+        problems = [f"restarting the production items failed: {type(exc).__name__}: {exc}; business processes "
+                    "run the new code from their next callback, other items once their jobs restart"]
     result.restarted, result.refreshed = restarted, refreshed
     result.warnings += problems
 

@@ -144,3 +144,21 @@ def lookup(classes: Dict[str, ClassInfo], class_name: str, member: str, kind: st
             return found
         todo.extend(classes[current].supers)
     return None
+
+
+def python_methods(text: str) -> Dict[str, Tuple[List[str], str]]:
+    """Name -> (argument names, body) of each ``[ Language = python ]`` method, as the grammar reads
+    them; the body is dedented, ready to be the body of a ``def``."""
+    import textwrap
+
+    tree = _parser().parse(text.encode("utf-8"))
+    found: Dict[str, Tuple[List[str], str]] = {}
+    for definition in _all(tree.root_node, "method_definition"):
+        keywords = _first(definition, "external_method_keywords")
+        body = _first(definition, "external_method_body_content")
+        if keywords is None or body is None or not re.search(r"Language\s*=\s*python", _text(keywords), re.I):
+            continue
+        arguments = _first(definition, "arguments")
+        names = [_text(a).split()[0] for a in arguments.children if a.type == "argument"] if arguments else []
+        found[_name(_first(definition, "method_name"))] = (names, textwrap.dedent(_text(body)).strip("\n") + "\n")
+    return found

@@ -70,6 +70,9 @@ class FakeServer:
         self.pyprod_installed = True
         self.interop = True
         self.server_version = "0.3.0"
+        #: What Info says of the library: None means "served from the namespace's ^PyProd.Lib, the
+        #: version the classes were installed with"; {} leaves it out (servers before 0.3.0).
+        self.library: Optional[Dict[str, Any]] = None
         self.globals: Dict[str, MemoryGlobals] = {}
         self.namespace = FakeNamespace()
         self.store: SourceStore = self.namespace.store()
@@ -193,7 +196,13 @@ class FakeIRIS:
         if method == "ProductionSummary":
             return json.dumps({"ok": True, "status": 1, "productions": server.summary})
         if method == "Info":
-            return json.dumps({"ok": True, "version": server.server_version, "python": "3.12.3"})
+            document = {"ok": True, "version": server.server_version, "python": "3.12.3"}
+            if server.library is None:
+                document["library"] = {"stored": server.server_version, "file": f"/pyprod-lib/{server.namespace_name}"
+                                       f"/{server.server_version}/intersystems_pyprod/__init__.py"}
+            elif server.library:
+                document["library"] = server.library
+            return json.dumps(document)
         raise RuntimeError(f"<METHOD DOES NOT EXIST> {cls}.{method}")
 
 

@@ -113,6 +113,26 @@ def test_doctor_says_how_to_install_pyprod_from_a_checkout(server, capsys):
     assert "intersystems-pyprod-cli" in checks["pyprod version"]["fix"]
 
 
+def test_doctor_checks_the_namespace_serves_the_library_its_classes_were_installed_with(server, capsys):
+    """The library comes from the namespace's ^PyProd.Lib (PyProd.Library): a namespace without it
+    runs whatever copy is on sys.path (not mirrored, perhaps another version)."""
+    code, out, _ = run(capsys, "doctor", *LOGIN)
+    assert code == 0 and ("[ok  ] pyprod library: 0.3.0 from namespace USER's database (^PyProd.Lib): it fails "
+                          "over with that database on a mirror") in out
+    server.library = {"stored": None, "file": "/usr/irissys/mgr/python/intersystems_pyprod/__init__.py"}
+    code, out, _ = run(capsys, "doctor", *LOGIN, "--json")
+    check = {c["check"]: c for c in json.loads(out)["checks"]}["pyprod library"]
+    assert code == 1 and not check["ok"] and "holds no copy of the library (^PyProd.Lib)" in check["detail"]
+    assert "/usr/irissys/mgr/python/" in check["detail"] and FROM_A_CHECKOUT in check["fix"]
+    server.library = {"stored": "0.2.9", "file": "/pyprod-lib/USER/0.3.0/intersystems_pyprod/__init__.py"}
+    code, out, _ = run(capsys, "doctor", *LOGIN, "--json")
+    check = {c["check"]: c for c in json.loads(out)["checks"]}["pyprod library"]
+    assert code == 1 and "installed with 0.2.9, but the server process runs 0.3.0" in check["detail"]
+    server.library = {}  # a server that does not report it: no check rather than a false alarm
+    code, out, _ = run(capsys, "doctor", *LOGIN, "--json")
+    assert code == 0 and "pyprod library" not in {c["check"] for c in json.loads(out)["checks"]}
+
+
 def test_unreachable_host_exits_3(server, capsys):
     server.reachable = False
     code, _, err = run(capsys, HELLO, *LOGIN, "--host", "iris.example", "--port", "51773")

@@ -76,7 +76,7 @@ def test_pybridge_imports_the_module_named_by_the_parameter():
     common = CLASSES["PyProd.Common"]
     assert common.methods["PyBridge"].class_method
     source = (SRC_CLS / "PyProd" / "Common.cls").read_text(encoding="utf-8")
-    assert "##class(%SYS.Python).Import(..#PYBRIDGE)" in source
+    assert "##class(PyProd.Library).Import(..#PYBRIDGE)" in source
     assert bridge_module().__name__ == "intersystems_pyprod.runtime.bridge"
 
 
@@ -129,12 +129,52 @@ def test_module_xml_checks_for_loaded_scripts_before_ipm_deletes_anything():
     deletes resources, and an error %Status of a Before invoke ends the uninstall there (IPM 0.10.9,
     see loader/uninstall.py). IPM checks the status only when the method returns %Status."""
     invokes = ET.parse(REPO / "module.xml").getroot().findall(".//Module/Invoke")
-    assert [(i.get("Class"), i.get("Method"), i.get("Phase"), i.get("When")) for i in invokes] == [
-        ("PyProd.Loader", "BeforeUninstall", "Unconfigure", "Before")]
+    assert [(i.get("Class"), i.get("Method"), i.get("Phase"), i.get("When")) for i in invokes
+            if i.get("Method") == "BeforeUninstall"] == [("PyProd.Loader", "BeforeUninstall", "Unconfigure", "Before")]
     method = CLASSES["PyProd.Loader"].methods["BeforeUninstall"]
     assert method.class_method and method.args == 0  # IPM passes only the <Arg> elements, none here
     source = (SRC_CLS / "PyProd" / "Loader.cls").read_text(encoding="utf-8")
     assert re.search(r"^ClassMethod BeforeUninstall\(\) As %Status ", source, re.M)
+
+
+def test_module_xml_puts_the_library_in_the_namespace_not_in_the_instance():
+    """IPM's FileCopy into ``${mgrdir}python`` is one folder for every namespace (deleted before each
+    copy, removed by any namespace's uninstall; IRIS_REFERENCE.md 8.27). The library folder ships
+    as a path resource (copied into a package, otherwise left alone by IPM) and PyProd.Library.Install
+    stores it in the namespace after the classes compiled: Activate runs on install, load and
+    update, after Compile (%IPM.Lifecycle.Base; %IPM.Utils.Module.LoadModuleFromDirectory)."""
+    module = ET.parse(REPO / "module.xml").getroot().find(".//Module")
+    for element in module.iter():
+        for value in element.attrib.values():
+            assert "mgrdir" not in value.lower() and "python/" not in value.lower().replace("src/python/", "")
+    assert module.findall("FileCopy") == []
+    paths = [r.get("Name") for r in module.findall("Resource") if r.get("Name", "").startswith("/")]
+    assert paths == ["/src/python/intersystems_pyprod/"]
+    assert (REPO / paths[0].strip("/") / "__init__.py").is_file()
+    installs = [i for i in module.findall("Invoke") if i.get("Class") == "PyProd.Library"]
+    assert [(i.get("Method"), i.get("Phase"), i.get("When"), [a.text for a in i.findall("Arg")])
+            for i in installs] == [("Install", "Activate", "After", ["${root}", "${version}"])]
+    method = CLASSES["PyProd.Library"].methods["Install"]
+    assert method.class_method and method.args == 2
+    source = (SRC_CLS / "PyProd" / "Library.cls").read_text(encoding="utf-8")
+    assert re.search(r"^ClassMethod Install\(pRoot As %String, pVersion As %String\) As %Status ", source, re.M)
+    # the version IPM passes is the version the library reports (doctor compares them)
+    import intersystems_pyprod
+
+    assert module.findtext("Version") == intersystems_pyprod.__version__
+
+
+def test_every_import_of_the_library_goes_through_pyprod_library():
+    """Only PyProd.Library imports Python modules itself: everything else asks it, so the
+    namespace's library is in place first (its finder, its version check)."""
+    direct = {path.name for path in SRC_CLS.rglob("*.cls")
+              if "%SYS.Python).Import(" in path.read_text(encoding="utf-8")}
+    assert direct == {"Library.cls"}
+    through = {path.name for path in SRC_CLS.rglob("*.cls")
+               if "##class(PyProd.Library).Import(" in path.read_text(encoding="utf-8")}
+    assert through == {"Common.cls", "Loader.cls", "Message.cls"}
+    assert CLASSES["PyProd.Library"].methods["Import"].args == 1
+    assert CLASSES["PyProd.Library"].methods["Boot"].args == 0
 
 
 def test_viewer_entry_points_exist_and_return_what_objectscript_reads():
@@ -150,7 +190,7 @@ def test_viewer_entry_points_exist_and_return_what_objectscript_reads():
     assert typing.get_type_hints(module.output_type)["return"] is str
     assert typing.get_origin(typing.get_type_hints(module.render)["return"]) is list
     source = (SRC_CLS / "PyProd" / "Message.cls").read_text(encoding="utf-8")
-    assert "##class(%SYS.Python).Import(..#PYVIEWER)" in source
+    assert "##class(PyProd.Library).Import(..#PYVIEWER)" in source
 
 
 @pytest.mark.parametrize("cls", sorted(CLASSES), ids=str)

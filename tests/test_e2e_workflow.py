@@ -41,7 +41,11 @@ def test_docs_say_what_the_tags_test_and_that_older_releases_are_not_run():
 
 def test_pyprod_is_installed_with_zpm_and_not_mounted():
     assert 'zpm "load /opt/pyprod' in WORKFLOW
-    assert "mgr/python/intersystems_pyprod:" not in WORKFLOW  # the library comes from <FileCopy>
+    assert "mgr/python/intersystems_pyprod:" not in WORKFLOW  # nothing mounted onto the library's place
+    # the library is stored in the namespace (PyProd.Library.Install), never copied into mgr/python
+    assert "test -f /usr/irissys/mgr/python/intersystems_pyprod" not in WORKFLOW
+    assert "docker exec iris test -e /usr/irissys/mgr/python/intersystems_pyprod; then" in WORKFLOW
+    assert "python -m intersystems_pyprod_cli doctor" in WORKFLOW
     assert "LoadDir" not in (REPO / "tests" / "e2e" / "conftest.py").read_text(encoding="utf-8")
 
 

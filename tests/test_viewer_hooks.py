@@ -55,7 +55,7 @@ def test_show_contents_writes_the_viewers_pieces_whatever_pzenoutput_is():
     assert body == [
         "set type = ..%GetContentType()",
         "try {",
-        "set viewer = ##class(%SYS.Python).Import(..#PYVIEWER)",
+        "set viewer = ##class(PyProd.Library).Import(..#PYVIEWER)",
         'set type = viewer."output_type"(type, $select($isobject($get(%response)):%response.ContentType, 1:""))',
         'set pieces = viewer."render"($this, type)',
         'for i=0:1:pieces."__len__"()-1 {',

@@ -214,6 +214,26 @@ PRIVILEGES = (("%Development", "USE", "load, unload and restore"),
               ("%Ens_ProductionConfig", "READ", "graph --remote"))
 
 
+def _library_check(namespace: str, running: str, library: Dict[str, Any]) -> Dict[str, Any]:
+    """Whether the library the server runs for this namespace is the one its PyProd classes were
+    installed with, from the namespace's own database (which a mirror fails over with it)."""
+    stored, file = str(library.get("stored") or ""), str(library.get("file") or "")
+    check: Dict[str, Any] = {"check": "pyprod library", "ok": False, "fix": ""}
+    if not stored:
+        check["detail"] = (f"namespace {namespace} holds no copy of the library (^PyProd.Lib); the server "
+                           f"imported {running} from {file}, which is not mirrored and may not match the classes")
+        check["fix"] = f"install PyProd in this namespace with IPM, which stores the library there: {INSTALL_PYPROD}"
+    elif stored != running or not file.startswith("/pyprod-lib/"):
+        check["detail"] = (f"the classes were installed with {stored}, but the server process runs {running} "
+                           f"from {file}")
+        check["fix"] = (f"reconnect (a process runs one library version); if it stays, install PyProd again: "
+                        f"{INSTALL_PYPROD}")
+    else:
+        check.update(ok=True, detail=f"{stored} from namespace {namespace}'s database (^PyProd.Lib): it fails "
+                                     "over with that database on a mirror")
+    return check
+
+
 def _doctor(remote: Director, args: argparse.Namespace) -> int:
     """Every check with its result and, when it fails, the fix."""
     checks: List[Dict[str, Any]] = [{"check": "connection", "ok": True, "detail": remote.settings.where}]
@@ -245,6 +265,8 @@ def _doctor(remote: Director, args: argparse.Namespace) -> int:
         checks.append({"check": "pyprod version", "ok": same, "detail": f"server {server}, cli {__version__}",
                        "fix": "" if same else "install matching versions: pip install intersystems-pyprod-cli "
                                               f"of the server's minor version, or upgrade PyProd: {INSTALL_PYPROD}"})
+        if isinstance(info.get("library"), dict):  # servers before 0.3.0 do not say
+            checks.append(_library_check(remote.settings.namespace, server, info["library"]))
         checks.append({"check": "embedded python", "ok": bool(info.get("python")),
                        "detail": f"Python {info.get('python') or 'unavailable'}",
                        "fix": "" if info.get("python") else "enable Embedded Python on the server"})

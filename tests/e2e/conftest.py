@@ -1,7 +1,7 @@
 """End-to-end suite: runs against a real IRIS when IRIS_HOST is set, and is skipped otherwise.
 
 Environment: IRIS_HOST, IRIS_PORT, IRIS_NAMESPACE (an interoperability namespace where PyProd was
-installed with ``zpm "load <checkout>"``, so module.xml and its FileCopy ran), IRIS_USERNAME,
+installed with ``zpm "load <checkout>"``, so module.xml and its Invokes ran), IRIS_USERNAME,
 IRIS_PASSWORD; E2E_PLAIN_NAMESPACE, a namespace without Interoperability (for doctor).
 See docs/e2e.md.
 """
@@ -43,7 +43,8 @@ def iris() -> Iterator[Any]:
 @pytest.fixture(scope="session")
 def installed(iris: Any) -> Any:
     """PyProd as IPM installed it from this checkout (the suite installs nothing itself, so the
-    manifest is what is tested: its classes, and the library its FileCopy put in mgr/python)."""
+    manifest is what is tested: its classes, and the library PyProd.Library.Install stored in the
+    namespace's database)."""
     assert iris.has_class("PyProd.Loader"), (
         f'PyProd is not installed in {os.environ.get("IRIS_NAMESPACE")}: run zpm "load <this checkout as the '
         'server sees it>" in that namespace (docs/e2e.md)')

@@ -9,12 +9,30 @@ import pytest
 
 from intersystems_pyprod import __version__
 
-from .conftest import SCRIPTS, cli, last_log_id, log_texts, wait_for
+from .conftest import REPO, SCRIPTS, cli, last_log_id, log_texts, wait_for
 
 
 def test_pyprod_is_installed_with_the_matching_library(installed):
+    """IPM stored the library in the namespace's database (PyProd.Library.Install), with the
+    version of module.xml, and the server imports it from there, not from <install>/mgr/python."""
+    import xml.etree.ElementTree as ET
+
     info = installed.info()
-    assert info["ok"] and info["version"] == __version__
+    module_version = ET.parse(REPO / "module.xml").getroot().findtext(".//Module/Version")
+    assert info["ok"] and info["version"] == __version__ == module_version
+    namespace = os.environ["IRIS_NAMESPACE"].upper()
+    assert info["library"] == {"stored": module_version,
+                               "file": f"/pyprod-lib/{namespace}/{module_version}/intersystems_pyprod/__init__.py"}
+
+
+@pytest.mark.skipif(not os.environ.get("E2E_PLAIN_NAMESPACE"), reason="E2E_PLAIN_NAMESPACE is not set")
+def test_installing_in_one_namespace_leaves_another_without_pyprod(installed):
+    """Nothing of the install reached the other namespace: no library global, no classes."""
+    from intersystems_pyprod import director
+
+    with director.connect(namespace=os.environ["E2E_PLAIN_NAMESPACE"]) as other:
+        assert not other.has_class("PyProd.Loader") and not other.has_class("PyProd.Library")
+        assert other.native.get("PyProd.Lib", "active") in (None, "")
 
 
 def test_hello_world_runs_in_a_production(installed, project, production):

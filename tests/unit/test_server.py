@@ -197,3 +197,15 @@ def test_compile_errors_are_attributed_to_classes():
     finally:
         irisapi.install(previous)
     assert list(errors) == ["P.B"] and len(errors["P.B"]) == 2
+
+
+def test_info_says_where_the_library_came_from_and_what_the_namespace_holds(api):
+    """Info tells a library served from the namespace (PyProd.Library: "/pyprod-lib/...") from a
+    copy on sys.path, and which version ^PyProd.Lib holds (doctor compares them)."""
+    import intersystems_pyprod
+
+    document = json.loads(server.info())
+    assert document["ok"] and document["version"] == intersystems_pyprod.__version__
+    assert document["library"] == {"file": intersystems_pyprod.__file__, "stored": None}
+    IrisGlobals("^PyProd.Lib").set(("active",), "0.3.0")
+    assert json.loads(server.info())["library"]["stored"] == "0.3.0"

@@ -9,6 +9,7 @@ import pytest
 from intersystems_pyprod.loader import server
 from intersystems_pyprod.loader.globals import IrisGlobals, MemoryGlobals
 from intersystems_pyprod.loader.service import load_sources, unload
+from intersystems_pyprod.loader.store import LIBRARY_GLOBAL
 from intersystems_pyprod.loader.uninstall import before_uninstall
 from intersystems_pyprod.loader.upload import UPLOAD_GLOBAL
 from intersystems_pyprod.runtime import irisapi
@@ -123,13 +124,17 @@ def test_the_loader_entry_point_answers_json_and_empties_the_upload_global(monke
         monkeypatch.setattr(server, "_namespace", lambda: ns)
         monkeypatch.setattr(server, "iris_store", ns.store)
         IrisGlobals(UPLOAD_GLOBAL).set(("0123456789abcdef0123456789abcdef", "entry"), "main.py")
+        library = IrisGlobals(LIBRARY_GLOBAL)  # the namespace's copy of the library (PyProd.Library)
+        library.set(("active",), "0.3.0")
+        library.set(("v", "0.3.0", "intersystems_pyprod/__init__.py", 1), "")
         refused = json.loads(server.before_uninstall())
         assert refused["ok"] is False and "intersystems_pyprod unload flow" in refused["error"]
-        assert api.globals[UPLOAD_GLOBAL].data
+        assert api.globals[UPLOAD_GLOBAL].data and api.globals[LIBRARY_GLOBAL].data
         for script in ("flow", "hello"):
             assert unload(ns, ns.store(), script).ok
         assert json.loads(server.before_uninstall()) == {"ok": True}
         assert not api.globals[UPLOAD_GLOBAL].data and not any(g.data for g in ns.db.globals.values()
                                                                if g is not ns.db.globals["upload"])
+        assert not api.globals[LIBRARY_GLOBAL].data
     finally:
         irisapi.install(previous)

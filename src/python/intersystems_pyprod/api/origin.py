@@ -84,7 +84,9 @@ def _line_of(code: CodeType, offset: int) -> Optional[int]:
 def _is_inside(filename: str) -> bool:
     found = _inside.get(filename)
     if found is None:
-        absolute = filename if os.path.isabs(filename) else os.path.abspath(filename)
+        # both sides normalised: a library served from the namespace (PyProd.Library) has
+        # "/pyprod-lib/..." file names, which Windows makes "C:\\pyprod-lib\\..." in _PREFIX
+        absolute = os.path.abspath(filename)
         found = _inside[filename] = absolute.startswith(_PREFIX)
     return found
 

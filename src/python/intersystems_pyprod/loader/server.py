@@ -21,7 +21,7 @@ from ..errors import PyProdError
 from .globals import IrisGlobals
 from .importer import import_script, imports_undone
 from .service import LoadResult, listing, load_sources, restore, unload
-from .store import iris_store
+from .store import LIBRARY_GLOBAL, iris_store
 from .uninstall import before_uninstall as _before_uninstall
 from .upload import UPLOAD_GLOBAL, check_owner, check_token, purge, read_upload, upload_digest
 
@@ -121,22 +121,32 @@ def unload_script(script: str) -> str:
 
 
 def before_uninstall() -> str:
-    """Refuse the uninstall while scripts are loaded; otherwise remove PyProd's globals."""
+    """Refuse the uninstall while scripts are loaded; otherwise remove PyProd's globals, this
+    namespace's copy of the library included (processes that imported it keep their modules)."""
 
     def run() -> Any:
-        _before_uninstall(_namespace(), iris_store(), [IrisGlobals(UPLOAD_GLOBAL)])
+        _before_uninstall(_namespace(), iris_store(), [IrisGlobals(UPLOAD_GLOBAL), IrisGlobals(LIBRARY_GLOBAL)])
         return {"ok": True}
 
     return _json(run)
 
 
 def info() -> str:
-    """Versions of the library and of Embedded Python in this namespace."""
+    """Versions of the library and of Embedded Python in this namespace, and where the library
+    was imported from: ``library.file`` starts with ``/pyprod-lib/<namespace>/<version>/`` when
+    it came from the namespace's database (PyProd.Library), else it is a file on ``sys.path``;
+    ``library.stored`` is the version the namespace's ``^PyProd.Lib`` holds (None: none)."""
     import sys
 
+    from .. import __file__ as file
     from .. import __version__
 
-    return _json(lambda: {"ok": True, "version": __version__, "python": sys.version.split()[0]})
+    def run() -> Dict[str, Any]:
+        stored = IrisGlobals(LIBRARY_GLOBAL).get(("active",))
+        return {"ok": True, "version": __version__, "python": sys.version.split()[0],
+                "library": {"file": file, "stored": None if stored in (None, "") else str(stored)}}
+
+    return _json(run)
 
 
 #: Characters of a message body returned to a client.

@@ -274,6 +274,9 @@ def empty(g: Globals) -> None:
 SOURCES_GLOBAL = "^PyProd.Sources"
 OWNERS_GLOBAL = "^PyProd.Owners"
 STATE_GLOBAL = "^PyProd.State"
+#: The namespace's copy of this library, written by PyProd.Library.Install (IPM): ("active") = the
+#: version in use, ("v", version, path, n) = the n-th chunk of a file.
+LIBRARY_GLOBAL = "^PyProd.Lib"
 
 
 def iris_store() -> SourceStore:

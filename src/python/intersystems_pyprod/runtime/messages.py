@@ -306,10 +306,8 @@ def _pickle_fingerprint(data: bytes) -> Any:
     """The fingerprint of the pickle in a body, its seal (if any) left out: what :func:`to_iris`
     compares with the pickle it makes."""
     size = len(data) - sealing.TRAILER_BYTES
-    if size <= 0 or not data.startswith(sealing.MARK, size):
-        size = len(data)
-    with memoryview(data) as view, view[:size] as payload:
-        return identity.of_bytes([payload])
+    sealed = size > 0 and data.startswith(sealing.MARK, size)
+    return identity.of_bytes([data[:size] if sealed else data])
 
 
 def _id_of(obj: Any) -> str:

@@ -185,3 +185,37 @@ def test_run_local_trace_shows_header_and_body_ids(identity_script):
     assert f"Entry -> Summer  IdentityE2E.Ask  header 1 body {body}  " in text.stdout
     assert f"Summer -> Ten  IdentityE2E.Ask  header 2 body {body}  " in text.stdout
     assert "identity Summer 20" in text.stdout
+
+
+RECOVERING = '''
+    from intersystems_pyprod import BusinessOperation, BusinessProcess, JsonSerialize, Status
+
+    iris_package_name = "Recover"
+
+    class Job(JsonSerialize):
+        note: str = ""
+
+    class Failing(BusinessOperation):
+        def on_message(self, request):
+            return Status.ERROR("cannot")
+
+    class Recovering(BusinessProcess):
+        def on_request(self, request):
+            self.send_request_async("Failing", request)
+            self.set_timer("PT1S", "late")
+            return Status.OK(), Job("started")
+
+        def on_error(self, request, response, call_request, error_status, completion_key):
+            response.note += " recovered"
+            return Status.OK()
+
+        def on_timeout(self, request, response, call_request, completion_key):
+            response.note += " timed out"
+'''
+
+
+def test_in_place_changes_in_on_error_and_on_timeout_reach_the_caller(tmp_path, pyprod_harness):
+    harness = pyprod_harness(str(write_script(tmp_path, "recover.py", RECOVERING)))
+    status, answer = harness.request("Recovering", harness.module.Job())
+    assert status == 1 and answer.note == "started recovered timed out"
+    assert harness.orphans() == []

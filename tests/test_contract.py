@@ -36,7 +36,7 @@ IRIS_MEMBERS = {
     "Reply": "2.3 Ens.BusinessProcess", "SetTimer": "2.3 Ens.BusinessProcess",
     "BusinessHost": "2.2/2.5 Ens.Adapter", "ProcessInput": "2.1 Ens.BusinessService",
     "Adapter": "2.4 Ens.Host", "Write": "1.9 %Stream", "Read": "1.9 %Stream", "Rewind": "1.9 %Stream",
-    "AtEnd": "1.9 %Stream",
+    "AtEnd": "1.9 %Stream", "Clear": "%Stream.Object.Clear (empties a body stream that is rewritten)",
     "Size": "1.9 %Stream (%Stream.Object property)", "Error": "1.7 %SYSTEM.Status",
     "GetErrorText": "3.4 %SYSTEM.Status", "CallInterval": "2.2 Ens.InboundAdapter",
     "LoadStream": "3.1 $SYSTEM.OBJ", "Compile": "3.3 $SYSTEM.OBJ",
@@ -58,7 +58,8 @@ PYPROD_MEMBERS = {"PyObject": "properties", "JsonBody": "properties", "PickleBod
                   "JsonChunk": "methods", "PickleChunk": "methods", "PYMODULE": "parameters",
                   "PYCLASS": "parameters", "LockLoads": "methods", "UnlockLoads": "methods",
                   "IsMessageBody": "methods", "TransactionLevel": "methods", "TransactionStart": "methods",
-                  "TransactionCommit": "methods", "TransactionRollback": "methods"}
+                  "TransactionCommit": "methods", "TransactionRollback": "methods",
+                  "PyDiscardBody": "methods"}
 
 
 def bridge_module():
@@ -279,7 +280,8 @@ def test_pyprod_members_python_relies_on_exist(member, kind):
     owners = {"PyObject": HOSTS, "JsonBody": ["PyProd.JsonMessage"], "PickleBody": ["PyProd.PickleMessage"],
               "PickleChunk": ["PyProd.PickleMessage"], "JsonChunk": ["PyProd.JsonMessage"],
               "PYMODULE": [*HOSTS, "PyProd.JsonMessage", "PyProd.PickleMessage"],
-              "PYCLASS": [*HOSTS, "PyProd.JsonMessage", "PyProd.PickleMessage"]}.get(member, ["PyProd.Loader"])
+              "PYCLASS": [*HOSTS, "PyProd.JsonMessage", "PyProd.PickleMessage"],
+              "PyDiscardBody": ["PyProd.BusinessProcess"]}.get(member, ["PyProd.Loader"])
     for owner in owners:
         assert lookup(CLASSES, owner, member, kind) is not None, f"{owner} has no {kind[:-1]} {member}"
 

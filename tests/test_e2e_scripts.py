@@ -93,3 +93,22 @@ def test_bodies_script_moves_a_body_of_several_chunks_and_json_infinities_in_the
     assert size > 2 * streams.CHUNK
     assert status == 1 and f"bundle ok {size} 2000 nan inf" in harness.texts()
     assert "faces ok" in harness.texts()
+
+
+def test_identity_script_builds_and_keeps_message_bodies_in_the_harness(tmp_path, pyprod_harness):
+    import json
+
+    for name in ("identity.py", "inbox.py"):
+        shutil.copy(SCRIPTS / name, tmp_path)
+    build(str(tmp_path / "identity.py"), validate=True)
+    harness = pyprod_harness(str(tmp_path / "identity.py"))
+    for target in ("Summer", "PickleSummer", "Replacer", "Forwarder"):
+        assert harness.send("Entry", json.dumps({"to": target})) == 1
+    assert harness.texts() == ["identity Summer 20", "identity PickleSummer [10, 10, 20]", "identity Replacer 20",
+                               "identity Forwarder 10"]
+    sessions = {}  # what the live test reads with SQL: headers and distinct bodies of Ask per session
+    for hop in harness.trace:
+        if hop.message_class == "IdentityE2E.Ask":
+            sessions.setdefault(json.loads(hop.body)["label"], []).append(hop.body_id)
+    assert sorted((len(ids), len(set(ids))) for ids in sessions.values()) == [(2, 1), (3, 1), (3, 1), (3, 1)]
+    assert harness.orphans() == []

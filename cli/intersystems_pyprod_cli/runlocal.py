@@ -58,6 +58,7 @@ def _print(harness: Any, as_json: bool, log: List[Any], trace: List[Any]) -> Non
     if as_json:
         print(json.dumps({"log": [{"level": e.level, "source": e.source, "text": e.text} for e in log],
                           "trace": [{"source": t.source, "target": t.target, "class": t.message_class,
+                                     "header_id": t.header_id or None, "body_id": t.body_id or None,
                                      "body": t.body} for t in trace]}, indent=2))
         return
     print("Event log:")
@@ -65,7 +66,8 @@ def _print(harness: Any, as_json: bool, log: List[Any], trace: List[Any]) -> Non
         print(f"  [{entry.level}] {entry.source or '-'} ({entry.class_name}.{entry.method}): {entry.text}")
     print("Message trace:")
     for hop in trace:
-        print(f"  {hop.source} -> {hop.target}  {hop.message_class}  {shorten(hop.body)}")
+        ids = f"  header {hop.header_id} body {hop.body_id or '-'}" if hop.header_id else ""
+        print(f"  {hop.source} -> {hop.target}  {hop.message_class}{ids}  {shorten(hop.body)}")
     errors = len([e for e in log if e.level == "Error"])
     print(f"Run finished: {len(trace)} messages, {errors} error{'s' if errors != 1 else ''} logged.")
 

@@ -229,3 +229,27 @@ def test_a_sealed_pickle_body_of_several_chunks_and_json_infinities(installed, p
                     "the faces check") == ["faces ok"]
     bodies = [m["Body"] for m in installed.messages(limit=10)]
     assert any("NaN" in b and "Infinity" in b for b in bodies)
+
+
+def test_message_bodies_keep_their_identity(installed, project, production):
+    script = project("identity.py", "inbox.py")
+    assert cli(str(script)).returncode == 0
+    before = installed.query("SELECT MAX(ID) AS Last FROM Ens.MessageHeader", [])
+    first_header = int((before[0]["Last"] if before else 0) or 0)
+    start = last_log_id(installed)
+    production("IdentityE2E.IdentityProduction")
+    for n, target in enumerate(("Summer", "PickleSummer", "Replacer", "Forwarder"), 1):
+        _post(installed, "identity", {"id": n, "to": target})
+    for line in ("identity Summer 20", "identity PickleSummer [10, 10, 20]", "identity Replacer 20",
+                 "identity Forwarder 10"):
+        wait_for(lambda line=line: line in [r["Text"] for r in log_texts(installed, start)], line)
+    # a request sent on unchanged is one body with a header per hop (3 in the fan-outs, 2 forwarded)
+    rows = installed.query("SELECT SessionId, COUNT(*) AS Headers, COUNT(DISTINCT MessageBodyId) AS Bodies "
+                           "FROM Ens.MessageHeader WHERE ID > ? AND MessageBodyClassName = 'IdentityE2E.Ask' "
+                           "GROUP BY SessionId", [first_header])
+    assert sorted((int(r["Headers"]), int(r["Bodies"])) for r in rows) == [(2, 1), (3, 1), (3, 1), (3, 1)]
+    # the responses replaced in OnResponse were deleted: every Total body has a header
+    headed = {str(r["MessageBodyId"]) for r in installed.query(
+        "SELECT MessageBodyId FROM Ens.MessageHeader WHERE MessageBodyClassName = 'IdentityE2E.Total'", [])}
+    stored = {str(r["ID"]) for r in installed.query("SELECT ID FROM IdentityE2E.Total", [])}
+    assert stored and stored <= headed

@@ -19,9 +19,10 @@ from ..api.messages import ProductionMessage
 from ..loader import paths
 from ..loader.importer import is_local, module_name_for
 from ..model.callbacks import snake_case
-from . import adaptercalls, jobstate, messages, timers
+from . import adaptercalls, identity, jobstate, messages, timers
 from . import calls as _calls  # noqa: F401  (importing it installs the components' engine calls)
 from .engine_iris import IrisEngine
+from .responses import Slot
 
 OK = 1
 #: What a user callback may raise and still only fail that callback (never end the job).
@@ -127,9 +128,11 @@ def _inputs(owner: str, method: str, *objs: Any) -> List[Any]:
 
 
 def _guarded(owner: str, method: str, run: Callable[[], List[Any]]) -> List[Any]:
-    """``run()``, with refused inputs and failures before the callback as an error status."""
+    """``run()``, with refused inputs and failures before the callback as an error status. The
+    messages it reads keep the identity of their IRIS bodies while it runs (:mod:`.identity`)."""
     try:
-        return run()
+        with identity.callback():
+            return run()
     except _Refused as refused:
         return [refused.status, ""]
     except Exception as exc:
@@ -197,8 +200,9 @@ def _call(component: Any, pascal: str, *args: Any, required: bool = True) -> Lis
         error = NotImplementedError(f"{type(component).__name__} defines no {pascal} or {snake_case(pascal)}")
         return [_fail(component, pascal, error), ""]
     try:
-        status, output = _split(component, pascal, func(*args))
-        return [status, messages.to_iris_or_empty(output)]
+        with identity.callback():
+            status, output = _split(component, pascal, func(*args))
+            return [status, messages.to_iris_or_empty(output)]
     except CALLBACK_ERRORS as exc:
         return [_fail(component, getattr(func, "__name__", pascal), exc), ""]
 
@@ -230,9 +234,10 @@ def adapter_call(component: Any, method: str, args: Any) -> List[Any]:
         return [_fail(component, method, error), []]
     name = getattr(func, "__name__", method)
     try:
-        arguments, slots = adaptercalls.split_arguments(func, list(args or []))
-        result = func(*[messages.from_iris(a) for a in arguments])
-        return adaptercalls.result_for_objectscript(result, slots, lambda status: _status(component, name, status))
+        with identity.callback():
+            arguments, slots = adaptercalls.split_arguments(func, list(args or []))
+            result = func(*[messages.from_iris(a) for a in arguments])
+            return adaptercalls.result_for_objectscript(result, slots, lambda status: _status(component, name, status))
     except CALLBACK_ERRORS as exc:
         return [_fail(component, name, exc), []]
 
@@ -280,15 +285,16 @@ def dispatch_message(component: Any, method: str, request: Any) -> List[Any]:
     if not callable(func):
         return [_fail(component, method, AttributeError(f"{type(component).__name__} has no method {method}")),
                 ""]
-    try:
-        payload = _inputs(type(component).__name__, method, request)[0]
-    except _Refused as refused:
-        return [refused.status, ""]
-    try:
-        status, output = _split(component, method, func(payload))
-        return [status, messages.to_iris_or_empty(output)]
-    except CALLBACK_ERRORS as exc:
-        return [_fail(component, method, exc), ""]
+    with identity.callback():
+        try:
+            payload = _inputs(type(component).__name__, method, request)[0]
+        except _Refused as refused:
+            return [refused.status, ""]
+        try:
+            status, output = _split(component, method, func(payload))
+            return [status, messages.to_iris_or_empty(output)]
+        except CALLBACK_ERRORS as exc:
+            return [_fail(component, method, exc), ""]
 
 
 # -- business process: a fresh Python object per callback, state lives on the IRIS host --------
@@ -311,25 +317,30 @@ def on_response(host: Any, module_name: str, class_name: str, request: Any, resp
     if timers.is_alarm(call_request):
         return _timer_expired(host, module_name, class_name, request, response, completion_key, "OnResponse")
 
+    slot = Slot(host, response)
+
     def run() -> List[Any]:
         component = _process(host, module_name, class_name)
-        inputs = _inputs(class_name, "OnResponse", request, response, call_request, call_response)
-        return _call(component, "OnResponse", *inputs, completion_key, required=False)
+        inputs = slot.take(_inputs(class_name, "OnResponse", request, response, call_request, call_response))
+        return slot.settle(_call(component, "OnResponse", *inputs, completion_key, required=False))
 
     return _keep_response(_guarded(class_name, "OnResponse", run), response)
 
 
 def on_complete(host: Any, module_name: str, class_name: str, request: Any, response: Any) -> List[Any]:
     """Business process ``OnComplete(request, response)``: all async responses are in."""
+    slot = Slot(host, response)
+
     def run() -> List[Any]:
         component = _process(host, module_name, class_name)
-        return _call(component, "OnComplete", *_inputs(class_name, "OnComplete", request, response), required=False)
+        inputs = slot.take(_inputs(class_name, "OnComplete", request, response))
+        return slot.settle(_call(component, "OnComplete", *inputs, required=False))
 
     return _keep_response(_guarded(class_name, "OnComplete", run), response)
 
 
 def _keep_response(result: List[Any], response: Any) -> List[Any]:
-    """A callback that returns only a status leaves the process's response as it was."""
+    """A callback that failed before it ran leaves the process's response as it was."""
     if result[1] is None or result[1] == "":
         result[1] = "" if response is None else response
     return result
@@ -361,12 +372,14 @@ def on_error(host: Any, module_name: str, class_name: str, request: Any, respons
              error_status: Any, completion_key: Any) -> List[Any]:
     """Business process ``OnError``: an async request came back with an error. Without a Python
     ``OnError`` the error stands (the engine's default)."""
+    slot = Slot(host, response)
+
     def run() -> List[Any]:
         component = _process(host, module_name, class_name)
         if _find(component, "OnError") is None:
             return [error_status, ""]
-        inputs = _inputs(class_name, "OnError", request, response, call_request)
-        return _call(component, "OnError", *inputs, error_status, completion_key)
+        inputs = slot.take(_inputs(class_name, "OnError", request, response, call_request))
+        return slot.settle(_call(component, "OnError", *inputs, error_status, completion_key))
 
     return _keep_response(_guarded(class_name, "OnError", run), response)
 
@@ -378,12 +391,14 @@ def on_timeout(host: Any, module_name: str, class_name: str, request: Any, respo
     if timers.is_alarm(call_request) or call_request is None or call_request == "":
         return _timer_expired(host, module_name, class_name, request, response, completion_key, "OnTimeout")
 
+    slot = Slot(host, response)
+
     def run() -> List[Any]:
         component = _process(host, module_name, class_name)
-        inputs = _inputs(class_name, "OnTimeout", request, response, call_request)
+        inputs = slot.take(_inputs(class_name, "OnTimeout", request, response, call_request))
         if _find(component, "OnTimeout") is None:
-            return _call(component, "OnResponse", *inputs, None, completion_key, required=False)
-        return _call(component, "OnTimeout", *inputs, completion_key)
+            return slot.settle(_call(component, "OnResponse", *inputs, None, completion_key, required=False))
+        return slot.settle(_call(component, "OnTimeout", *inputs, completion_key))
 
     return _keep_response(_guarded(class_name, "OnTimeout", run), response)
 
@@ -392,12 +407,14 @@ def _timer_expired(host: Any, module_name: str, class_name: str, request: Any, r
                    completion_key: Any, callback: str) -> List[Any]:
     """A ``SetTimer`` timer ran out: the Python ``OnTimeout(request, response, None, key)`` when the
     class defines one, else ``OnResponse(request, response, None, None, key)``."""
+    slot = Slot(host, response)
+
     def run() -> List[Any]:
         component = _process(host, module_name, class_name)
-        inputs = _inputs(class_name, callback, request, response)
+        inputs = slot.take(_inputs(class_name, callback, request, response))
         if _find(component, "OnTimeout") is not None:
-            return _call(component, "OnTimeout", *inputs, None, completion_key)
-        return _call(component, "OnResponse", *inputs, None, None, completion_key, required=False)
+            return slot.settle(_call(component, "OnTimeout", *inputs, None, completion_key))
+        return slot.settle(_call(component, "OnResponse", *inputs, None, None, completion_key, required=False))
 
     return _keep_response(_guarded(class_name, callback, run), response)
 

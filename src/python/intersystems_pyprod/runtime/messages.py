@@ -15,12 +15,13 @@ import importlib
 import uuid
 from typing import Any, Dict, List, Optional, Tuple
 
+from ..api import engine
 from ..api.fields import Column
 from ..api.messages import ProductionMessage, field_default, own_annotations
 from ..model import datatypes
 from ..model.packages import iris_class_name
 from ..naming import iris_name
-from . import bodies, gcpause, irisapi, pickle_policy, sealing, streams, timevalues, unpickler, values
+from . import bodies, gcpause, identity, irisapi, pickle_policy, sealing, streams, timevalues, unpickler, values
 
 _registry: Dict[str, type] = {}
 
@@ -180,24 +181,71 @@ def from_pickle(data: Any) -> Any:
 
 
 def to_iris(message: Any) -> Any:
-    """The IRIS message object for ``message`` (other values are returned unchanged)."""
+    """The IRIS message object for ``message`` (other values are returned unchanged).
+
+    A message read from IRIS in the running callback keeps its body (:mod:`.identity`): unchanged,
+    it is the very object it was read from; changed, it is a new body, except the process's
+    response (passed by reference), whose own body is rewritten and saved."""
     if not isinstance(message, ProductionMessage):
         return message
     cls = type(message)
     name = cls.__dict__.get("_pyprod_iris_name") or register(cls)
-    api = irisapi.get()
-    obj = api.cls(name)._New()
+    found = identity.origin(message)
     if cls._pyprod_serializer == "pickle":
-        stream = api.cls("%Stream.GlobalBinary")._New()
-        streams.write_pickle(stream, message, sealing.trailer)  # bytes: one 8-bit character each in IRIS
-        obj.PickleBody = stream
+        pieces, size = streams.pickle_pieces(message)
+        body: Any = (pieces, size)
+        fingerprint = identity.of_bytes(pieces) if found is not None else None
     else:
-        stream = api.cls("%Stream.GlobalCharacter")._New()
-        streams.write(stream, to_json(message))
-        obj.JsonBody = stream
+        body = to_json(message)
+        fingerprint = identity.of_text(body) if found is not None else None
+    if found is not None and found.fingerprint == fingerprint:
+        return found.obj
+    if found is not None and found.by_reference:
+        obj = found.obj
+        _write_body(obj, message, body, reuse=True)
+        found.fingerprint = fingerprint
+        _save_if_stored(obj)
+        return obj
+    obj = irisapi.get().cls(name)._New()
+    _write_body(obj, message, body, reuse=False)
+    return obj
+
+
+def _write_body(obj: Any, message: Any, body: Any, reuse: bool) -> None:
+    """Write ``message``'s body (``(pieces, size)`` of a pickle, or JSON text) and the columns into ``obj``;
+    with ``reuse``, into the body stream ``obj`` has, emptied first."""
+    api, cls = irisapi.get(), type(message)
+    if cls._pyprod_serializer == "pickle":
+        stream = obj.PickleBody if reuse else api.cls("%Stream.GlobalBinary")._New()
+        if reuse:
+            stream.Clear()
+        # bytes: one 8-bit character each in IRIS
+        streams.write_pickle(stream, message, sealing.trailer, pickled=body)
+        if not reuse:
+            obj.PickleBody = stream
+    else:
+        stream = obj.JsonBody if reuse else api.cls("%Stream.GlobalCharacter")._New()
+        if reuse:
+            stream.Clear()
+        streams.write(stream, body)
+        if not reuse:
+            obj.JsonBody = stream
     for field, prop, kind in _columns(cls):
         setattr(obj, prop, values.to_iris(getattr(message, field, None), kind))
-    return obj
+
+
+def _save_if_stored(obj: Any) -> None:
+    """Save a rewritten body that IRIS has stored already (one not yet stored is saved with the
+    header or the process that holds it)."""
+    try:
+        stored = obj._Id()
+    except Exception:  # not a persistent object
+        return
+    if stored not in (None, ""):
+        status, current = obj._Save(), engine.current()
+        if current.is_error(status):
+            raise MessageError(f"the response body {obj._ClassName(1)} (ID {stored}) could not be saved: "
+                               f"{current.status_text(status)}")
 
 
 def message_or_none(obj: Any) -> Any:
@@ -226,7 +274,8 @@ def from_iris(obj: Any) -> Any:
         raise bodies.BodyError(f"message {class_name(1)}{_id_of(obj)} has a body that cannot be read: "
                                f"{type(exc).__name__}: {exc}") from None
     if found is not None:
-        return found
+        identity.remember(found[0], obj, found[1])
+        return found[0]
     message = cls()  # created in IRIS (e.g. the testing page): rebuild from its columns
     for field, prop, kind in _columns(cls):
         value = getattr(obj, prop, None)
@@ -236,7 +285,7 @@ def from_iris(obj: Any) -> Any:
 
 
 def _from_body(cls: Any, obj: Any) -> Any:
-    """The message in ``obj``'s body, or None when the body is empty."""
+    """(the message in ``obj``'s body, the body's fingerprint), or None when the body is empty."""
     if cls._pyprod_serializer == "pickle":
         data = streams.read_pickle(obj)
         if not data:
@@ -244,12 +293,21 @@ def _from_body(cls: Any, obj: Any) -> Any:
         if len(data) > unpickler.MAX_PICKLE_BYTES:
             raise bodies.BodyError(f"the pickle is {len(data)} bytes; the limit is {unpickler.MAX_PICKLE_BYTES}")
         found = gcpause.decode(len(data), from_pickle, data)
-        del data
         if not isinstance(found, cls):
             raise bodies.BodyError(f"the pickle holds a {type(found).__name__}, not a {cls.__name__}")
-        return found
+        return found, (_pickle_fingerprint(data) if identity.recording() else None)
     text = streams.read_json(obj)
-    return gcpause.decode(len(text), from_json, cls, text) if text else None
+    if not text:
+        return None
+    return gcpause.decode(len(text), from_json, cls, text), (identity.of_text(text) if identity.recording() else None)
+
+
+def _pickle_fingerprint(data: bytes) -> Any:
+    """The fingerprint of the pickle in a body, its seal (if any) left out: what :func:`to_iris`
+    compares with the pickle it makes."""
+    size = len(data) - sealing.TRAILER_BYTES
+    sealed = size > 0 and data.startswith(sealing.MARK, size)
+    return identity.of_bytes([data[:size] if sealed else data])
 
 
 def _id_of(obj: Any) -> str:

@@ -10,7 +10,7 @@ strings allows; they come back through ``PyProd.PickleMessage.PickleChunk`` as
 from __future__ import annotations
 
 import pickle
-from typing import Any, Callable, Iterable, Iterator, List, Sequence, Tuple
+from typing import Any, Callable, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from . import bodies, unpickler
 
@@ -106,13 +106,14 @@ def write(stream: Any, text: str) -> None:
         stream.Write(text[start:start + size])
 
 
-def write_pickle(stream: Any, value: Any, trailer: Callable[[Any, Sequence[bytes], int], bytes]) -> None:
+def write_pickle(stream: Any, value: Any, trailer: Callable[[Any, Sequence[bytes], int], bytes],
+                 pickled: Optional[Tuple[List[bytes], int]] = None) -> None:
     """Pickle ``value`` to a binary stream, followed by ``trailer(value, pieces, size)``.
 
     A short body and its trailer are one write, as one string; a longer one goes in the chunks
-    :func:`bounded` makes from :func:`pickle_pieces`.
+    :func:`bounded` makes from :func:`pickle_pieces` (or from ``pickled``, its result made already).
     """
-    pieces, size = pickle_pieces(value)
+    pieces, size = pickle_pieces(value) if pickled is None else (list(pickled[0]), pickled[1])
     tail = trailer(value, pieces, size)
     if len(pieces) == 1 and size + len(tail) <= CHUNK and (size < WRITTEN_ALONE or not tail):
         stream.Write(pieces[0] + tail if tail else pieces[0])

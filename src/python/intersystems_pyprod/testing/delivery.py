@@ -17,7 +17,7 @@ from .dispatch import MessageClasses
 from .hostobj import HostObject
 from .items import Item
 from .records import NO_REPLY, LogEntry, TraceEntry
-from .standin import IrisObject
+from .standin import IrisObject, IrisStandIn
 
 
 @dataclasses.dataclass
@@ -42,6 +42,7 @@ class Delivery:
     _queue: Deque[Tuple[str, str, Any, Optional[ProcessRun], str]]
     _acting_stack: List[str]
     _messages: MessageClasses
+    _standin: IrisStandIn
 
     def _properties(self, model: Optional[ClassModel], settings: Dict[str, str]) -> Dict[str, Any]:
         props: Dict[str, Any] = {}
@@ -100,8 +101,29 @@ class Delivery:
         return class_name, str(obj)
 
     def _record(self, source: str, target: str, obj: Any, kind: str) -> None:
+        """A message header for ``obj``: its body is saved (given an ID) as IRIS saves it."""
         class_name, body = self._body(obj)
-        self.trace.append(TraceEntry(source, target, class_name, body, kind))
+        body_id = obj._Id() if callable(getattr(obj, "_Save", None)) and obj._Save() == 1 else ""
+        self.trace.append(TraceEntry(source, target, class_name, body, kind, len(self.trace) + 1, body_id))
+
+    def _persist(self, process: ProcessRun) -> None:
+        """The process is saved between its callbacks, and its response body with it."""
+        if callable(getattr(process.response, "_Save", None)):
+            process.response._Save()
+
+    def orphans(self) -> List[Tuple[str, Any]]:
+        """(class, ID) of every stored body no message header points at: a purge, which removes
+        bodies through their headers, would never remove them."""
+        headed = {t.body_id for t in self.trace if t.body_id != ""}
+        return [(obj._ClassName(1), ident) for ident, obj in sorted(self._standin.store.bodies.items())
+                if ident not in headed]
+
+    def discard_body(self, body: Any) -> Any:
+        """``PyProd.BusinessProcess.PyDiscardBody``: delete a stored body no header points at."""
+        ident = body._Id() if callable(getattr(body, "_Id", None)) else ""
+        if ident != "" and all(t.body_id != ident for t in self.trace):
+            self._standin.store.delete(body)
+        return 1
 
     def _deliver(self, source: str, target: str, request: Any) -> Tuple[Any, Any]:
         item = self.items.get(target)
@@ -174,6 +196,8 @@ class Delivery:
             process.response = response
         if is_error_value(status):
             return status, ""
+        if process.pending or process.timers:
+            self._persist(process)
         while process.pending or process.timers:
             if self._queue:
                 self._step()
@@ -209,6 +233,7 @@ class Delivery:
         process.response = response
         if is_error_value(status):
             process.status = status
+        self._persist(process)
 
     def _enqueue(self, source: str, target: str, request: Any, process: Optional[ProcessRun], key: str) -> Any:
         if not hasattr(request, "_ClassName"):

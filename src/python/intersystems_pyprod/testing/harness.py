@@ -145,6 +145,9 @@ class Harness(Delivery):
             return
         try:
             self.drain()
+            for class_name, ident in self.orphans():  # what a purge would leave behind
+                self.log.append(LogEntry("Warning", "", class_name, "Purge", f"message body {class_name} "
+                                         f"(ID {ident}) has no message header: a purge would never remove it"))
             for item in self.items.values():
                 with self._acting(item.name):
                     if item.component is not None:

@@ -77,6 +77,13 @@ class HostObject:
         process.response = response
         return 1
 
+    def PyDiscardBody(self, body: Any) -> Any:
+        """``PyProd.BusinessProcess.PyDiscardBody``: a replaced response body is deleted unless a
+        message header points at it."""
+        if self.__dict__["_process"] is None:
+            return OfflineErrorStatus("PyDiscardBody is a method of business processes")
+        return self._harness.discard_body(body)
+
     def SetTimer(self, timeout: Any, completion_key: str = "") -> Any:
         process = self.__dict__["_process"]
         if process is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 
 class HarnessError(Exception):
@@ -22,13 +23,17 @@ class LogEntry:
 
 @dataclasses.dataclass(frozen=True)
 class TraceEntry:
-    """One message in the trace (``kind`` is request, response or adapter call)."""
+    """One message in the trace (``kind`` is request, response or adapter call): a message header,
+    with its ID and the ID of the body it points at, as the Message Viewer shows them (an adapter
+    call has neither)."""
 
     source: str
     target: str
     message_class: str
     body: str
     kind: str
+    header_id: int = 0
+    body_id: Any = ""
 
 
 class _NoReply:

@@ -144,6 +144,11 @@ class Stream:
         self._offset = 0
         return 1
 
+    def Clear(self, permanent: int = 1) -> int:
+        """Empty the stream (``%Stream.Object.Clear``)."""
+        self._chunks = []
+        return self.Rewind()
+
     @property
     def AtEnd(self) -> int:
         return int(self._index >= len(self._chunks))
@@ -255,10 +260,47 @@ class Response:
 response = Response()
 
 
+class MessageStore:
+    """The stored message bodies of a namespace (the ``Ens.MessageBody`` extent: one ID sequence
+    for every body class). A body gets its ID when it is first saved: when a message header is
+    made for it, or when the process holding it as its response is saved."""
+
+    def __init__(self) -> None:
+        self.bodies: Dict[int, Any] = {}
+        self._last = 0
+
+    def save(self, obj: Any) -> int:
+        ident = obj.__dict__.get("_id")
+        if ident is None:
+            self._last += 1
+            ident = obj.__dict__["_id"] = self._last
+        self.bodies[ident] = obj
+        return ident
+
+    def delete(self, obj: Any) -> None:
+        ident = obj.__dict__.get("_id")
+        if ident is not None:
+            self.bodies.pop(ident, None)
+            obj.__dict__["_id"] = None
+
+
 class _MessageObject(IrisObject):
-    """An instance of a class extending ``PyProd.Message``: the message-viewer hooks, as
-    PyProd.Message and PyProd.JsonMessage define them. ``%ShowContents`` writes to stdout, the
-    current device."""
+    """An instance of a class extending ``PyProd.Message``: persistent (``%Save``, ``%Id``), with
+    the message-viewer hooks as PyProd.Message and PyProd.JsonMessage define them.
+    ``%ShowContents`` writes to stdout, the current device."""
+
+    def _Id(self) -> Any:
+        """``%Id()``: the stored ID, "" before the first save."""
+        ident = self.__dict__.get("_id")
+        return "" if ident is None else ident
+
+    def _Save(self) -> int:
+        """``%Save()``: store the body (its ID is given at the first save)."""
+        store = self.__dict__.get("_store")
+        if store is None:
+            raise RuntimeError(f"{self._ClassName(1)} has no message store to be saved in")
+        store.save(self)
+        return 1
 
     def _GetContentType(self) -> str:
         return viewer.HTML
@@ -346,7 +388,10 @@ class _ClassProxy:
             raise RuntimeError(f"<CLASS DOES NOT EXIST> {self._name}")
         kind = (_PickleMessageObject if "PickleBody" in info.streams
                 else _JsonMessageObject if "JsonBody" in info.streams else IrisObject)
-        return kind(info.name, info.defaults, info.streams)
+        obj = kind(info.name, info.defaults, info.streams)
+        if kind is not IrisObject:
+            obj.__dict__["_store"] = self._api.store
+        return obj
 
     def _GetParameter(self, name: str) -> Any:
         info = self._api.classes.get(self._name.lower())
@@ -375,6 +420,8 @@ class IrisStandIn:
         self.classes: Dict[str, ClassInfo] = {}
         self.log_sink = log_sink
         self.namespaces = Namespaces()
+        #: the stored message bodies
+        self.store = MessageStore()
 
     @property
     def globals(self) -> Dict[str, MemoryGlobals]:

@@ -101,7 +101,7 @@ def _python_class(obj: Any) -> Tuple[Optional[type], str]:
 
 def _allow_project(cls: type) -> None:
     """Let the pickle reader rebuild the classes of the message's project, as a host does."""
-    from .bridge import _allow_project as allow
+    from .components import allow_project as allow
 
     module = sys.modules.get(cls.__module__)
     if module is not None:

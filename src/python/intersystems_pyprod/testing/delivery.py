@@ -11,8 +11,8 @@ from ..api.engine import OfflineErrorStatus, is_error_value
 from ..api.messages import ProductionMessage
 from ..model.types import ClassModel
 from ..runtime import bridge, messages, timers, values
-from ..runtime.bridge import CALLBACK_ERRORS
 from ..runtime.display import bounded_repr
+from ..runtime.invoke import CALLBACK_ERRORS
 from .dispatch import MessageClasses
 from .hostobj import HostObject
 from .items import Item

@@ -158,6 +158,9 @@ def _apply(ns: Namespace, store: SourceStore, result: LoadResult, files: Mapping
                      rebuild=bool(recorded) and store.base_mark(script) != mark)
     if plan.conflicts:
         raise PyProdError("; ".join(plan.conflicts))
+    broken = set(store.uncompiled())  # put back by a settle, not compiled: compile them now
+    plan.recompile = sorted(plan.recompile + [n for n in plan.unchanged if n.lower() in broken])
+    plan.unchanged = [n for n in plan.unchanged if n.lower() not in broken]
     previous = {n: ns.class_text(n) or store.class_text(plan.taken.get(n, script), n) or ""
                 for n in plan.update + plan.recompile}
     merged = {n: merge_storage(previous.get(n), texts[n]) for n in plan.to_compile}
@@ -171,14 +174,18 @@ def _apply(ns: Namespace, store: SourceStore, result: LoadResult, files: Mapping
                   {n: t for n, t in previous.items() if t})
         errors = ns.compile(to_compile) if to_compile else {}
         if any(errors.values()):
-            settle(ns, store)
             result.classes = [{"name": n, "kind": kinds[n], "action": "failed" if errors.get(n) else "not loaded",
                                "errors": errors.get(n, [])} for n in sorted(texts)]
+            try:
+                result.warnings += settle(ns, store)
+            except PyProdError as exc:  # the compile errors above stay the answer
+                result.warnings.append(str(exc))
             raise PyProdError("compilation failed; the previous classes stay in force")
         with transaction(ns):
             store.ensure_seal_key()
             store.record(script, {n: texts[n] for n in plan.to_compile}, plan.delete)
             store.set_base_mark(script, mark)
+            store.clear_uncompiled([n for n in plan.to_compile + plan.delete if n.lower() in broken])
             version = store.save(script, files, entry, ns.user(), ns.now())
             if version != before or take_over:
                 store.activate(script, version, project)
@@ -250,20 +257,24 @@ def unload(ns: Namespace, store: SourceStore, script: str) -> LoadResult:
     result = LoadResult(ok=False, script=str(script))
     try:
         check_script(script)
-        with locked(ns, store, f"unload of {script}") as notes:
+        with locked(ns, store, f"unload of {script}", unloading=script) as notes:
             result.warnings += notes
             recorded = store.recorded(script)
             if not recorded and script not in store.scripts():
                 raise PyProdError(f"no script {script!r} is loaded in this namespace", fix="see the names List shows")
+            pending = store.intent()  # an interrupted load of this script, left to this unload
+            created = list(pending.get("create", [])) if pending and pending.get("script") == script else []
+            doomed = sorted({n.lower(): n for n in [*recorded, *created]}.values())
+            broken = set(store.uncompiled())
             with transaction(ns):
                 store.forget(script)
-                store.set_intent({"op": "unload", "script": script, "phase": "committed",
-                                  "delete": sorted(recorded)}, {})
+                store.clear_uncompiled([n for n in doomed if n.lower() in broken])
+                store.set_intent({"op": "unload", "script": script, "phase": "committed", "delete": doomed}, {})
             _finish(ns, store, result)
     except PyProdError as exc:
         result.error = str(exc)
         return result
-    result.classes = [{"name": n, "kind": "", "action": "deleted", "errors": []} for n in sorted(recorded)]
+    result.classes = [{"name": n, "kind": "", "action": "deleted", "errors": []} for n in doomed]
     result.ok = True
     return result
 

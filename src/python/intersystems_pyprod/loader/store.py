@@ -17,6 +17,7 @@ of the owners global: (lower-case class name) = script; and of the state global:
     ("intent", "prev", name, i)             = previous text of a class that load replaces
     ("holder")                              = JSON {"what", "user", "time"} of the lock holder
     ("generation")                          = counter, raised whenever active code changes
+    ("uncompiled", lower-case class name)   = 1: put back by a settle but it did not compile
     ("module", dotted name)                 = script whose active version serves that module
 
 and of the seal global (``^PyProd.Seal``): ("key") = the key that seals pickle bodies.
@@ -245,6 +246,19 @@ class SourceStore:
 
     def clear_intent(self) -> None:
         self._state.kill(("intent",))
+
+    # -- classes a settle put back without compiling them ----------------------------------------
+    def mark_uncompiled(self, names: List[str]) -> None:
+        for name in names:
+            self._state.set(("uncompiled", name.lower()), 1)
+
+    def uncompiled(self) -> List[str]:
+        """Lower-case names of classes whose definition is in place but did not compile."""
+        return [str(n) for n in self._state.children(("uncompiled",))]
+
+    def clear_uncompiled(self, names: List[str]) -> None:
+        for name in names:
+            self._state.kill(("uncompiled", name.lower()))
 
     # -- who holds the load lock ---------------------------------------------------------------
     def holder(self) -> Optional[Dict[str, Any]]:

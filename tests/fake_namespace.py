@@ -18,7 +18,7 @@ import copy
 from typing import Any, Callable, Dict, List, Mapping, Optional, Set, Tuple, Type
 
 from intersystems_pyprod.classgen import grammar
-from intersystems_pyprod.loader.globals import MemoryGlobals, Subscripts
+from intersystems_pyprod.loader.globals import REFERENCE_LIMIT, MemoryGlobals, Subscripts, reference_length
 from intersystems_pyprod.loader.plan import supers_of
 from intersystems_pyprod.loader.store import SourceStore
 
@@ -79,30 +79,38 @@ class FakeDatabase:
             g.data = data
 
 
+#: The IRIS names of the database's globals.
+GLOBAL_NAMES = {"sources": "^PyProd.Sources", "owners": "^PyProd.Owners", "state": "^PyProd.State",
+                "seal": "^PyProd.Seal", "upload": "^PyProd.Upload"}
+
+
 class StepGlobals:
-    """One of the database's globals, seen through a process (each access is a step)."""
+    """One of the database's globals, seen through a process (each access is a step). A reference
+    longer than IRIS allows fails with ``<SUBSCRIPT>``, as in IRIS."""
 
     def __init__(self, ns: FakeNamespace, name: str) -> None:
         self.ns, self.name = ns, name
 
-    def _g(self) -> MemoryGlobals:
+    def _g(self, subs: Subscripts) -> MemoryGlobals:
+        if reference_length(GLOBAL_NAMES[self.name], subs) > REFERENCE_LIMIT:
+            raise RuntimeError(f"<SUBSCRIPT> {GLOBAL_NAMES[self.name]}({', '.join(map(repr, subs))[:60]}...")
         return self.ns.db.globals[self.name]
 
     def get(self, subs: Subscripts) -> Any:
         self.ns.step("get")
-        return self._g().get(subs)
+        return self._g(subs).get(subs)
 
     def set(self, subs: Subscripts, value: Any) -> None:
         self.ns.step("set")
-        self._g().set(subs, value)
+        self._g(subs).set(subs, value)
 
     def kill(self, subs: Subscripts) -> None:
         self.ns.step("kill")
-        self._g().kill(subs)
+        self._g(subs).kill(subs)
 
     def children(self, subs: Subscripts) -> List[Any]:
         self.ns.step("children")
-        return self._g().children(subs)
+        return self._g((*subs, "")).children(subs)
 
 
 class FakeNamespace:

@@ -25,7 +25,7 @@ from .guard import Namespace, begin, locked, settle, transaction
 from .importer import imports_undone
 from .names import check_project, check_script, check_upload, script_name, shadowed
 from .plan import make_plan
-from .store import SourceStore, module_of
+from .store import SourceStore, check_references, module_of
 
 
 def carry_storage(old_text: Optional[str], new_text: str) -> str:
@@ -125,6 +125,7 @@ def load_sources(ns: Namespace, store: SourceStore, files: Mapping[str, str], en
             raise PyProdError(f"script {script!r} has modules that would hide others: {', '.join(hidden)}",
                               fix="rename those modules of the project (e.g. put them in a package)")
         built = _build(files, entry)
+        check_references(script, sorted(files), [c.name for c in built.classes])
     except PyProdError as exc:
         result.error = str(exc)
         return result

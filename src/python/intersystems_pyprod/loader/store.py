@@ -30,8 +30,9 @@ import hashlib
 import json
 from typing import Any, Dict, List, Mapping, Optional
 
+from ..errors import PyProdError
 from ..runtime import sealing
-from .globals import Globals, IrisGlobals, MemoryGlobals
+from .globals import REFERENCE_LIMIT, Globals, IrisGlobals, MemoryGlobals, reference_length
 from .plan import text_hash
 
 #: Characters per global node; far below the IRIS string limit.
@@ -288,6 +289,24 @@ def empty(g: Globals) -> None:
 SOURCES_GLOBAL = "^PyProd.Sources"
 OWNERS_GLOBAL = "^PyProd.Owners"
 STATE_GLOBAL = "^PyProd.State"
+#: The largest version and chunk numbers the references below are checked with.
+_MOST = 999_999
+
+
+def check_references(script: str, paths: List[str], class_names: List[str]) -> None:
+    """Refuse names that would make one of the store's global references longer than IRIS allows,
+    before anything is written (IRIS would fail inside the commit with ``<SUBSCRIPT>``)."""
+    longest = [(f"file {p}", reference_length(SOURCES_GLOBAL, (script, "v", _MOST, "f", p, _MOST))) for p in paths]
+    longest += [(f"module {module_of(p)}", reference_length(STATE_GLOBAL, ("module", module_of(p)))) for p in paths]
+    for name in class_names:
+        longest.append((f"class {name}", max(reference_length(SOURCES_GLOBAL, (script, "text", name, _MOST)),
+                                             reference_length(STATE_GLOBAL, ("intent", "prev", name, _MOST)))))
+    over = [(what, n) for what, n in longest if n > REFERENCE_LIMIT]
+    if over:
+        what, n = max(over, key=lambda item: item[1])
+        raise PyProdError(f"script {script!r}: the loader would store {what} under a global reference of {n} "
+                          f"characters, and IRIS allows {REFERENCE_LIMIT} in all",
+                          fix="shorten the script's path, that file's path or that class's name")
 
 
 def iris_store() -> SourceStore:

@@ -55,6 +55,22 @@ class FakeDatabase:
         for name, text in texts.items():
             self.built_on[name.lower()] = {s: self.compiled.get(s) for s in supers_of(text)}
 
+    def case_clash(self, name: str) -> Optional[str]:
+        """IRIS's ERROR #5093 for a class whose name, or one of whose packages, differs only in case
+        from an existing class or package; None when the name is free."""
+        found = self.find(name)
+        if found is not None and found != name:
+            return f"ERROR #5093: Name conflict on class '{name}' because class '{found}' differs only in case"
+        parts = name.split(".")[:-1]
+        for i in range(1, len(parts) + 1):
+            package = ".".join(parts[:i])
+            for other in self.classes:
+                spelled = ".".join(other.split(".")[:i])
+                if other.count(".") >= i and spelled.lower() == package.lower() and spelled != package:
+                    return (f"ERROR #5093: Name conflict on class '{name}' because package '{spelled}' has the "
+                            "same name but differs in case")
+        return None
+
     def find(self, name: str) -> Optional[str]:
         """The stored spelling of a class name, compared without case."""
         return next((n for n in self.classes if n.lower() == name.lower()), None)
@@ -176,14 +192,20 @@ class FakeNamespace:
 
     def compile(self, texts: Mapping[str, str]) -> Dict[str, List[str]]:
         self.compile_calls.append(sorted(texts))
+        errors: Dict[str, List[str]] = {}
         for name, text in texts.items():  # IRIS keeps loaded definitions even when compile fails
             self.step("load")
+            clash = self.db.case_clash(name)
+            if clash:
+                errors[name] = [clash]
+                continue
             found = self.db.find(name)
             if found:
                 del self.classes[found]
             self.classes[name] = text
+        if errors:
+            return errors
         self.step("compile")
-        errors = {}
         for name, text in texts.items():
             problems = [str(p) for p in grammar.check(text)] + fake_storage.compile_problems(name, text, self.classes)
             if name in self.fail and self.db.compiled.get(name.lower()) != text:

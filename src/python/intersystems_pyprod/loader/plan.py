@@ -69,6 +69,42 @@ def _dependents(generated: Mapping[str, str], changed: Set[str]) -> Set[str]:
     return out
 
 
+def _packages(name: str) -> List[str]:
+    """The packages a class name lives in, outermost first: ``A.B.C`` -> ``A``, ``A.B``."""
+    parts = name.split(".")[:-1]
+    return [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
+
+
+def case_conflicts(script: str, generated: Mapping[str, str], recorded: Mapping[str, str],
+                   known: Mapping[str, str]) -> List[str]:
+    """Names IRIS refuses because they differ only in case from another class or package
+    (ERROR #5093): a class this script generated under another spelling, or a package another
+    generated class spells otherwise. ``known``: class name -> script, every generated class."""
+    out: List[str] = []
+    spelled = {n.lower(): n for n in recorded}
+    for name in sorted(generated):
+        before = spelled.get(name.lower())
+        if before is not None and before != name:
+            out.append(f"{name} differs only in case from {before}, which script {script!r} generated: IRIS refuses "
+                       "class names that differ only in case (ERROR #5093), so the class cannot be renamed in "
+                       f"place; rename it in two loads (first to another name, then to {name}) or unload "
+                       f"{script!r} first")
+    packages: Dict[str, str] = {}
+    owner_of: Dict[str, str] = {}
+    others = {n: s for n, s in known.items() if n.lower() not in {g.lower() for g in generated}}
+    for name, owner in [*sorted(others.items()), *((n, script) for n in sorted(generated))]:
+        for package in _packages(name):
+            first = packages.setdefault(package.lower(), package)
+            owner_of.setdefault(package.lower(), owner)
+            if first != package and name in generated:
+                problem = (f"package {package} of {name} differs only in case from package {first} of script "
+                           f"{owner_of[package.lower()]!r}: IRIS refuses package names that differ only in case "
+                           f"(ERROR #5093); spell it {first} (iris_package_name)")
+                if problem not in out:
+                    out.append(problem)
+    return out
+
+
 def make_plan(script: str, generated: Mapping[str, str], recorded: Mapping[str, str],
               owners: Mapping[str, str], existing: Set[str], take_over: bool = False,
               rebuild: bool = False) -> Plan:

@@ -24,7 +24,7 @@ from .build import build, validate_classes
 from .guard import Namespace, begin, locked, settle, transaction
 from .importer import imports_undone
 from .names import check_project, check_script, check_upload, script_name, shadowed
-from .plan import make_plan
+from .plan import case_conflicts, make_plan
 from .store import SourceStore, check_references, module_of
 
 
@@ -157,6 +157,7 @@ def _apply(ns: Namespace, store: SourceStore, result: LoadResult, files: Mapping
     mark = ns.base_mark()
     plan = make_plan(script, texts, recorded, store.owners(), ns.existing(sorted(texts)), take_over,
                      rebuild=bool(recorded) and store.base_mark(script) != mark)
+    plan.conflicts += case_conflicts(script, texts, recorded, store.spellings())
     if plan.conflicts:
         raise PyProdError("; ".join(plan.conflicts))
     broken = set(store.uncompiled())  # put back by a settle, not compiled: compile them now

@@ -189,6 +189,10 @@ class SourceStore:
                 return self._read_text(self._g, (script, "text", recorded))
         return ""
 
+    def spellings(self) -> Dict[str, str]:
+        """Every class any script generated, as spelled when it was generated -> that script."""
+        return {str(n): str(s) for s in self.scripts() for n in self._g.children((s, "class"))}
+
     def owners(self) -> Dict[str, str]:
         return {str(n): str(self._owners.get((n,))) for n in self._owners.children(())}
 

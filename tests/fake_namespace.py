@@ -15,6 +15,7 @@ included. A lock released inside a transaction is held until the transaction end
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any, Callable, Dict, List, Mapping, Optional, Set, Tuple, Type
 
 from intersystems_pyprod.classgen import grammar
@@ -23,6 +24,8 @@ from intersystems_pyprod.loader.plan import supers_of
 from intersystems_pyprod.loader.store import SourceStore
 
 from . import fake_storage
+
+_ITEM = re.compile(r'<Item Name="([^"]*)"[^>]*? ClassName="([^"]*)"')
 
 
 class Crashed(BaseException):
@@ -42,6 +45,24 @@ class FakeDatabase:
         self.built_on: Dict[str, Dict[str, Optional[str]]] = {}
         #: What identifies the installed PyProd base classes (an upgrade changes it).
         self.base_mark = "pyprod 0.3.0"
+        #: The running production (its class name), or None.
+        self.running_production: Optional[str] = None
+        #: The definition the running production runs with (its XData when it started or last updated).
+        self.running_definition: Optional[str] = None
+        #: Body class names (lower case) message headers name: their bodies stay in the shared extent.
+        self.headers: Set[str] = set()
+        #: Business process classes (lower case) with instances that have not completed.
+        self.in_flight: Set[str] = set()
+
+    def items(self) -> List[Tuple[str, str, str]]:
+        """``Ens.Config.Item`` rows: (production, item, class) of every production class's XData, as
+        compiling a production class loads them (hand-written productions included)."""
+        rows = []
+        for name, text in self.classes.items():
+            if "XData ProductionDefinition" in text:
+                for item, cls in _ITEM.findall(text):
+                    rows.append((name, item, cls))
+        return rows
 
     def stale(self) -> List[str]:
         """Compiled classes that extend a class compiled again since (IRIS keeps running the
@@ -233,6 +254,13 @@ class FakeNamespace:
                     found[name], grew = text, True
                     done.add(name.lower())
         return found
+
+    def uses(self, names: List[str]) -> Dict[str, Dict[str, Any]]:
+        self.step("uses")
+        rows = self.db.items()
+        return {name: {"items": [[p, i] for p, i, c in rows if c.lower() == name.lower()],
+                       "bodies": name.lower() in self.db.headers, "inflight": name.lower() in self.db.in_flight,
+                       "running": self.db.running_production or ""} for name in names}
 
     def base_mark(self) -> str:
         self.step("base_mark")

@@ -50,13 +50,14 @@ IRIS_MEMBERS = {
     "UserName": "%SYSTEM.Process (UNCONFIRMED)", "ProcessID": "%SYSTEM.SYS, $JOB (UNCONFIRMED)",
     "PoolSize": "4.2 Ens.Config.Item; 8.16 PoolSize=0 runs in the shared actor pool",
     "TimeChanged": "%Dictionary.ClassDefinition (UNCONFIRMED; the base mark falls back to the library version)",
+    "ProductionNeedsUpdate": "4.3 Ens.Director", "UpdateProduction": "4.3 Ens.Director",
 }
 #: Members defined by PyProd classes that Python code (runtime, harness) reads or writes.
 PYPROD_MEMBERS = {"PyObject": "properties", "JsonBody": "properties", "PickleBody": "properties",
                   "JsonChunk": "methods", "PickleChunk": "methods", "PYMODULE": "parameters",
                   "PYCLASS": "parameters", "LockLoads": "methods", "UnlockLoads": "methods",
                   "IsMessageBody": "methods", "TransactionLevel": "methods", "TransactionStart": "methods",
-                  "TransactionCommit": "methods", "TransactionRollback": "methods"}
+                  "TransactionCommit": "methods", "TransactionRollback": "methods", "ClassUses": "methods"}
 
 
 def bridge_module():

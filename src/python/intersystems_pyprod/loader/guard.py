@@ -37,6 +37,11 @@ class Namespace(Protocol):
     def delete(self, names: List[str]) -> List[str]:
         """Delete classes; the errors."""
 
+    def uses(self, names: List[str]) -> Dict[str, Dict[str, Any]]:
+        """For each class: {"items": [[production, item], ...] of every production item naming it,
+        "bodies": whether a message header names it as body class, "inflight": whether business
+        process instances of it have not completed, "running": the running production or ""}."""
+
     def restart_items(self, class_names: List[str]) -> Tuple[List[str], List[str], List[str]]:
         """Restart running production items of these classes that have jobs of their own:
         (names restarted, names that pick up the new code at their next callback, warnings)."""

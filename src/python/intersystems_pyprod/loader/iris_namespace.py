@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import json
 import re
 from typing import Any, Dict, List, Mapping, Optional, Set, Tuple
 
@@ -114,6 +115,21 @@ class IrisNamespace:
             if _is_error(status):
                 problems.append(f"could not delete {name}: {self._status_text(status)}")
         return problems
+
+    def uses(self, names: List[str]) -> Dict[str, Dict[str, Any]]:
+        """What uses each class (``PyProd.Loader.ClassUses``), with the running production."""
+        running = ""
+        name, state = self.api.ref(), self.api.ref()
+        status = self.api.cls("Ens.Director").GetProductionStatus(name, state, 10, 0)
+        if not _is_error(status) and str(state.value) == "1" and name.value:  # 1 = running
+            running = str(name.value)
+        out: Dict[str, Dict[str, Any]] = {}
+        for class_name in names:
+            use = json.loads(str(self._loader().ClassUses(class_name)))
+            out[class_name] = {"items": [[str(p), str(i)] for p, i in use.get("items", [])],
+                               "bodies": bool(int(use.get("bodies") or 0)),
+                               "inflight": bool(int(use.get("inflight") or 0)), "running": running}
+        return out
 
     def restart_items(self, class_names: List[str]) -> Tuple[List[str], List[str], List[str]]:
         director = self.api.cls("Ens.Director")

@@ -23,6 +23,7 @@ from ..errors import PyProdError
 from .build import build, validate_classes
 from .guard import Namespace, begin, locked, settle, transaction
 from .importer import imports_undone
+from .inuse import check_deletions
 from .names import check_project, check_script, check_upload, script_name, shadowed
 from .plan import case_conflicts, make_plan
 from .store import SourceStore, check_references, module_of
@@ -160,6 +161,13 @@ def _apply(ns: Namespace, store: SourceStore, result: LoadResult, files: Mapping
     plan.conflicts += case_conflicts(script, texts, recorded, store.spellings())
     if plan.conflicts:
         raise PyProdError("; ".join(plan.conflicts))
+    kept: List[str] = []
+    if plan.delete:
+        kept, refused, notes = check_deletions(ns.uses(plan.delete), plan.delete, [*texts, *plan.delete])
+        if refused:
+            raise PyProdError("; ".join(refused))
+        result.warnings += notes
+    plan.delete = [n for n in plan.delete if n not in kept]
     broken = set(store.uncompiled())  # put back by a settle, not compiled: compile them now
     plan.recompile = sorted(plan.recompile + [n for n in plan.unchanged if n.lower() in broken])
     plan.unchanged = [n for n in plan.unchanged if n.lower() not in broken]
@@ -185,7 +193,9 @@ def _apply(ns: Namespace, store: SourceStore, result: LoadResult, files: Mapping
             raise PyProdError("compilation failed; the previous classes stay in force")
         with transaction(ns):
             store.ensure_seal_key()
-            store.record(script, {n: texts[n] for n in plan.to_compile}, plan.delete)
+            store.record(script, {n: texts[n] for n in plan.to_compile}, plan.delete + kept)
+            for name in kept:
+                store.keep_owner(name, script)
             store.set_base_mark(script, mark)
             store.clear_uncompiled([n for n in plan.to_compile + plan.delete if n.lower() in broken])
             version = store.save(script, files, entry, ns.user(), ns.now())
@@ -203,8 +213,8 @@ def _apply(ns: Namespace, store: SourceStore, result: LoadResult, files: Mapping
         raise
     _finish(ns, store, result)
     result.version = version
-    result.classes = [{"name": n, "kind": kinds.get(n, ""), "action": plan.action(n), "errors": []}
-                      for n in sorted([*texts, *plan.delete])]
+    result.classes = [{"name": n, "kind": kinds.get(n, ""), "action": "kept" if n in kept else plan.action(n),
+                       "errors": []} for n in sorted([*texts, *plan.delete, *kept])]
     result.warnings += [f"took over {n} from script {owner!r}" for n, owner in sorted(plan.taken.items())]
     result.warnings += notes
     result.ok = True
@@ -267,16 +277,26 @@ def unload(ns: Namespace, store: SourceStore, script: str) -> LoadResult:
             pending = store.intent()  # an interrupted load of this script, left to this unload
             created = list(pending.get("create", [])) if pending and pending.get("script") == script else []
             doomed = sorted({n.lower(): n for n in [*recorded, *created]}.values())
+            kept: List[str] = []
+            if doomed:
+                kept, refused, notes = check_deletions(ns.uses(doomed), doomed, doomed)
+                if refused:
+                    raise PyProdError("; ".join(refused))
+                result.warnings += notes
+            doomed = [n for n in doomed if n not in kept]
             broken = set(store.uncompiled())
             with transaction(ns):
                 store.forget(script)
+                for name in kept:
+                    store.keep_owner(name, script)
                 store.clear_uncompiled([n for n in doomed if n.lower() in broken])
                 store.set_intent({"op": "unload", "script": script, "phase": "committed", "delete": doomed}, {})
             _finish(ns, store, result)
     except PyProdError as exc:
         result.error = str(exc)
         return result
-    result.classes = [{"name": n, "kind": "", "action": "deleted", "errors": []} for n in doomed]
+    result.classes = [{"name": n, "kind": "", "action": "kept" if n in kept else "deleted", "errors": []}
+                      for n in sorted([*doomed, *kept])]
     result.ok = True
     return result
 

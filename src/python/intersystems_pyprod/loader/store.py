@@ -217,6 +217,11 @@ class SourceStore:
             self._write_text(self._g, (script, "text", name), text)
             self._owners.set((name.lower(),), script)
 
+    def keep_owner(self, name: str, script: str) -> None:
+        """A class the script no longer generates but that stays (stored bodies use it): the script
+        still owns it, so that no other script takes it by mistake and a later load adopts it."""
+        self._owners.set((name.lower(),), script)
+
     def forget(self, script: str) -> None:
         """Drop a script entirely (after its classes were deleted)."""
         for name in self.recorded(script):

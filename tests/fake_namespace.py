@@ -262,6 +262,20 @@ class FakeNamespace:
                        "bodies": name.lower() in self.db.headers, "inflight": name.lower() in self.db.in_flight,
                        "running": self.db.running_production or ""} for name in names}
 
+    def update_production(self, productions: List[str]) -> Tuple[List[str], List[str]]:
+        """``UpdateProduction`` when the running production's class holds another definition than
+        the one it runs with (``ProductionNeedsUpdate``)."""
+        self.step("update_production")
+        running = self.db.running_production
+        if running is None or running.lower() not in {p.lower() for p in productions}:
+            return [], []
+        found = self.db.find(running)
+        text = self.classes[found] if found else None
+        if text == self.db.running_definition:
+            return [], []
+        self.db.running_definition = text
+        return [running], []
+
     def base_mark(self) -> str:
         self.step("base_mark")
         return self.db.base_mark

@@ -42,6 +42,10 @@ class Namespace(Protocol):
         "bodies": whether a message header names it as body class, "inflight": whether business
         process instances of it have not completed, "running": the running production or ""}."""
 
+    def update_production(self, productions: List[str]) -> Tuple[List[str], List[str]]:
+        """When one of these production classes is the running production and its definition
+        changed, apply it (``UpdateProduction``): (productions updated, warnings)."""
+
     def restart_items(self, class_names: List[str]) -> Tuple[List[str], List[str], List[str]]:
         """Restart running production items of these classes that have jobs of their own:
         (names restarted, names that pick up the new code at their next callback, warnings)."""

@@ -131,6 +131,23 @@ class IrisNamespace:
                                "inflight": bool(int(use.get("inflight") or 0)), "running": running}
         return out
 
+    def update_production(self, productions: List[str]) -> Tuple[List[str], List[str]]:
+        director = self.api.cls("Ens.Director")
+        name, state, reason = self.api.ref(), self.api.ref(), self.api.ref()
+        status = director.GetProductionStatus(name, state, 10, 0)
+        if _is_error(status):
+            return [], [f"reading the production status failed: {self._status_text(status)}"]
+        running = str(name.value or "")
+        if str(state.value) != "1" or running.lower() not in {p.lower() for p in productions}:
+            return [], []
+        if not int(director.ProductionNeedsUpdate(reason) or 0):
+            return [], []
+        status = director.UpdateProduction(10, 0)
+        if _is_error(status):
+            return [], [f"updating the running production {running} failed: {self._status_text(status)}; update it "
+                        "in the portal (Production Configuration, Update)"]
+        return [running], []
+
     def restart_items(self, class_names: List[str]) -> Tuple[List[str], List[str], List[str]]:
         director = self.api.cls("Ens.Director")
         name, state = self.api.ref(), self.api.ref()

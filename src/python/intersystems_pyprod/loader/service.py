@@ -26,6 +26,7 @@ from .importer import imports_undone
 from .inuse import check_deletions
 from .names import check_project, check_script, check_upload, script_name, shadowed
 from .plan import case_conflicts, make_plan
+from .production import changes_since
 from .store import SourceStore, check_references, module_of
 
 
@@ -54,6 +55,8 @@ class LoadResult:
     #: Running items without jobs of their own (PoolSize=0): new code at their next callback.
     refreshed: List[str] = dataclasses.field(default_factory=list)
     warnings: List[str] = dataclasses.field(default_factory=list)
+    #: The running production a changed definition was applied to (``UpdateProduction``).
+    updated: List[str] = dataclasses.field(default_factory=list)
     error: Optional[str] = None
     #: Generated class texts, when the caller asked for them (``-o DIR`` of the CLI).
     texts: Dict[str, str] = dataclasses.field(default_factory=dict)
@@ -113,8 +116,10 @@ def _identity_problem(store: SourceStore, script: str, modules: List[str], proje
 
 
 def load_sources(ns: Namespace, store: SourceStore, files: Mapping[str, str], entry: str,
-                 with_texts: bool = False, *, take_over: bool = False, project: str = "") -> LoadResult:
-    """Load a script given as its source files (project-relative path -> text)."""
+                 with_texts: bool = False, *, take_over: bool = False, project: str = "",
+                 overwrite_production: bool = False) -> LoadResult:
+    """Load a script given as its source files (project-relative path -> text). A production
+    changed since the last load is regenerated only with ``overwrite_production``."""
     result = LoadResult(ok=False, script="")
     try:
         entry = check_upload(files, entry)
@@ -138,7 +143,10 @@ def load_sources(ns: Namespace, store: SourceStore, files: Mapping[str, str], en
     try:
         with locked(ns, store, f"load of {script}") as notes:
             result.warnings += notes
-            changed = _apply(ns, store, result, files, entry, texts, kinds, take_over, project, modules)
+            changed = _apply(ns, store, result, files, entry, texts, kinds, take_over, project, modules,
+                             overwrite_production)
+            _update_production(ns, result, [c["name"] for c in result.classes
+                                            if c["kind"] == "Production" and c["action"] != "unchanged"])
             if changed:  # new Python code: running jobs must import it afresh
                 _restart(ns, result, sorted(n for n, k in kinds.items() if k not in PASSIVE_KINDS))
     except PyProdError as exc:
@@ -148,7 +156,7 @@ def load_sources(ns: Namespace, store: SourceStore, files: Mapping[str, str], en
 
 def _apply(ns: Namespace, store: SourceStore, result: LoadResult, files: Mapping[str, str], entry: str,
            texts: Mapping[str, str], kinds: Mapping[str, str], take_over: bool, project: str,
-           modules: List[str]) -> bool:
+           modules: List[str], overwrite_production: bool = False) -> bool:
     """The load's changes, under the lock; True when the active code changed."""
     script = result.script
     problem = _identity_problem(store, script, modules, project, take_over)
@@ -173,6 +181,8 @@ def _apply(ns: Namespace, store: SourceStore, result: LoadResult, files: Mapping
     plan.unchanged = [n for n in plan.unchanged if n.lower() not in broken]
     previous = {n: ns.class_text(n) or store.class_text(plan.taken.get(n, script), n) or ""
                 for n in plan.update + plan.recompile}
+    _portal_changes(store, result, plan.update + plan.recompile, texts, kinds, previous, plan.taken,
+                    overwrite_production)
     merged = {n: merge_storage(previous.get(n), texts[n]) for n in plan.to_compile}
     to_compile = {n: text for n, (text, _) in merged.items()}
     notes = [rebuild_note(n, index) for n, (_, added) in sorted(merged.items()) for index in added]
@@ -221,6 +231,25 @@ def _apply(ns: Namespace, store: SourceStore, result: LoadResult, files: Mapping
     return version != before
 
 
+def _portal_changes(store: SourceStore, result: LoadResult, compiled: List[str], texts: Mapping[str, str],
+                    kinds: Mapping[str, str], current: Mapping[str, str], taken: Mapping[str, str],
+                    overwrite: bool) -> None:
+    """Refuse to regenerate a production whose definition changed since the last load (the portal
+    saves its edits into the class), unless told to overwrite: then the dropped settings are warnings."""
+    for name in sorted(n for n in compiled if kinds.get(n) == "Production"):
+        lost = changes_since(store.class_text(taken.get(name, result.script), name), current.get(name) or "",
+                             texts[name])
+        if not lost:
+            continue
+        listed = "; ".join(lost)
+        if not overwrite:
+            raise PyProdError(f"production {name} was changed since the last load (in the portal or by hand), and "
+                              f"this load would drop: {listed}",
+                              fix="make those changes in the script, or load with --overwrite-production "
+                                  "(Loader argument pOverwriteProduction=1) to drop them")
+        result.warnings.append(f"production {name}: dropped changes made since the last load: {listed}")
+
+
 def _finish(ns: Namespace, store: SourceStore, result: LoadResult) -> None:
     """Delete the classes a committed change removes; tried twice, then left to the next call
     (a warning). An interruption (``KeyboardInterrupt``...) is raised once the work is done."""
@@ -233,6 +262,19 @@ def _finish(ns: Namespace, store: SourceStore, result: LoadResult) -> None:
             result.warnings.append(f"classes that are gone are deleted by the next load or unload: {exc}")
         if not isinstance(first, Exception):
             raise
+
+
+def _update_production(ns: Namespace, result: LoadResult, productions: List[str]) -> None:
+    """Apply a compiled production definition to the running production (``UpdateProduction``
+    when IRIS says it needs one); a problem is a warning (the load is committed)."""
+    if not productions:
+        return
+    try:
+        result.updated, problems = ns.update_production(productions)
+    except Exception as exc:
+        problems = [f"updating the running production failed: {type(exc).__name__}: {exc}; update it in the "
+                    "portal (Production Configuration, Update)"]
+    result.warnings += problems
 
 
 def _restart(ns: Namespace, result: LoadResult, hosts: List[str]) -> None:

@@ -135,7 +135,7 @@ class FakeEngine:
         reason.value = self.needs_update
         return int(bool(self.needs_update))
 
-    def _UpdateProduction(self, timeout: int = 10) -> int:
+    def _UpdateProduction(self, timeout: int = 10, force: int = 0, by_schedule: int = 0) -> int:
         self.needs_update, self.running_definition = "", "new"
         return 1
 

@@ -15,14 +15,17 @@ included. A lock released inside a transaction is held until the transaction end
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any, Callable, Dict, List, Mapping, Optional, Set, Tuple, Type
 
 from intersystems_pyprod.classgen import grammar
-from intersystems_pyprod.loader.globals import MemoryGlobals, Subscripts
+from intersystems_pyprod.loader.globals import REFERENCE_LIMIT, MemoryGlobals, Subscripts, reference_length
 from intersystems_pyprod.loader.plan import supers_of
 from intersystems_pyprod.loader.store import SourceStore
 
 from . import fake_storage
+
+_ITEM = re.compile(r'<Item Name="([^"]*)"[^>]*? ClassName="([^"]*)"')
 
 
 class Crashed(BaseException):
@@ -42,6 +45,24 @@ class FakeDatabase:
         self.built_on: Dict[str, Dict[str, Optional[str]]] = {}
         #: What identifies the installed PyProd base classes (an upgrade changes it).
         self.base_mark = "pyprod 0.3.0"
+        #: The running production (its class name), or None.
+        self.running_production: Optional[str] = None
+        #: The definition the running production runs with (its XData when it started or last updated).
+        self.running_definition: Optional[str] = None
+        #: Body class names (lower case) message headers name: their bodies stay in the shared extent.
+        self.headers: Set[str] = set()
+        #: Business process classes (lower case) with instances that have not completed.
+        self.in_flight: Set[str] = set()
+
+    def items(self) -> List[Tuple[str, str, str]]:
+        """``Ens.Config.Item`` rows: (production, item, class) of every production class's XData, as
+        compiling a production class loads them (hand-written productions included)."""
+        rows = []
+        for name, text in self.classes.items():
+            if "XData ProductionDefinition" in text:
+                for item, cls in _ITEM.findall(text):
+                    rows.append((name, item, cls))
+        return rows
 
     def stale(self) -> List[str]:
         """Compiled classes that extend a class compiled again since (IRIS keeps running the
@@ -54,6 +75,22 @@ class FakeDatabase:
         self.compiled.update({n.lower(): t for n, t in texts.items()})
         for name, text in texts.items():
             self.built_on[name.lower()] = {s: self.compiled.get(s) for s in supers_of(text)}
+
+    def case_clash(self, name: str) -> Optional[str]:
+        """IRIS's ERROR #5093 for a class whose name, or one of whose packages, differs only in case
+        from an existing class or package; None when the name is free."""
+        found = self.find(name)
+        if found is not None and found != name:
+            return f"ERROR #5093: Name conflict on class '{name}' because class '{found}' differs only in case"
+        parts = name.split(".")[:-1]
+        for i in range(1, len(parts) + 1):
+            package = ".".join(parts[:i])
+            for other in self.classes:
+                spelled = ".".join(other.split(".")[:i])
+                if other.count(".") >= i and spelled.lower() == package.lower() and spelled != package:
+                    return (f"ERROR #5093: Name conflict on class '{name}' because package '{spelled}' has the "
+                            "same name but differs in case")
+        return None
 
     def find(self, name: str) -> Optional[str]:
         """The stored spelling of a class name, compared without case."""
@@ -79,30 +116,38 @@ class FakeDatabase:
             g.data = data
 
 
+#: The IRIS names of the database's globals.
+GLOBAL_NAMES = {"sources": "^PyProd.Sources", "owners": "^PyProd.Owners", "state": "^PyProd.State",
+                "seal": "^PyProd.Seal", "upload": "^PyProd.Upload"}
+
+
 class StepGlobals:
-    """One of the database's globals, seen through a process (each access is a step)."""
+    """One of the database's globals, seen through a process (each access is a step). A reference
+    longer than IRIS allows fails with ``<SUBSCRIPT>``, as in IRIS."""
 
     def __init__(self, ns: FakeNamespace, name: str) -> None:
         self.ns, self.name = ns, name
 
-    def _g(self) -> MemoryGlobals:
+    def _g(self, subs: Subscripts) -> MemoryGlobals:
+        if reference_length(GLOBAL_NAMES[self.name], subs) > REFERENCE_LIMIT:
+            raise RuntimeError(f"<SUBSCRIPT> {GLOBAL_NAMES[self.name]}({', '.join(map(repr, subs))[:60]}...")
         return self.ns.db.globals[self.name]
 
     def get(self, subs: Subscripts) -> Any:
         self.ns.step("get")
-        return self._g().get(subs)
+        return self._g(subs).get(subs)
 
     def set(self, subs: Subscripts, value: Any) -> None:
         self.ns.step("set")
-        self._g().set(subs, value)
+        self._g(subs).set(subs, value)
 
     def kill(self, subs: Subscripts) -> None:
         self.ns.step("kill")
-        self._g().kill(subs)
+        self._g(subs).kill(subs)
 
     def children(self, subs: Subscripts) -> List[Any]:
         self.ns.step("children")
-        return self._g().children(subs)
+        return self._g((*subs, "")).children(subs)
 
 
 class FakeNamespace:
@@ -171,14 +216,20 @@ class FakeNamespace:
 
     def compile(self, texts: Mapping[str, str]) -> Dict[str, List[str]]:
         self.compile_calls.append(sorted(texts))
+        errors: Dict[str, List[str]] = {}
         for name, text in texts.items():  # IRIS keeps loaded definitions even when compile fails
             self.step("load")
+            clash = self.db.case_clash(name)
+            if clash:
+                errors[name] = [clash]
+                continue
             found = self.db.find(name)
             if found:
                 del self.classes[found]
             self.classes[name] = text
+        if errors:
+            return errors
         self.step("compile")
-        errors = {}
         for name, text in texts.items():
             problems = [str(p) for p in grammar.check(text)] + fake_storage.compile_problems(name, text, self.classes)
             if name in self.fail and self.db.compiled.get(name.lower()) != text:
@@ -206,6 +257,27 @@ class FakeNamespace:
                     found[name], grew = text, True
                     done.add(name.lower())
         return found
+
+    def uses(self, names: List[str]) -> Dict[str, Dict[str, Any]]:
+        self.step("uses")
+        rows = self.db.items()
+        return {name: {"items": [[p, i] for p, i, c in rows if c.lower() == name.lower()],
+                       "bodies": name.lower() in self.db.headers, "inflight": name.lower() in self.db.in_flight,
+                       "running": self.db.running_production or ""} for name in names}
+
+    def update_production(self, productions: List[str]) -> Tuple[List[str], List[str]]:
+        """``UpdateProduction`` when the running production's class holds another definition than
+        the one it runs with (``ProductionNeedsUpdate``)."""
+        self.step("update_production")
+        running = self.db.running_production
+        if running is None or running.lower() not in {p.lower() for p in productions}:
+            return [], []
+        found = self.db.find(running)
+        text = self.classes[found] if found else None
+        if text == self.db.running_definition:
+            return [], []
+        self.db.running_definition = text
+        return [running], []
 
     def base_mark(self) -> str:
         self.step("base_mark")

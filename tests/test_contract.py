@@ -59,7 +59,7 @@ PYPROD_MEMBERS = {"PyObject": "properties", "JsonBody": "properties", "PickleBod
                   "PYCLASS": "parameters", "LockLoads": "methods", "UnlockLoads": "methods",
                   "IsMessageBody": "methods", "TransactionLevel": "methods", "TransactionStart": "methods",
                   "TransactionCommit": "methods", "TransactionRollback": "methods",
-                  "PyDiscardBody": "methods"}
+                  "PyDiscardBody": "methods", "ClassUses": "methods"}
 
 
 def bridge_module():

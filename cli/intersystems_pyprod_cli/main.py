@@ -71,6 +71,9 @@ def _load_parser(secrets: List[str]) -> argparse.ArgumentParser:
     parser.add_argument("--take-over", action="store_true",
                         help="replace a loaded script of the same name from another project, and take over "
                              "the classes and modules other scripts generated")
+    parser.add_argument("--overwrite-production", action="store_true",
+                        help="regenerate a production changed in the portal since the last load, dropping "
+                             "those changes (without it such a load is refused and lists them)")
     _connection_options(parser)
     return parser
 

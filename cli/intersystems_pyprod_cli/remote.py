@@ -75,7 +75,8 @@ def _load(args: argparse.Namespace) -> int:
             if not args.json:
                 print(f"Loading {entry} into IRIS at {settings.where}...")
             result = remote.load(files, entry, texts=bool(args.output), project=project_identity(root),
-                                 take_over=bool(getattr(args, "take_over", False)))
+                                 take_over=bool(getattr(args, "take_over", False)),
+                                 overwrite_production=bool(getattr(args, "overwrite_production", False)))
             results.append(result)
             if args.output and result.get("ok"):
                 _write(Path(args.output), result.get("texts") or {})

@@ -72,12 +72,34 @@ def test_a_class_another_script_generated_is_refused_and_survives_unload_of_the_
     assert unload(ns, ns.store(), "billing").ok and ns.classes == {}
 
 
-def test_a_class_renamed_in_case_only_can_be_unloaded():
+def test_a_class_renamed_in_case_only_is_refused_in_the_plan_and_renamed_in_two_loads():
     ns = FakeNamespace()
     assert load(ns, {"flow.py": op(name="Op")}, "flow.py").ok
     renamed = load(ns, {"flow.py": op(name="OP")}, "flow.py")
-    assert renamed.ok and list(ns.store().recorded("flow")) == ["Flow.OP"]
+    assert not renamed.ok and "Flow.OP differs only in case from Flow.Op" in renamed.error
+    assert "ERROR #5093" in renamed.error and "two loads" in renamed.error
+    assert list(ns.classes) == ["Flow.Op"] and list(ns.store().recorded("flow")) == ["Flow.Op"]
+    assert load(ns, {"flow.py": op(name="Other")}, "flow.py").ok
+    assert load(ns, {"flow.py": op(name="OP")}, "flow.py").ok and list(ns.classes) == ["Flow.OP"]
     assert unload(ns, ns.store(), "flow").ok and ns.classes == {} and ns.store().owners() == {}
+
+
+def test_a_package_spelled_otherwise_than_another_scripts_is_refused_in_the_plan():
+    ns = FakeNamespace()
+    assert load(ns, {"orders.py": op("Flow")}, "orders.py").ok
+    other = load(ns, {"billing.py": op("FLOW", "Bill")}, "billing.py")
+    assert not other.ok and "package FLOW of FLOW.Bill differs only in case from package Flow" in other.error
+    assert "'orders'" in other.error and list(ns.classes) == ["Flow.Op"] and ns.compile_calls[-1:] != [["FLOW.Bill"]]
+    assert load(ns, {"billing.py": op("Flow", "Bill")}, "billing.py").ok
+
+
+def test_the_fake_refuses_names_that_differ_only_in_case_as_iris_does():
+    ns = FakeNamespace()
+    ns.classes["Flow.Op"] = "Class Flow.Op Extends Ens.BusinessOperation\n{\n}\n"
+    for name in ("Flow.OP", "FLOW.Other", "flow.Sub.X"):
+        errors = ns.compile({name: f"Class {name} Extends Ens.BusinessOperation\n{{\n}}\n"})
+        assert "ERROR #5093" in errors[name][0] and name not in ns.classes
+    assert ns.compile({"Flow.Two": "Class Flow.Two Extends Ens.BusinessOperation\n{\n}\n"}) == {}
 
 
 def test_unload_completes_when_classes_were_deleted_by_hand():

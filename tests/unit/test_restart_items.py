@@ -83,18 +83,33 @@ def test_what_a_warning_says_depends_on_the_kind_of_item():
     assert not fake.runs_new_code("Op") and fake.stored_enabled("Op") == 1
 
 
+def update(fake: FakeEngine, productions=("Demo.Production",)):
+    previous = irisapi.install(FakeEnsApi(fake))
+    try:
+        return IrisNamespace(store=None).update_production(list(productions))
+    finally:
+        irisapi.install(previous)
+
+
 def test_a_changed_production_definition_is_applied_to_the_running_production():
     fake = engine()
     fake.needs_update = "Production class recompiled"
-    assert restart(fake, []) == ([], [], [])  # a load that changed only the production class
-    assert fake.running_definition == "new" and ("UpdateProduction", 10) in fake.calls
+    assert update(fake) == (["Demo.Production"], [])  # a load that changed only the production class
+    assert fake.running_definition == "new" and ("UpdateProduction", 10, 0) in fake.calls
+    assert restart(fake, []) == ([], [], [])  # the restart of items leaves the definition to that
 
     fake = engine()
     fake.needs_update = "Production class recompiled"
     fake.fail = {("UpdateProduction",): 1}
-    _restarted, _shared, problems = restart(fake, [])
-    assert fake.running_definition == "old"
+    updated, problems = update(fake)
+    assert updated == [] and fake.running_definition == "old"
     assert problems and "Demo.Production was not updated (Production class recompiled)" in problems[0]
+
+
+def test_pending_changes_of_another_production_are_not_applied_by_a_load():
+    fake = engine()
+    fake.needs_update = "an operator's edit"
+    assert update(fake, ["Other.Production"]) == ([], []) and fake.running_definition == "old"
 
 
 def test_nothing_happens_when_no_production_runs():

@@ -65,8 +65,9 @@ def stage(token=TOKEN, files=None, entry="main.py", user="dev", job="77", projec
 def loads(api, monkeypatch):
     seen = []
 
-    def fake_load(files, entry, with_texts=False, take_over=False, project=""):
-        seen.append({"files": files, "entry": entry, "take_over": take_over, "project": project})
+    def fake_load(files, entry, with_texts=False, take_over=False, project="", overwrite=False):
+        seen.append({"files": files, "entry": entry, "take_over": take_over, "project": project,
+                     "overwrite": overwrite})
         return {"ok": True}
 
     monkeypatch.setattr(server, "_load", fake_load)
@@ -76,9 +77,9 @@ def loads(api, monkeypatch):
 
 def test_load_upload_reassembles_chunks_and_removes_the_upload(loads):
     upload, digest = stage()
-    assert json.loads(server.load_upload(TOKEN, 0, digest, 1)) == {"ok": True}
+    assert json.loads(server.load_upload(TOKEN, 0, digest, 1, 1)) == {"ok": True}
     assert loads == [{"files": {"lib/util.py": "X = 1\n", "main.py": "print(1)\n"}, "entry": "main.py",
-                      "take_over": True, "project": "pc:/p"}]
+                      "take_over": True, "project": "pc:/p", "overwrite": True}]
     assert upload.children(()) == []
 
 

@@ -238,13 +238,14 @@ class Director:
         return ""
 
     def load(self, files: Mapping[str, str], entry: str, *, project: str, texts: bool = False,
-             take_over: bool = False) -> Dict[str, Any]:
+             take_over: bool = False, overwrite_production: bool = False) -> Dict[str, Any]:
         from ..loader.upload import upload_digest
 
         token = self.upload(files, entry, project)
         try:
+            extra = [int(overwrite_production)] if overwrite_production else []  # older servers take four
             return self.call_json("PyProd.Loader", "LoadUploaded", token, int(texts),
-                                  upload_digest(files, entry, project), int(take_over))
+                                  upload_digest(files, entry, project), int(take_over), *extra)
         finally:
             self.discard(token)
 

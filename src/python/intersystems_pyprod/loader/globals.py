@@ -11,6 +11,25 @@ from typing import Any, Dict, List, Optional, Protocol, Tuple
 Subscripts = Tuple[Any, ...]
 
 
+#: Most encoded characters IRIS allows in a whole global reference, name and subscripts included
+#: (beyond it, ``<SUBSCRIPT>``).
+REFERENCE_LIMIT = 511
+
+
+def reference_length(name: str, subs: Subscripts) -> int:
+    """A conservative length of the reference ``name(subs...)`` as IRIS counts it: the name, the
+    parentheses and commas, a number as its digits, a string quoted with its quotes doubled and
+    every character beyond ASCII counted as three."""
+    length = len(name) + (2 + max(len(subs) - 1, 0) if subs else 0)
+    for sub in subs:
+        if isinstance(sub, (int, float)) and not isinstance(sub, bool):
+            length += len(str(sub))
+        else:
+            text = str(sub)
+            length += 2 + sum(1 if ord(c) < 128 else 3 for c in text) + text.count('"')
+    return length
+
+
 class Globals(Protocol):
     """One global: values at subscript tuples."""
 

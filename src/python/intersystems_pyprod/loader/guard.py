@@ -37,6 +37,15 @@ class Namespace(Protocol):
     def delete(self, names: List[str]) -> List[str]:
         """Delete classes; the errors."""
 
+    def uses(self, names: List[str]) -> Dict[str, Dict[str, Any]]:
+        """For each class: {"items": [[production, item], ...] of every production item naming it,
+        "bodies": whether a message header names it as body class, "inflight": whether business
+        process instances of it have not completed, "running": the running production or ""}."""
+
+    def update_production(self, productions: List[str]) -> Tuple[List[str], List[str]]:
+        """When one of these production classes is the running production and its definition
+        changed, apply it (``UpdateProduction``): (productions updated, warnings)."""
+
     def restart_items(self, class_names: List[str]) -> Tuple[List[str], List[str], List[str]]:
         """Restart running production items of these classes that have jobs of their own:
         (names restarted, names that pick up the new code at their next callback, warnings)."""
@@ -102,9 +111,12 @@ def _end_left_open(ns: Namespace) -> None:
 
 
 @contextlib.contextmanager
-def locked(ns: Namespace, store: SourceStore, what: str, timeout: int = LOCK_TIMEOUT) -> Iterator[List[str]]:
-    """Hold the namespace's load lock; the work of an earlier, interrupted call is settled first.
-    Yields the warnings the caller's situation calls for (a transaction of its own is open)."""
+def locked(ns: Namespace, store: SourceStore, what: str, timeout: int = LOCK_TIMEOUT,
+           unloading: Optional[str] = None) -> Iterator[List[str]]:
+    """Hold the namespace's load lock; the work of an earlier, interrupted call is settled first
+    (see ``settle``; ``unloading``: the script an unload removes). Yields the warnings the
+    caller's situation calls for (a transaction of its own is open, a settle that could not
+    restore everything)."""
     caller_level = ns.tlevel()
     if not ns.lock(timeout):
         holder = store.holder() or {}
@@ -114,10 +126,11 @@ def locked(ns: Namespace, store: SourceStore, what: str, timeout: int = LOCK_TIM
     try:
         _twice(lambda: _end_left_open(ns))
         store.set_holder({"what": what, "user": ns.user(), "time": ns.now()})
-        settle(ns, store)
-        yield [f"the {what} ran inside a transaction the caller opened (level {caller_level}): its records "
-               "become final when that transaction commits, and the load lock is held until then; rolling "
-               "it back undoes the records but not the compiled classes"] if caller_level else []
+        notes = settle(ns, store, unloading)
+        yield notes + ([f"the {what} ran inside a transaction the caller opened (level {caller_level}): its "
+                        "records become final when that transaction commits, and the load lock is held until "
+                        "then; rolling it back undoes the records but not the compiled classes"]
+                       if caller_level else [])
     finally:
         try:
             _twice(lambda: _end_left_open(ns))
@@ -132,38 +145,53 @@ def begin(ns: Namespace, store: SourceStore, intent: Mapping[str, Any], previous
         store.set_intent({**intent, "phase": "changing"}, previous)
 
 
-def settle(ns: Namespace, store: SourceStore) -> List[str]:
+def settle(ns: Namespace, store: SourceStore, unloading: Optional[str] = None) -> List[str]:
     """Complete or undo the recorded intent, if any: before its commit the old classes are put
-    back, after it the classes that are gone are deleted. Returns the classes touched."""
+    back, after it the classes that are gone are deleted. Returns warnings.
+
+    A previous definition that no longer compiles (a base class changed, a hand edit that never
+    compiled) does not stop the settle: it stays in place uncompiled, is reported, and is marked
+    so that the next load of its script compiles it again. An unload of the script whose change
+    was interrupted compiles nothing of that script: it leaves the intent to the unload, which
+    replaces it and deletes the script's classes, the ones that change created included."""
     intent = store.intent()
     if intent is None:
         return []
-    touched: List[str] = []
+    warnings: List[str] = []
+    broken: List[str] = []
     if intent.get("phase") == "committed":
         gone = _present(ns, intent.get("delete", []))
         problems = ns.delete(gone) if gone else []
         if _present(ns, gone):
             raise PyProdError("classes of the last load could not be deleted: " + "; ".join(problems),
                               fix="check the classes are not open or locked, then load again")
-        touched += gone
     else:
         previous = store.intent_previous()
+        superseded = unloading is not None and intent.get("script") == unloading
+        if superseded:  # the unload deletes the script's own classes: no need to compile them
+            mine = {n.lower() for n in store.recorded(str(unloading))}
+            previous = {n: t for n, t in previous.items() if n.lower() not in mine}
         if previous:
             errors = ns.compile(previous)
-            if any(errors.values()):
-                failed = ", ".join(sorted(n for n, e in errors.items() if e))
-                raise PyProdError(f"the previous definitions of {failed} could not be compiled again",
-                                  fix="correct or delete those classes, then load again")
+            broken = sorted(n for n, e in errors.items() if e)
+            if broken:
+                detail = "; ".join(f"{n}: {errors[n][0]}" for n in broken)
+                warnings.append(f"an interrupted load of script {intent.get('script')!r} was undone, but the previous "
+                                f"definitions of {', '.join(broken)} could not be compiled again ({detail}); they "
+                                "are in place uncompiled: the next load of their script compiles them afresh, "
+                                "or correct or delete them by hand")
+        if superseded:
+            return warnings
         created = _present(ns, intent.get("create", []))
         if created:
             ns.delete(created)
             if _present(ns, created):
                 raise PyProdError("classes of an unfinished load could not be deleted: " + ", ".join(created),
                                   fix="delete them by hand, then load again")
-        touched += sorted(previous) + created
     with transaction(ns):
+        store.mark_uncompiled(broken)
         store.clear_intent()
-    return touched
+    return warnings
 
 
 def _present(ns: Namespace, names: List[str]) -> List[str]:

@@ -77,7 +77,12 @@ def _module_folder(module: types.ModuleType) -> Optional[str]:
     file = getattr(module, "__file__", None)
     if file:
         return os.path.abspath(file)
-    for folder in list(getattr(module, "__path__", None) or [])[:1]:
+    paths = getattr(module, "__path__", None)
+    try:
+        folders = list(paths or [])
+    except Exception:  # a namespace package recomputes its path from its parent, which may be gone
+        folders = list(getattr(paths, "_path", None) or [])
+    for folder in folders[:1]:
         return os.path.abspath(folder)
     return None
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import json
 import re
 from typing import Any, Dict, List, Mapping, Optional, Set, Tuple
 
@@ -115,6 +116,45 @@ class IrisNamespace:
             if _is_error(status):
                 problems.append(f"could not delete {name}: {self._status_text(status)}")
         return problems
+
+    def uses(self, names: List[str]) -> Dict[str, Dict[str, Any]]:
+        """What uses each class (``PyProd.Loader.ClassUses``), with the running production."""
+        running = ""
+        name, state = self.api.ref(), self.api.ref()
+        status = self.api.cls("Ens.Director").GetProductionStatus(name, state, 10, 0)
+        if not _is_error(status) and str(state.value) == "1" and name.value:  # 1 = running
+            running = str(name.value)
+        out: Dict[str, Dict[str, Any]] = {}
+        for class_name in names:
+            use = json.loads(str(self._loader().ClassUses(class_name)))
+            out[class_name] = {"items": [[str(p), str(i)] for p, i in use.get("items", [])],
+                               "bodies": bool(int(use.get("bodies") or 0)),
+                               "inflight": bool(int(use.get("inflight") or 0)), "running": running}
+        return out
+
+    def update_production(self, productions: List[str]) -> Tuple[List[str], List[str]]:
+        director = self.api.cls("Ens.Director")
+        name, state, reason = self.api.ref(), self.api.ref(), self.api.ref()
+        status = director.GetProductionStatus(name, state, 10, 0)
+        if _is_error(status):
+            return [], [f"reading the production status failed: {self._status_text(status)}"]
+        running = str(name.value or "")
+        if str(state.value) != "1" or running.lower() not in {p.lower() for p in productions}:
+            return [], []
+        try:
+            needed = int(director.ProductionNeedsUpdate(reason) or 0)
+        except Exception as exc:
+            return [], [f"could not tell whether the running production {running} needs an update "
+                        f"({type(exc).__name__}: {exc}); update it in the portal (Production Configuration, "
+                        "Update) if its definition changed"]
+        if not needed:
+            return [], []
+        status = director.UpdateProduction(10, 0)
+        if _is_error(status):
+            why = str(reason.value or "its definition changed")
+            return [], [f"the running production {running} was not updated ({why}): {self._status_text(status)}; "
+                        "update it in the portal (Production Configuration, Update)"]
+        return [running], []
 
     def restart_items(self, class_names: List[str]) -> Tuple[List[str], List[str], List[str]]:
         """Apply a changed production definition to the running production and restart the jobs of

@@ -1,8 +1,8 @@
 """Bringing a running production up to date after a load, without editing its definition.
 
 A load changes Python code and may change the production class. Running jobs keep the Python
-objects they made, so the items whose code changed are restarted, and a changed production
-definition is applied with ``Ens.Director.UpdateProduction`` (bug magnet 33).
+objects they made, so the items whose code changed are restarted (a changed production class is
+applied before, by ``IrisNamespace.update_production``: bug magnet 33).
 
 An item is restarted with ``Ens.Director.TempStopConfigItem(item, 1, 1)`` then ``(item, 0, 1)``,
 which stop and start its jobs; ``EnableConfigItem`` would write the item's Enabled flag into the
@@ -55,7 +55,6 @@ class Restarter:
         if str(state.value) != "1" or not name.value:  # 1 = running
             return [], [], []
         production_name = str(name.value)
-        self.update_definition(production_name)
         production = self.api.cls("Ens.Config.Production")._OpenId(production_name)
         if production is None or production == "":
             return [], [], [f"production {production_name} could not be opened to restart its items"]
@@ -90,26 +89,6 @@ class Restarter:
             return "process" if int(self.api.cls(class_name)._Extends("Ens.BusinessProcess") or 0) else "host"
         except Exception:
             return "host"
-
-    def update_definition(self, production_name: str) -> None:
-        """Apply a changed production definition (a compiled production class) to the running
-        production; a warning says when it could not be applied."""
-        reason = self.api.ref()
-        try:
-            needed = int(self.director.ProductionNeedsUpdate(reason) or 0)
-        except Exception as exc:
-            self.problems.append(f"could not tell whether the running production {production_name} needs an "
-                                 f"update ({type(exc).__name__}: {exc}); update it from the portal if its "
-                                 "definition changed")
-            return
-        if not needed:
-            return
-        why = str(reason.value or "its definition changed")
-        status = self.director.UpdateProduction(TIMEOUT)
-        if _is_error(status):
-            self.problems.append(f"the running production {production_name} was not updated ({why}): "
-                                 f"{self.text(status)}; update it from the portal or with "
-                                 "`intersystems_pyprod update`")
 
     def restart(self, production_name: str, item: Any, item_name: str, kind: str) -> bool:
         """Stop and start the item's jobs; True when both succeeded. The start is asked for even

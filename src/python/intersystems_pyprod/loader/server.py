@@ -1,7 +1,7 @@
 """Entry points of ``PyProd.Loader`` (called through Embedded Python); each returns JSON text.
 
-    Load(path, t)       load_file(path, t)      a script on the server's file system
-    LoadUploaded(...)   load_upload(token, texts, digest, take_over)  sources a client staged
+    Load(path, t, o)    load_file(path, t, o)   a script on the server's file system
+    LoadUploaded(...)   load_upload(token, texts, digest, take_over, overwrite)  sources a client staged
     Restore(script, n)  restore_version(script, n)
     Unload(script)      unload_script(script)
     BeforeUninstall()   before_uninstall()      run by IPM before it removes PyProd (module.xml)
@@ -45,20 +45,21 @@ def _namespace() -> Any:
 
 
 def _load(files: Dict[str, str], entry: str, with_texts: bool = False, take_over: bool = False,
-          project: str = "") -> Any:
+          project: str = "", overwrite: bool = False) -> Any:
     sources = iris_store()
     namespace = _namespace()
     problem = namespace.preflight()
     if problem:
         return {"ok": False, "error": problem}
-    return load_sources(namespace, sources, files, entry, with_texts, take_over=take_over, project=project)
+    return load_sources(namespace, sources, files, entry, with_texts, take_over=take_over, project=project,
+                        overwrite_production=overwrite)
 
 
 def _flag(value: Any) -> bool:
     return bool(int(value or 0))
 
 
-def load_file(path: str, take_over: int = 0) -> str:
+def load_file(path: str, take_over: int = 0, overwrite_production: int = 0) -> str:
     """Load the script at ``path`` (and the project modules it imports). The calling process keeps
     its ``sys.path`` and modules as they were, on every outcome: the project is imported to find
     its files, and its modules are not left importable from disk afterwards."""
@@ -71,12 +72,13 @@ def load_file(path: str, take_over: int = 0) -> str:
             root = imported.root
             files = {p.relative_to(root).as_posix(): p.read_text(encoding="utf-8") for p in imported.files}
             return _load(files, imported.path.relative_to(root).as_posix(), take_over=_flag(take_over),
-                         project=f"{socket.gethostname()}:{root}")
+                         project=f"{socket.gethostname()}:{root}", overwrite=_flag(overwrite_production))
 
     return _json(run)
 
 
-def load_upload(token: str, with_texts: int = 0, digest: str = "", take_over: int = 0) -> str:
+def load_upload(token: str, with_texts: int = 0, digest: str = "", take_over: int = 0,
+                overwrite_production: int = 0) -> str:
     """Load sources a client staged (see ``upload``); the upload is removed on every outcome, and
     uploads of clients that went away are purged."""
 
@@ -94,7 +96,8 @@ def load_upload(token: str, with_texts: int = 0, digest: str = "", take_over: in
                 raise PyProdError("the staged upload differs from what the client sent (or no digest was "
                                   "given); it was not loaded", fix="load again; if it recurs, find out who "
                                   "writes ^PyProd.Upload")
-            return _load(files, entry, _flag(with_texts), _flag(take_over), meta["project"])
+            return _load(files, entry, _flag(with_texts), _flag(take_over), meta["project"],
+                         _flag(overwrite_production))
         finally:
             upload.kill((valid,))
 

@@ -23,9 +23,11 @@ from ..errors import PyProdError
 from .build import build, validate_classes
 from .guard import Namespace, begin, locked, settle, transaction
 from .importer import imports_undone
+from .inuse import check_deletions
 from .names import check_project, check_script, check_upload, script_name, shadowed
-from .plan import make_plan
-from .store import SourceStore, module_of
+from .plan import case_conflicts, make_plan
+from .production import changes_since
+from .store import SourceStore, check_references, module_of
 
 
 def carry_storage(old_text: Optional[str], new_text: str) -> str:
@@ -53,6 +55,8 @@ class LoadResult:
     #: Running items without jobs of their own (PoolSize=0): new code at their next callback.
     refreshed: List[str] = dataclasses.field(default_factory=list)
     warnings: List[str] = dataclasses.field(default_factory=list)
+    #: The running production a changed definition was applied to (``UpdateProduction``).
+    updated: List[str] = dataclasses.field(default_factory=list)
     error: Optional[str] = None
     #: Generated class texts, when the caller asked for them (``-o DIR`` of the CLI).
     texts: Dict[str, str] = dataclasses.field(default_factory=dict)
@@ -112,8 +116,10 @@ def _identity_problem(store: SourceStore, script: str, modules: List[str], proje
 
 
 def load_sources(ns: Namespace, store: SourceStore, files: Mapping[str, str], entry: str,
-                 with_texts: bool = False, *, take_over: bool = False, project: str = "") -> LoadResult:
-    """Load a script given as its source files (project-relative path -> text)."""
+                 with_texts: bool = False, *, take_over: bool = False, project: str = "",
+                 overwrite_production: bool = False) -> LoadResult:
+    """Load a script given as its source files (project-relative path -> text). A production
+    changed since the last load is regenerated only with ``overwrite_production``."""
     result = LoadResult(ok=False, script="")
     try:
         entry = check_upload(files, entry)
@@ -125,6 +131,7 @@ def load_sources(ns: Namespace, store: SourceStore, files: Mapping[str, str], en
             raise PyProdError(f"script {script!r} has modules that would hide others: {', '.join(hidden)}",
                               fix="rename those modules of the project (e.g. put them in a package)")
         built = _build(files, entry)
+        check_references(script, sorted(files), [c.name for c in built.classes])
     except PyProdError as exc:
         result.error = str(exc)
         return result
@@ -136,7 +143,10 @@ def load_sources(ns: Namespace, store: SourceStore, files: Mapping[str, str], en
     try:
         with locked(ns, store, f"load of {script}") as notes:
             result.warnings += notes
-            changed = _apply(ns, store, result, files, entry, texts, kinds, take_over, project, modules)
+            changed = _apply(ns, store, result, files, entry, texts, kinds, take_over, project, modules,
+                             overwrite_production)
+            _update_production(ns, result, [c["name"] for c in result.classes
+                                            if c["kind"] == "Production" and c["action"] != "unchanged"])
             if changed:  # new Python code: running jobs must import it afresh
                 _restart(ns, result, sorted(n for n, k in kinds.items() if k not in PASSIVE_KINDS))
     except PyProdError as exc:
@@ -146,7 +156,7 @@ def load_sources(ns: Namespace, store: SourceStore, files: Mapping[str, str], en
 
 def _apply(ns: Namespace, store: SourceStore, result: LoadResult, files: Mapping[str, str], entry: str,
            texts: Mapping[str, str], kinds: Mapping[str, str], take_over: bool, project: str,
-           modules: List[str]) -> bool:
+           modules: List[str], overwrite_production: bool = False) -> bool:
     """The load's changes, under the lock; True when the active code changed."""
     script = result.script
     problem = _identity_problem(store, script, modules, project, take_over)
@@ -156,10 +166,23 @@ def _apply(ns: Namespace, store: SourceStore, result: LoadResult, files: Mapping
     mark = ns.base_mark()
     plan = make_plan(script, texts, recorded, store.owners(), ns.existing(sorted(texts)), take_over,
                      rebuild=bool(recorded) and store.base_mark(script) != mark)
+    plan.conflicts += case_conflicts(script, texts, recorded, store.spellings())
     if plan.conflicts:
         raise PyProdError("; ".join(plan.conflicts))
+    kept: List[str] = []
+    if plan.delete:
+        kept, refused, notes = check_deletions(ns.uses(plan.delete), plan.delete, [*texts, *plan.delete])
+        if refused:
+            raise PyProdError("; ".join(refused))
+        result.warnings += notes
+    plan.delete = [n for n in plan.delete if n not in kept]
+    broken = set(store.uncompiled())  # put back by a settle, not compiled: compile them now
+    plan.recompile = sorted(plan.recompile + [n for n in plan.unchanged if n.lower() in broken])
+    plan.unchanged = [n for n in plan.unchanged if n.lower() not in broken]
     previous = {n: ns.class_text(n) or store.class_text(plan.taken.get(n, script), n) or ""
                 for n in plan.update + plan.recompile}
+    _portal_changes(store, result, plan.update + plan.recompile, texts, kinds, previous, plan.taken,
+                    overwrite_production)
     merged = {n: merge_storage(previous.get(n), texts[n]) for n in plan.to_compile}
     to_compile = {n: text for n, (text, _) in merged.items()}
     notes = [rebuild_note(n, index) for n, (_, added) in sorted(merged.items()) for index in added]
@@ -171,14 +194,20 @@ def _apply(ns: Namespace, store: SourceStore, result: LoadResult, files: Mapping
                   {n: t for n, t in previous.items() if t})
         errors = ns.compile(to_compile) if to_compile else {}
         if any(errors.values()):
-            settle(ns, store)
             result.classes = [{"name": n, "kind": kinds[n], "action": "failed" if errors.get(n) else "not loaded",
                                "errors": errors.get(n, [])} for n in sorted(texts)]
+            try:
+                result.warnings += settle(ns, store)
+            except PyProdError as exc:  # the compile errors above stay the answer
+                result.warnings.append(str(exc))
             raise PyProdError("compilation failed; the previous classes stay in force")
         with transaction(ns):
             store.ensure_seal_key()
-            store.record(script, {n: texts[n] for n in plan.to_compile}, plan.delete)
+            store.record(script, {n: texts[n] for n in plan.to_compile}, plan.delete + kept)
+            for name in kept:
+                store.keep_owner(name, script)
             store.set_base_mark(script, mark)
+            store.clear_uncompiled([n for n in plan.to_compile + plan.delete if n.lower() in broken])
             version = store.save(script, files, entry, ns.user(), ns.now())
             if version != before or take_over:
                 store.activate(script, version, project)
@@ -194,12 +223,31 @@ def _apply(ns: Namespace, store: SourceStore, result: LoadResult, files: Mapping
         raise
     _finish(ns, store, result)
     result.version = version
-    result.classes = [{"name": n, "kind": kinds.get(n, ""), "action": plan.action(n), "errors": []}
-                      for n in sorted([*texts, *plan.delete])]
+    result.classes = [{"name": n, "kind": kinds.get(n, ""), "action": "kept" if n in kept else plan.action(n),
+                       "errors": []} for n in sorted([*texts, *plan.delete, *kept])]
     result.warnings += [f"took over {n} from script {owner!r}" for n, owner in sorted(plan.taken.items())]
     result.warnings += notes
     result.ok = True
     return version != before
+
+
+def _portal_changes(store: SourceStore, result: LoadResult, compiled: List[str], texts: Mapping[str, str],
+                    kinds: Mapping[str, str], current: Mapping[str, str], taken: Mapping[str, str],
+                    overwrite: bool) -> None:
+    """Refuse to regenerate a production whose definition changed since the last load (the portal
+    saves its edits into the class), unless told to overwrite: then the dropped settings are warnings."""
+    for name in sorted(n for n in compiled if kinds.get(n) == "Production"):
+        lost = changes_since(store.class_text(taken.get(name, result.script), name), current.get(name) or "",
+                             texts[name])
+        if not lost:
+            continue
+        listed = "; ".join(lost)
+        if not overwrite:
+            raise PyProdError(f"production {name} was changed since the last load (in the portal or by hand), and "
+                              f"this load would drop: {listed}",
+                              fix="make those changes in the script, or load with --overwrite-production "
+                                  "(Loader argument pOverwriteProduction=1) to drop them")
+        result.warnings.append(f"production {name}: dropped changes made since the last load: {listed}")
 
 
 def _finish(ns: Namespace, store: SourceStore, result: LoadResult) -> None:
@@ -214,6 +262,19 @@ def _finish(ns: Namespace, store: SourceStore, result: LoadResult) -> None:
             result.warnings.append(f"classes that are gone are deleted by the next load or unload: {exc}")
         if not isinstance(first, Exception):
             raise
+
+
+def _update_production(ns: Namespace, result: LoadResult, productions: List[str]) -> None:
+    """Apply a compiled production definition to the running production (``UpdateProduction``
+    when IRIS says it needs one); a problem is a warning (the load is committed)."""
+    if not productions:
+        return
+    try:
+        result.updated, problems = ns.update_production(productions)
+    except Exception as exc:
+        problems = [f"updating the running production failed: {type(exc).__name__}: {exc}; update it in the "
+                    "portal (Production Configuration, Update)"]
+    result.warnings += problems
 
 
 def _restart(ns: Namespace, result: LoadResult, hosts: List[str]) -> None:
@@ -250,20 +311,34 @@ def unload(ns: Namespace, store: SourceStore, script: str) -> LoadResult:
     result = LoadResult(ok=False, script=str(script))
     try:
         check_script(script)
-        with locked(ns, store, f"unload of {script}") as notes:
+        with locked(ns, store, f"unload of {script}", unloading=script) as notes:
             result.warnings += notes
             recorded = store.recorded(script)
             if not recorded and script not in store.scripts():
                 raise PyProdError(f"no script {script!r} is loaded in this namespace", fix="see the names List shows")
+            pending = store.intent()  # an interrupted load of this script, left to this unload
+            created = list(pending.get("create", [])) if pending and pending.get("script") == script else []
+            doomed = sorted({n.lower(): n for n in [*recorded, *created]}.values())
+            kept: List[str] = []
+            if doomed:
+                kept, refused, notes = check_deletions(ns.uses(doomed), doomed, doomed)
+                if refused:
+                    raise PyProdError("; ".join(refused))
+                result.warnings += notes
+            doomed = [n for n in doomed if n not in kept]
+            broken = set(store.uncompiled())
             with transaction(ns):
                 store.forget(script)
-                store.set_intent({"op": "unload", "script": script, "phase": "committed",
-                                  "delete": sorted(recorded)}, {})
+                for name in kept:
+                    store.keep_owner(name, script)
+                store.clear_uncompiled([n for n in doomed if n.lower() in broken])
+                store.set_intent({"op": "unload", "script": script, "phase": "committed", "delete": doomed}, {})
             _finish(ns, store, result)
     except PyProdError as exc:
         result.error = str(exc)
         return result
-    result.classes = [{"name": n, "kind": "", "action": "deleted", "errors": []} for n in sorted(recorded)]
+    result.classes = [{"name": n, "kind": "", "action": "kept" if n in kept else "deleted", "errors": []}
+                      for n in sorted([*doomed, *kept])]
     result.ok = True
     return result
 

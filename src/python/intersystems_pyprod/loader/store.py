@@ -17,6 +17,7 @@ of the owners global: (lower-case class name) = script; and of the state global:
     ("intent", "prev", name, i)             = previous text of a class that load replaces
     ("holder")                              = JSON {"what", "user", "time"} of the lock holder
     ("generation")                          = counter, raised whenever active code changes
+    ("uncompiled", lower-case class name)   = 1: put back by a settle but it did not compile
     ("module", dotted name)                 = script whose active version serves that module
 
 and of the seal global (``^PyProd.Seal``): ("key") = the key that seals pickle bodies.
@@ -29,8 +30,9 @@ import hashlib
 import json
 from typing import Any, Dict, List, Mapping, Optional
 
+from ..errors import PyProdError
 from ..runtime import sealing
-from .globals import Globals, IrisGlobals, MemoryGlobals
+from .globals import REFERENCE_LIMIT, Globals, IrisGlobals, MemoryGlobals, reference_length
 from .plan import text_hash
 
 #: Characters per global node; far below the IRIS string limit.
@@ -187,6 +189,10 @@ class SourceStore:
                 return self._read_text(self._g, (script, "text", recorded))
         return ""
 
+    def spellings(self) -> Dict[str, str]:
+        """Every class any script generated, as spelled when it was generated -> that script."""
+        return {str(n): str(s) for s in self.scripts() for n in self._g.children((s, "class"))}
+
     def owners(self) -> Dict[str, str]:
         return {str(n): str(self._owners.get((n,))) for n in self._owners.children(())}
 
@@ -210,6 +216,11 @@ class SourceStore:
             self._g.set((script, "class", name), text_hash(text))
             self._write_text(self._g, (script, "text", name), text)
             self._owners.set((name.lower(),), script)
+
+    def keep_owner(self, name: str, script: str) -> None:
+        """A class the script no longer generates but that stays (stored bodies use it): the script
+        still owns it, so that no other script takes it by mistake and a later load adopts it."""
+        self._owners.set((name.lower(),), script)
 
     def forget(self, script: str) -> None:
         """Drop a script entirely (after its classes were deleted)."""
@@ -246,6 +257,19 @@ class SourceStore:
     def clear_intent(self) -> None:
         self._state.kill(("intent",))
 
+    # -- classes a settle put back without compiling them ----------------------------------------
+    def mark_uncompiled(self, names: List[str]) -> None:
+        for name in names:
+            self._state.set(("uncompiled", name.lower()), 1)
+
+    def uncompiled(self) -> List[str]:
+        """Lower-case names of classes whose definition is in place but did not compile."""
+        return [str(n) for n in self._state.children(("uncompiled",))]
+
+    def clear_uncompiled(self, names: List[str]) -> None:
+        for name in names:
+            self._state.kill(("uncompiled", name.lower()))
+
     # -- who holds the load lock ---------------------------------------------------------------
     def holder(self) -> Optional[Dict[str, Any]]:
         value = self._state.get(("holder",))
@@ -277,6 +301,25 @@ STATE_GLOBAL = "^PyProd.State"
 #: The namespace's copy of this library, written by PyProd.Library.Install (IPM): ("active") = the
 #: version in use, ("v", version, path, n) = the n-th chunk of a file.
 LIBRARY_GLOBAL = "^PyProd.Lib"
+
+#: The largest version and chunk numbers the references below are checked with.
+_MOST = 999_999
+
+
+def check_references(script: str, paths: List[str], class_names: List[str]) -> None:
+    """Refuse names that would make one of the store's global references longer than IRIS allows,
+    before anything is written (IRIS would fail inside the commit with ``<SUBSCRIPT>``)."""
+    longest = [(f"file {p}", reference_length(SOURCES_GLOBAL, (script, "v", _MOST, "f", p, _MOST))) for p in paths]
+    longest += [(f"module {module_of(p)}", reference_length(STATE_GLOBAL, ("module", module_of(p)))) for p in paths]
+    for name in class_names:
+        longest.append((f"class {name}", max(reference_length(SOURCES_GLOBAL, (script, "text", name, _MOST)),
+                                             reference_length(STATE_GLOBAL, ("intent", "prev", name, _MOST)))))
+    over = [(what, n) for what, n in longest if n > REFERENCE_LIMIT]
+    if over:
+        what, n = max(over, key=lambda item: item[1])
+        raise PyProdError(f"script {script!r}: the loader would store {what} under a global reference of {n} "
+                          f"characters, and IRIS allows {REFERENCE_LIMIT} in all",
+                          fix="shorten the script's path, that file's path or that class's name")
 
 
 def iris_store() -> SourceStore:

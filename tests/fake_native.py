@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from typing import Any, Dict, List, Optional
 
 from intersystems_pyprod.errors import PyProdError
-from intersystems_pyprod.loader import service
+from intersystems_pyprod.loader import results, service
 from intersystems_pyprod.loader.globals import MemoryGlobals
 from intersystems_pyprod.loader.store import SourceStore
-from intersystems_pyprod.loader.upload import check_owner, check_token, read_upload, upload_digest
+from intersystems_pyprod.loader.upload import is_token, load_staged
 
 from .fake_namespace import FakeNamespace
 from .helpers import REPO
@@ -97,6 +98,8 @@ class FakeServer:
         self.heap: Any = None
         #: PyProd.Graph.Production documents by production name.
         self.graphs: Dict[str, Dict[str, Any]] = {}
+        #: The server's clock (seconds), which the purge of stale uploads reads.
+        self.clock = time.time
 
     def g(self, name: str) -> MemoryGlobals:
         return self.globals.setdefault(name, MemoryGlobals())
@@ -172,25 +175,29 @@ class FakeIRIS:
             raise RuntimeError(f"<PROTECT> {cls}.{method} requires {LOADER_REQUIRES[method]}")
         if (cls, method) == ("PyProd.Graph", "Production"):
             return json.dumps(server.graphs.get(args[0], {"ok": False, "error": f"no production named {args[0]}"}))
-        if method == "LoadUploaded":  # what loader/server.py does, on the fake namespace
+        if method == "LoadUploaded":  # loader/server.py's load_upload, on the fake namespace
             upload = server.g("PyProd.Upload")
             token, with_texts, digest, take_over = [*args, 0, "", 0][:4]
+
+            def load(files: Dict[str, str], entry: str, project: str) -> Any:
+                return service.load_sources(server.namespace, server.store, files, entry, bool(with_texts),
+                                            take_over=bool(take_over), project=project).as_dict()
+
             try:
-                files, entry, meta = read_upload(upload, check_token(token))
-                check_owner(meta, server.username)
-                if upload_digest(files, entry, meta["project"]) != digest:
-                    return json.dumps({"ok": False, "error": "the staged upload differs from what the client sent"})
+                document = load_staged(upload, token, digest, server.username, load, int(server.clock()))
             except PyProdError as exc:
                 return json.dumps({"ok": False, "error": str(exc)})
-            finally:
-                upload.kill((token,))
-            result = service.load_sources(server.namespace, server.store, files, entry, bool(with_texts),
-                                          take_over=bool(take_over), project=meta["project"])
-            return json.dumps(result.as_dict())
+            return self.reply(json.dumps(document), token)
+        if method == "ResultChunk":
+            try:
+                part = results.part(server.g("PyProd.Upload"), args[0], int(args[1]), server.username)
+            except PyProdError as exc:
+                return json.dumps({"ok": False, "error": str(exc)})
+            return json.dumps(part)
         if method == "Unload":
             return json.dumps(service.unload(server.namespace, server.store, args[0]).as_dict())
         if method == "List":
-            return json.dumps({"ok": True, "scripts": service.listing(server.store)})
+            return self.reply(json.dumps({"ok": True, "scripts": service.listing(server.store)}))
         if method == "MessageBody":
             return json.dumps({"ok": True, "body": server.bodies[(args[0], args[1])]})
         if method == "ProductionSummary":
@@ -204,6 +211,12 @@ class FakeIRIS:
                 document["library"] = server.library
             return json.dumps(document)
         raise RuntimeError(f"<METHOD DOES NOT EXIST> {cls}.{method}")
+
+
+    def reply(self, text: str, token: str = "") -> str:
+        """What loader/server.py's ``_json`` returns: the text, or a pointer to it stored in parts."""
+        return results.reply(self.server.g("PyProd.Upload"), text, token if is_token(token) else results.new_token(),
+                             self.server.username)
 
 
 class FakeCursor:

@@ -108,13 +108,14 @@ def test_loader_entry_points_exist_and_return_json_text():
     calls = {(name, n) for name, n, _caller in loader_class.loader_calls}
     assert {name for name, _ in calls} == {"load_file", "load_upload", "restore_version", "unload_script",
                                            "list_scripts", "info", "message_body", "production_summary",
-                                           "before_uninstall"}
+                                           "before_uninstall", "result_chunk"}
     for name, count in calls:
         func = getattr(module, name)
         inspect.signature(func).bind(*([None] * count))
         assert typing.get_type_hints(func)["return"] is str
     source = (SRC_CLS / "PyProd" / "Loader.cls").read_text(encoding="utf-8")
-    # writing needs %Development; reading needs only the interoperability resources an operator has
+    # writing needs %Development; reading needs only the interoperability resources an operator has;
+    # ResultChunk needs none (it returns a stored result only to the user it was made for)
     requires = dict(re.findall(r'ClassMethod (\w+)\(.*\[ Requires = "([^"]+)" \]', source))
     assert requires == {"Load": "%Development:USE", "LoadUploaded": "%Development:USE",
                         "Restore": "%Development:USE", "Unload": "%Development:USE", "List": "%Ens_Portal:USE",

@@ -78,7 +78,12 @@ def _load(args: argparse.Namespace) -> int:
                                  take_over=bool(getattr(args, "take_over", False)),
                                  overwrite_production=bool(getattr(args, "overwrite_production", False)))
             results.append(result)
-            if args.output and result.get("ok"):
+            if args.output and result.get("ok") and result.get("incomplete"):
+                result["ok"], result["committed"] = False, True  # loaded, but -o cannot be honoured
+                result["error"] = (f"no class was written to {args.output}: {result['incomplete']}; load again with "
+                                   "-o to get them")
+                result["warnings"] = [w for w in result.get("warnings") or [] if w != result["incomplete"]]
+            elif args.output and result.get("ok"):
                 _write(Path(args.output), result.get("texts") or {})
             if not args.json:
                 _print_result(result)
@@ -119,6 +124,8 @@ def _print_result(result: Dict[str, Any]) -> None:
         extra += f"; new code at the next callback of {', '.join(refreshed)}" if refreshed else ""
         extra += ")"
         print(f"Load finished successfully.{extra}")
+    elif result.get("committed"):
+        print(f"Load committed (version {result.get('version')}), but {result.get('error')}")
     else:
         print(f"Load failed: {result.get('error')}")
 

@@ -210,3 +210,23 @@ def test_info_says_where_the_library_came_from_and_what_the_namespace_holds(api)
     assert document["library"] == {"file": intersystems_pyprod.__file__, "stored": None}
     IrisGlobals("^PyProd.Lib").set(("active",), "0.3.0")
     assert json.loads(server.info())["library"]["stored"] == "0.3.0"
+
+
+def test_a_load_result_too_long_for_a_string_is_stored_under_the_upload_for_its_user(loads, monkeypatch):
+    """IRIS strings hold 3,641,144 characters: a longer result is kept in parts under the upload's
+    token, written after the load, and returned only to the user who staged the upload."""
+    texts = {f"big.C{i}": "x" * 900_000 for i in range(4)}
+    monkeypatch.setattr(server, "_load", lambda *a, **k: {"ok": True, "script": "main", "version": 3, "texts": texts})
+    upload, digest = stage()
+    pointer = json.loads(server.load_upload(TOKEN, 1, digest))
+    assert pointer == {"ok": True, "script": "main", "version": 3, "chunked": 4, "token": TOKEN}
+    assert upload.children((TOKEN,)) == ["result", "user"]  # the sources are gone, the result stays
+    monkeypatch.setattr(server, "_namespace", lambda: Caller(user="mallory"))
+    refused = json.loads(server.result_chunk(TOKEN, 1))
+    assert refused["ok"] is False and "belongs to another user" in refused["error"]
+    monkeypatch.setattr(server, "_namespace", lambda: Caller())
+    parts = [json.loads(server.result_chunk(TOKEN, n)) for n in range(1, 5)]
+    assert all(len(json.dumps(p)) < 3_641_144 for p in parts)
+    assert json.loads("".join(p["part"] for p in parts))["texts"] == texts
+    assert upload.children(()) == []  # the last part read removes it
+    assert "no stored result" in json.loads(server.result_chunk(TOKEN, 1))["error"]

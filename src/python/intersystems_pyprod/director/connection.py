@@ -163,9 +163,34 @@ class Director:
         except Exception as exc:
             raise self.failure(f"{cls}.{method}", exc) from None
         try:
-            return dict(json.loads(text or "{}"))
+            document = dict(json.loads(text or "{}"))
         except ValueError:
             raise DirectorError(f"{cls}.{method} returned something that is not JSON: {str(text)[:200]!r}") from None
+        if document.get("chunked") and document.get("token"):
+            return self.read_parts(f"{cls}.{method}", document)
+        return document
+
+    def read_parts(self, what: str, pointer: Dict[str, Any]) -> Dict[str, Any]:
+        """The whole document of a result the server stored in parts (too long for one string). If a
+        part cannot be read, the pointer's summary (ok, script, version) is the result, with
+        ``incomplete`` naming what is missing; the server purges what is left behind."""
+        token = str(pointer["token"])
+        parts: List[str] = []
+        try:
+            for number in range(1, int(pointer["chunked"]) + 1):
+                part = self.call_json("PyProd.Loader", "ResultChunk", token, number)
+                if not part.get("ok"):
+                    raise DirectorError(str(part.get("error")))
+                parts.append(str(part.get("part", "")))
+            return dict(json.loads("".join(parts)))
+        except (DirectorError, ValueError) as exc:
+            summary = {k: v for k, v in pointer.items() if k not in ("chunked", "token")}
+            summary["incomplete"] = (f"the full result of {what} was too long for one string and reading it in "
+                                     f"parts failed ({exc}); the class list and class texts are missing")
+            summary.setdefault("warnings", []).append(summary["incomplete"])
+            return summary
+        finally:
+            self.discard(token)
 
     def status_text(self, status: Any) -> str:
         return str(self.native.classMethodString("%SYSTEM.Status", "GetErrorText", status))

@@ -9,6 +9,7 @@
     Info()              info()
     MessageBody(c, id)  message_body(c, id)
     ProductionSummary() production_summary()
+    ResultChunk(t, n)   result_chunk(t, n)      part n of a result too long for one string
 """
 
 from __future__ import annotations
@@ -18,15 +19,18 @@ import traceback
 from typing import Any, Callable, Dict
 
 from ..errors import PyProdError
+from . import results
 from .globals import IrisGlobals
 from .importer import import_script, imports_undone
 from .service import LoadResult, listing, load_sources, restore, unload
 from .store import LIBRARY_GLOBAL, iris_store
 from .uninstall import before_uninstall as _before_uninstall
-from .upload import UPLOAD_GLOBAL, check_owner, check_token, purge, read_upload, upload_digest
+from .upload import UPLOAD_GLOBAL, is_token, load_staged
 
 
-def _json(run: Callable[[], Any]) -> str:
+def _json(run: Callable[[], Any], token: str = "") -> str:
+    """The outcome of ``run`` as JSON text; a document too long for one IRIS string is stored for the
+    caller under ``token`` (a new one if empty) and a pointer to it returned (see ``results``)."""
     try:
         outcome = run()
         document: Dict[str, Any] = outcome.as_dict() if isinstance(outcome, LoadResult) else outcome
@@ -35,7 +39,10 @@ def _json(run: Callable[[], Any]) -> str:
     except Exception as exc:  # reported as data: the caller is often a remote client
         document = {"ok": False, "error": f"internal error: {type(exc).__name__}: {exc}",
                     "traceback": traceback.format_exc()}
-    return json.dumps(document)
+    text = json.dumps(document)
+    if len(text) <= results.INLINE:
+        return text
+    return results.reply(IrisGlobals(UPLOAD_GLOBAL), text, token or results.new_token(), _namespace().user())
 
 
 def _namespace() -> Any:
@@ -85,23 +92,12 @@ def load_upload(token: str, with_texts: int = 0, digest: str = "", take_over: in
     def run() -> Any:
         import time
 
-        upload = IrisGlobals(UPLOAD_GLOBAL)
-        valid = check_token(token)
-        try:
-            purge(upload, int(time.time()), keep=valid)
-            files, entry, meta = read_upload(upload, valid)
-            namespace = _namespace()
-            check_owner(meta, namespace.user())
-            if not digest or upload_digest(files, entry, meta["project"]) != str(digest):
-                raise PyProdError("the staged upload differs from what the client sent (or no digest was "
-                                  "given); it was not loaded", fix="load again; if it recurs, find out who "
-                                  "writes ^PyProd.Upload")
-            return _load(files, entry, _flag(with_texts), _flag(take_over), meta["project"],
-                         _flag(overwrite_production))
-        finally:
-            upload.kill((valid,))
+        def load(files: Dict[str, str], entry: str, project: str) -> Any:
+            return _load(files, entry, _flag(with_texts), _flag(take_over), project, _flag(overwrite_production))
 
-    return _json(run)
+        return load_staged(IrisGlobals(UPLOAD_GLOBAL), token, digest, _namespace().user(), load, int(time.time()))
+
+    return _json(run, token if is_token(token) else "")
 
 
 def restore_version(script: str, version: int) -> str:
@@ -197,6 +193,12 @@ def message_body(class_name: str, body_id: str) -> str:
         return {"ok": True, "body": text}
 
     return _json(run)
+
+
+def result_chunk(token: str, number: int) -> str:
+    """Part ``number`` of a result stored because it was too long for one string (see ``results``);
+    only the user it was made for reads it."""
+    return _json(lambda: results.part(IrisGlobals(UPLOAD_GLOBAL), token, int(number), _namespace().user()))
 
 
 def list_scripts() -> str:

@@ -8,6 +8,7 @@ Layout of the upload global, per token (32 hex digits)::
                                   (the process is recorded for diagnosis, not checked)
     (token, "f", path, i)       = i-th chunk of a source file
     (token, "seen")             = server time (seconds) a purge first saw the upload
+    (token, "result", n)        = a result too long for one string, once the load is done (``results``)
 
 The client passes the digest of what it staged as an argument of ``LoadUploaded``; an upload
 someone else added to or changed does not match it and is refused.
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Dict, List, Mapping, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Tuple
 
 from ..errors import PyProdError
 from .globals import Globals
@@ -40,6 +41,10 @@ def upload_digest(files: Mapping[str, str], entry: str, project: str) -> str:
     for path in sorted(files):
         digest.update(path.encode("utf-8") + b"\0" + files[path].encode("utf-8") + b"\0")
     return digest.hexdigest()
+
+
+def is_token(token: object) -> bool:
+    return isinstance(token, str) and bool(_TOKEN.fullmatch(token))
 
 
 def check_token(token: object) -> str:
@@ -96,3 +101,21 @@ def purge(g: Globals, now: int, keep: str = "") -> List[str]:
             g.kill((token,))
             removed.append(token)
     return removed
+
+
+def load_staged(g: Globals, token: object, digest: object, user: str,
+                load: Callable[[Dict[str, str], str, str], Any], now: int) -> Any:
+    """Check the upload ``token`` that ``user`` staged against the client's ``digest`` and run
+    ``load(files, entry, project)`` on it. The upload is removed on every outcome; uploads (and
+    stored results) of clients that went away are purged first."""
+    valid = check_token(token)
+    try:
+        purge(g, now, keep=valid)
+        files, entry, meta = read_upload(g, valid)
+        check_owner(meta, user)
+        if not digest or upload_digest(files, entry, meta["project"]) != str(digest):
+            raise PyProdError("the staged upload differs from what the client sent (or no digest was given); it "
+                              "was not loaded", fix="load again; if it recurs, find out who writes ^PyProd.Upload")
+        return load(files, entry, meta["project"])
+    finally:
+        g.kill((valid,))

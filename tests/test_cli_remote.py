@@ -218,7 +218,9 @@ def _header(i, session, source, target, cls):
             "IsError": 0}
 
 
-def test_messages_with_bodies(server, capsys):
+def test_messages_with_bodies(wire, capsys):
+    """Through the real Native SDK client and the stand-in superserver (tests/wire), rows included."""
+    server = wire.fake
     server.headers = [_header(1, 7, "MyService", "MyProcess", "helloworld.MyRequest"),
                       _header(2, 7, "MyProcess", "MyOperation", "helloworld.MyRequest"),
                       _header(3, 8, "MyService", "MyProcess", "helloworld.MyRequest")]
@@ -234,7 +236,9 @@ def test_messages_with_bodies(server, capsys):
     assert [m["ID"] for m in json.loads(out)["messages"]] == [3]
 
 
-def test_log_tail(server, capsys):
+def test_log_tail(wire, capsys):
+    """Through the real Native SDK client and the stand-in superserver (tests/wire), rows included."""
+    server = wire.fake
     server.log = [{"ID": i, "TimeLogged": f"t{i}", "Type": "Info", "ConfigName": "MyService", "SourceClass": "C",
                    "SourceMethod": "m", "Text": f"entry {i}", "SessionId": 1} for i in range(1, 6)]
     code, out, _ = run(capsys, "log", "--limit", "2", *LOGIN)

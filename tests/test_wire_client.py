@@ -100,6 +100,24 @@ def test_sql_failures_name_the_table_and_the_privilege(wire, capsys, command, ta
     assert f"reading {table} failed" in err and "ProgrammingError" in err and f"SELECT on {table}" in err
 
 
+def test_get_host_messages_reads_rows_through_the_real_client(wire):
+    wire.fake.headers = [{"ID": i, "SessionId": 1, "TimeCreated": f"2026-11-23 10:00:0{i}", "SourceConfigName": src,
+                          "TargetConfigName": dst, "MessageBodyClassName": "Demo.Req", "MessageBodyId": str(i),
+                          "Status": 9, "IsError": 0} for i, src, dst in ((1, "Svc", "Proc"), (2, "Proc", "Op"),
+                                                                        (3, "Other", "Op"))]
+    hostile = "x' OR 1=1 --"
+    backends.use_connection(None)
+    try:
+        assert [m["id"] for m in director.get_host_messages("Proc")] == [2, 1]
+        first = director.get_host_messages("Proc", 1)[0]
+        assert first == {"id": 2, "time_created": "2026-11-23 10:00:02", "source": "Proc", "target": "Op",
+                         "status": 9, "session_id": 1, "body_class": "Demo.Req", "body_id": "2"}
+        assert director.get_host_messages(hostile) == []
+    finally:
+        backends.use_connection(None)
+    assert wire.fake.queries[-1][1] == [100, hostile, hostile] and hostile not in wire.fake.queries[-1][0]
+
+
 def test_get_host_messages_raises_a_named_error(wire):
     wire.faults.sql_error = (-99, "[SQLCODE: <-99>:<Privilege violation>]")
     backends.use_connection(None)

@@ -209,16 +209,10 @@ def test_remote_connects_once_from_the_environment(remote):
     assert director.start_production().startswith("0 ")  # already running: the status, not an exception
 
 
-def test_remote_list_host_messages_and_service(remote):
+def test_remote_list_and_service(remote):
     remote.summary = {"Demo.Production": ["Running", "2026-11-23 10:00:00", None, 1]}
     assert director.list_all_productions() == (1, ["Demo.Production"], {"Demo.Production": {
         "status": "Running", "last_start_time": "2026-11-23 10:00:00", "last_stop_time": None}})
-    remote.headers = [{"ID": i, "SessionId": 1, "TimeCreated": f"2026-11-23 10:00:0{i}", "SourceConfigName": src,
-                       "TargetConfigName": dst, "MessageBodyClassName": "Demo.Req", "MessageBodyId": str(i),
-                       "Status": 9, "IsError": 0} for i, src, dst in ((1, "Svc", "Proc"), (2, "Proc", "Op"),
-                                                                     (3, "Other", "Op"))]
-    assert [m["id"] for m in director.get_host_messages("Proc")] == [2, 1]
-    assert director.get_host_messages("Proc", 1)[0]["source"] == "Proc"
     remote.members = {"Demo.ServiceClass||TargetConfigName": "Property"}
     status, service = director.create_business_service("Demo.Service")
     assert status == 1 and service.process_input("hi") == (1, "echo:hi")

@@ -31,6 +31,10 @@ GLOBAL_GET, GLOBAL_SET, GLOBAL_KILL = b"A\xc2", b"B\xc2", b"C\xc2"
 CLASS_METHOD, CLASS_METHOD_VOID = b"K\xc2", b"L\xc2"
 METHOD, METHOD_VOID, PROPERTY_GET, PROPERTY_SET = b"[\xc2", b"\\\xc2", b"]\xc2", b"^\xc2"
 PREPARE, SERVER_ERROR = b"PP", b"OE"
+#: Run a prepared query (its statement id is the prepare's), fetch more rows, close a cursor.
+PREPARED_QUERY, FETCH, CLOSE_CURSOR = b"PQ", b"FD", b"CC"
+#: SQLCODE 100 as the function code of a rows reply: no more rows after these.
+NO_MORE_ROWS = 100
 
 STRING, UNICODE, POSITIVE, NEGATIVE, DOUBLE, OREF = 1, 2, 4, 5, 8, 0x19
 BY_REFERENCE = 0x20

@@ -9,13 +9,14 @@ docs/wire-protocol.md); tests assert what the client makes of them, never the gu
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
-from ..fake_native import FakeIRIS, FakeObject, FakeReference, FakeServer
+from ..fake_native import FakeCursor, FakeIRIS, FakeObject, FakeReference, FakeServer
 from . import protocol as wire
 from .protocol import Message, Oref
 
@@ -125,6 +126,8 @@ class Session:
         self.iris = FakeIRIS(server.fake)
         self.objects: Dict[str, Any] = {}
         self.sql_error: Tuple[int, str] = (0, "")
+        #: Prepared statements by statement id: (statement, result columns); the client caches them.
+        self.statements: Dict[int, Tuple[str, List[Tuple[str, int]]]] = {}
 
     def answer(self, request: Message) -> bool:
         items = [i.value for i in wire.decode(request.payload)]
@@ -139,6 +142,11 @@ class Session:
             return self.prepare(request, items)
         if request.code == wire.SERVER_ERROR:
             wire.write(self.sock, request, 0, (self.sql_error[1],))
+            return True
+        if request.code == wire.PREPARED_QUERY:
+            return self.query(request, items)
+        if request.code in (wire.FETCH, wire.CLOSE_CURSOR):  # every row went with the query's reply
+            wire.write(self.sock, request, wire.NO_MORE_ROWS if request.code == wire.FETCH else 0, ())
             return True
         return self.sysio(request, [i for i in wire.decode(request.payload)])
 
@@ -161,10 +169,50 @@ class Session:
         return True
 
     def prepare(self, request: Message, items: List[Any]) -> bool:
+        """``PP``: one statement chunk, the statement (``?`` rewritten to ``:%qpar(n)``), the number
+        of parameters and a ("?", 0) pair for each. Reply: SQLCODE as the function code; then the
+        columns (count; per column name, ODBC type, precision, scale, nullable, label, table, schema,
+        catalog, 12 flag bytes), the parameters (count; per parameter type, precision, scale,
+        nullable) and 1 to let the client cache the statement under its statement id."""
         self._fault("sql")
-        error = self.server.faults.sql_error or (-400, "the stand-in serves no SQL results")
-        self.sql_error = error
-        wire.write(self.sock, request, abs(error[0]), ())
+        if self.server.faults.sql_error:
+            self.sql_error = self.server.faults.sql_error
+            wire.write(self.sock, request, abs(self.sql_error[0]), ())
+            return True
+        sql = _plain(items[1])
+        columns = select_columns(sql)
+        self.statements[request.statement & ~wire.MORE] = (sql, columns)
+        table = sql.split(" FROM ", 1)[-1].split()[0]
+        reply: List[Any] = [len(columns)]
+        for name, kind in columns:
+            reply += [name, kind, 50, 0, 1, name, table.split(".")[-1],
+                      table.rsplit(".", 1)[0] if "." in table else "SQLUser", "", "\x00" * 12]
+        count = int(items[2] or 0)
+        reply += [count, *([VARCHAR, 50, 0, 1] * count), 1]
+        wire.write(self.sock, request, 0, tuple(reply))
+        return True
+
+    def query(self, request: Message, items: List[Any]) -> bool:
+        """``PQ`` (statement id of the prepare): parameter sets (1), the number of parameters, their
+        values, a timeout and a row limit. Reply: SQLCODE 100 (no more rows) and each row's values
+        in column order; an empty string goes as "\x00", NULL as an empty item."""
+        self._fault("sql")
+        sql, columns = self.statements[request.statement & ~wire.MORE]
+        count = int(items[1] or 0)
+        cursor = FakeCursor(self.server.fake)
+        try:
+            with self.server._lock:
+                cursor.execute(sql, list(items[2:2 + count]))
+        except Exception as exc:  # a statement the fake does not know: an SQL error, as IRIS would send
+            self.sql_error = (-400, f"[SQLCODE: <-400>:<Fatal error occurred>] [%msg: <{exc}>]")
+            wire.write(self.sock, request, 400, ())
+            return True
+        names = [d[0] for d in cursor.description]
+        values: List[Any] = []
+        for row in cursor.fetchall():
+            found = dict(zip(names, row))
+            values += ["\x00" if found.get(c) == "" else self._export(found.get(c)) for c, _kind in columns]
+        wire.write(self.sock, request, wire.NO_MORE_ROWS, tuple(values))
         return True
 
     # -- Native API calls ----------------------------------------------------------------------
@@ -256,3 +304,33 @@ class Session:
 
 class _Undefined(Exception):
     pass
+
+
+#: ODBC types of the columns the director reads (VARCHAR for the rest), as IRIS declares them. The
+#: client converts each value to its column's type (a number in a VARCHAR column comes back as
+#: text, an integer in a BIT column as a bool); a TIMESTAMP sent as text stays text.
+VARCHAR, INTEGER, BIT, TIMESTAMP = 12, 4, -7, 93
+COLUMN_TYPES = {"ID": INTEGER, "SessionId": INTEGER, "Status": INTEGER, "IsError": BIT, "TimeCreated": TIMESTAMP,
+                "TimeLogged": TIMESTAMP}
+
+
+def _plain(statement: str) -> str:
+    """A statement as the director wrote it: the client's ``:%qpar(n)`` back to ``?``, the spaces it
+    puts around ``.``, ``(``, ``)`` and ``,`` taken out again."""
+    text = re.sub(r"\s*:%qpar\(\d+\)\s*", " ? ", statement)
+    text = re.sub(r"\s*\.\s*", ".", text)
+    text = re.sub(r"(\w)\s+\(\s*", r"\1(", text)
+    text = re.sub(r"\s+\)", ")", text)
+    text = re.sub(r"\s*,\s*", ", ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def select_columns(sql: str) -> List[Tuple[str, int]]:
+    """The result columns of ``SELECT [TOP ?] a, f(b) AS c, ... FROM``: each item's alias or name,
+    and its ODBC type (a function's result, such as ``%EXTERNAL(...)``, is VARCHAR)."""
+    body = re.sub(r"^SELECT\s+(TOP\s+\S+\s+)?", "", sql, flags=re.IGNORECASE).split(" FROM ", 1)[0]
+    columns = []
+    for item in body.split(","):
+        name = re.split(r"\s+AS\s+", item.strip(), flags=re.IGNORECASE)[-1]
+        columns.append((name, VARCHAR if "(" in item else COLUMN_TYPES.get(name, VARCHAR)))
+    return columns

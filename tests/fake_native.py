@@ -8,7 +8,7 @@ import re
 from typing import Any, Dict, List, Optional
 
 from intersystems_pyprod.errors import PyProdError
-from intersystems_pyprod.loader import service
+from intersystems_pyprod.loader import history, service
 from intersystems_pyprod.loader.globals import MemoryGlobals
 from intersystems_pyprod.loader.store import SourceStore
 from intersystems_pyprod.loader.upload import check_owner, check_token, read_upload, upload_digest
@@ -191,6 +191,16 @@ class FakeIRIS:
             return json.dumps(service.unload(server.namespace, server.store, args[0]).as_dict())
         if method == "List":
             return json.dumps({"ok": True, "scripts": service.listing(server.store)})
+        if method == "History":  # what loader/server.py does
+            try:
+                return json.dumps(history.history(server.store, args[0]))
+            except PyProdError as exc:
+                return json.dumps({"ok": False, "error": str(exc)})
+        if method == "Restore":
+            script, version, overwrite = [*args, 0, 0][:3]
+            result = service.restore(server.namespace, server.store, script, int(version or 0) or None,
+                                     overwrite_production=bool(overwrite))
+            return json.dumps(result.as_dict())
         if method == "MessageBody":
             return json.dumps({"ok": True, "body": server.bodies[(args[0], args[1])]})
         if method == "ProductionSummary":

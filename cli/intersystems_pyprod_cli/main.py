@@ -20,6 +20,7 @@ their production in-process.
   intersystems_pyprod run-local SCRIPT.py [...]      run the production in-process, no server
   intersystems_pyprod graph SCRIPT.py [-o page.html]  draw the production (Mermaid, DOT, JSON, HTML)
   intersystems_pyprod unload|status|start|stop|update|restart|messages|log|doctor [...]
+  intersystems_pyprod history SCRIPT | rollback SCRIPT [--to N]   stored versions, and going back
 
 Connection: --host --port --namespace --username --password --tls --timeout, else the
 environment (IRIS_HOST, IRIS_PORT, IRIS_NAMESPACE, IRIS_USERNAME, IRIS_PASSWORD, IRIS_TLS,
@@ -30,7 +31,8 @@ Exit codes: 0 success, 1 the input or the load failed, 2 usage error,
 3 cannot reach or log in to the server.
 """
 
-SERVER_COMMANDS = ("unload", "status", "start", "stop", "update", "restart", "messages", "log", "doctor")
+SERVER_COMMANDS = ("unload", "status", "start", "stop", "update", "restart", "messages", "log", "doctor",
+                   "history", "rollback")
 COMMANDS = ("load", "run-local", "graph", *SERVER_COMMANDS)
 
 
@@ -128,10 +130,18 @@ def _server_parser(command: str, secrets: List[str]) -> argparse.ArgumentParser:
         "messages": "Show recent messages (of one session) with their bodies.",
         "log": "Show the end of the event log; --follow keeps printing new entries.",
         "doctor": "Check the connection, Interoperability, PyProd and its version, and Embedded Python.",
+        "history": "List the stored versions of a loaded script, newest first (* marks the active one).",
+        "rollback": "Make a stored version of a loaded script active again (default: the one before the active "
+                    "one), all or nothing, as a load.",
     }
     parser = safe_parser(secrets, prog=f"intersystems_pyprod {command}", description=helps[command])
-    if command == "unload":
+    if command in ("unload", "history", "rollback"):
         parser.add_argument("script", metavar="SCRIPT", help="script path or loaded script name")
+    if command == "rollback":
+        parser.add_argument("--to", type=int, metavar="N", help="the version to restore (see history; default: the "
+                                                                 "one before the active one)")
+        parser.add_argument("--overwrite-production", action="store_true",
+                            help="restore even when it drops changes made in the portal to a production")
     if command == "start":
         parser.add_argument("production", nargs="?", help="production class name")
     if command == "messages":

@@ -10,12 +10,13 @@ import time
 from pathlib import Path
 from typing import Any, Dict, List
 
-from intersystems_pyprod.director.collect import CollectError, collect, project_identity, project_root
+from intersystems_pyprod.director.collect import CollectError, collect, project_identity
 from intersystems_pyprod.director.connection import INSTALL_PYPROD, USAGE, Director, DirectorError, connect
 from intersystems_pyprod.director.settings import ConnectionSettings, SettingsError, resolve
 
 from . import __version__, exitcodes
 from .targets import Target
+from .versions import run_history, run_rollback, script_name
 
 CODES = {"failed": exitcodes.FAILED, "usage": exitcodes.USAGE, "unreachable": exitcodes.UNREACHABLE}
 
@@ -37,7 +38,7 @@ def run(args: argparse.Namespace, command: str) -> int:
         settings = settings_from(args)
         with connect(settings) as remote:
             handlers = {"unload": _unload, "status": _status, "start": _start, "doctor": _doctor,
-                        "messages": _messages, "log": _log}
+                        "messages": _messages, "log": _log, "history": run_history, "rollback": run_rollback}
             handler = handlers[command] if command in handlers else _lifecycle(command)
             return handler(remote, args)
     except DirectorError as exc:
@@ -125,12 +126,7 @@ def _print_result(result: Dict[str, Any]) -> None:
 
 def _unload(remote: Director, args: argparse.Namespace) -> int:
     remote.require_pyprod()
-    target = Path(args.script)
-    name = args.script
-    if target.suffix == ".py":
-        root, _ = project_root(target.resolve()) if target.exists() else (target.parent, "")
-        name = (target.resolve().relative_to(root) if target.exists() else target).with_suffix("").as_posix()
-    result = remote.unload(name)
+    result = remote.unload(script_name(args.script))
     if args.json:
         print(json.dumps(result, indent=2))
     else:

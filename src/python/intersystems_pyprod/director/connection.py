@@ -255,6 +255,19 @@ class Director:
     def listing(self) -> Dict[str, Any]:
         return self.call_json("PyProd.Loader", "List")
 
+    def history(self, script: str) -> Dict[str, Any]:
+        """The stored versions of a loaded script, newest first: {"ok", "script", "active",
+        "versions": [{"number", "time", "user", "project", "hash", "classes", "active"}], "error"}."""
+        return self.call_json("PyProd.Loader", "History", script)
+
+    def rollback(self, script: str, to: Optional[int] = None, *, overwrite_production: bool = False) -> Dict[str, Any]:
+        """Make stored version ``to`` of a loaded script active again (None: the version before the
+        active one); the result of a load ({"ok", "version", "classes", ...})."""
+        if to is not None and (isinstance(to, bool) or not isinstance(to, int) or to < 1):
+            raise DirectorError(f"version {to!r} is not a version number", "pass a number history shows", USAGE)
+        extra = [1] if overwrite_production else []
+        return self.call_json("PyProd.Loader", "Restore", script, to or 0, *extra)
+
     def info(self) -> Dict[str, Any]:
         return self.call_json("PyProd.Loader", "Info")
 

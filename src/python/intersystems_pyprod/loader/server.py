@@ -2,7 +2,8 @@
 
     Load(path, t, o)    load_file(path, t, o)   a script on the server's file system
     LoadUploaded(...)   load_upload(token, texts, digest, take_over, overwrite)  sources a client staged
-    Restore(script, n)  restore_version(script, n)
+    Restore(script, n, o)  restore_version(script, n, o)  n = 0: the version before the active one
+    History(script)     script_history(script)
     Unload(script)      unload_script(script)
     BeforeUninstall()   before_uninstall()      run by IPM before it removes PyProd (module.xml)
     List()              list_scripts()
@@ -19,6 +20,7 @@ from typing import Any, Callable, Dict
 
 from ..errors import PyProdError
 from .globals import IrisGlobals
+from .history import history
 from .importer import import_script, imports_undone
 from .service import LoadResult, listing, load_sources, restore, unload
 from .store import LIBRARY_GLOBAL, iris_store
@@ -104,8 +106,9 @@ def load_upload(token: str, with_texts: int = 0, digest: str = "", take_over: in
     return _json(run)
 
 
-def restore_version(script: str, version: int) -> str:
-    """Make stored version ``version`` of ``script`` the active one again."""
+def restore_version(script: str, version: Any = 0, overwrite_production: int = 0) -> str:
+    """Make stored version ``version`` of ``script`` the active one again (0 or "": the newest
+    version older than the active one)."""
 
     def run() -> Any:
         sources = iris_store()
@@ -113,9 +116,15 @@ def restore_version(script: str, version: int) -> str:
         problem = namespace.preflight()
         if problem:
             return {"ok": False, "error": problem}
-        return restore(namespace, sources, str(script), int(version))
+        number = int(version or 0) or None
+        return restore(namespace, sources, str(script), number, overwrite_production=_flag(overwrite_production))
 
     return _json(run)
+
+
+def script_history(script: str) -> str:
+    """The stored versions of ``script``, newest first (see ``history.history``)."""
+    return _json(lambda: history(iris_store(), str(script)))
 
 
 def unload_script(script: str) -> str:

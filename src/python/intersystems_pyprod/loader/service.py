@@ -22,6 +22,7 @@ from ..classgen.storage import index_global, merge_storage
 from ..errors import PyProdError
 from .build import build, validate_classes
 from .guard import Namespace, begin, locked, settle, transaction
+from .history import known_script, version_before
 from .importer import imports_undone
 from .inuse import check_deletions
 from .names import check_project, check_script, check_upload, script_name, shadowed
@@ -208,7 +209,7 @@ def _apply(ns: Namespace, store: SourceStore, result: LoadResult, files: Mapping
                 store.keep_owner(name, script)
             store.set_base_mark(script, mark)
             store.clear_uncompiled([n for n in plan.to_compile + plan.delete if n.lower() in broken])
-            version = store.save(script, files, entry, ns.user(), ns.now())
+            version = store.save(script, files, entry, ns.user(), ns.now(), project, sorted(texts))
             if version != before or take_over:
                 store.activate(script, version, project)
             if to_compile or plan.delete:
@@ -289,21 +290,24 @@ def _restart(ns: Namespace, result: LoadResult, hosts: List[str]) -> None:
     result.warnings += problems
 
 
-def restore(ns: Namespace, store: SourceStore, script: str, version: int) -> LoadResult:
-    """Load a stored earlier version of a script again (it becomes the active version)."""
+def restore(ns: Namespace, store: SourceStore, script: str, version: Optional[int] = None, *,
+            overwrite_production: bool = False) -> LoadResult:
+    """Load a stored version of a script again (it becomes the active version), as a load does:
+    all or nothing. ``version`` None: the newest version older than the active one."""
     result = LoadResult(ok=False, script=str(script))
     try:
-        check_script(script)
+        script = known_script(store, script)
+        number = version_before(store, script) if version is None else version
     except PyProdError as exc:
         result.error = str(exc)
         return result
     known = {v.number: v for v in store.versions(script)}
-    if version not in known:
+    if number not in known:
         numbers = ", ".join(str(n) for n in sorted(known)) or "none"
-        result.error = f"script {script!r} has no stored version {version} (versions: {numbers})"
+        result.error = f"script {script!r} has no stored version {number} (versions: {numbers})"
         return result
-    return load_sources(ns, store, store.files(script, version), known[version].entry,
-                        project=store.project(script))
+    return load_sources(ns, store, store.files(script, number), known[number].entry,
+                        project=store.project(script), overwrite_production=overwrite_production)
 
 
 def unload(ns: Namespace, store: SourceStore, script: str) -> LoadResult:

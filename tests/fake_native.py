@@ -8,7 +8,7 @@ import re
 from typing import Any, Dict, List, Optional
 
 from intersystems_pyprod.errors import PyProdError
-from intersystems_pyprod.loader import history, service
+from intersystems_pyprod.loader import history, preview, service
 from intersystems_pyprod.loader.globals import MemoryGlobals
 from intersystems_pyprod.loader.store import SourceStore
 from intersystems_pyprod.loader.upload import check_owner, check_token, read_upload, upload_digest
@@ -161,6 +161,20 @@ class FakeIRIS:
             return 1
         raise RuntimeError(f"<CLASS DOES NOT EXIST> {cls}.{method}")
 
+    def _staged(self, token: str, digest: str) -> Any:
+        """(files, entry, project) of a staged upload, or the JSON error document; the upload is removed."""
+        upload = self.server.g("PyProd.Upload")
+        try:
+            files, entry, meta = read_upload(upload, check_token(token))
+            check_owner(meta, self.server.username)
+            if upload_digest(files, entry, meta["project"]) != digest:
+                return json.dumps({"ok": False, "error": "the staged upload differs from what the client sent"})
+        except PyProdError as exc:
+            return json.dumps({"ok": False, "error": str(exc)})
+        finally:
+            upload.kill((token,))
+        return files, entry, meta["project"]
+
     def classMethodString(self, cls: str, method: str, *args: Any) -> Optional[str]:
         server = self.server
         if (cls, method) == ("%SYSTEM.Status", "GetErrorText"):
@@ -173,20 +187,24 @@ class FakeIRIS:
         if (cls, method) == ("PyProd.Graph", "Production"):
             return json.dumps(server.graphs.get(args[0], {"ok": False, "error": f"no production named {args[0]}"}))
         if method == "LoadUploaded":  # what loader/server.py does, on the fake namespace
-            upload = server.g("PyProd.Upload")
-            token, with_texts, digest, take_over = [*args, 0, "", 0][:4]
-            try:
-                files, entry, meta = read_upload(upload, check_token(token))
-                check_owner(meta, server.username)
-                if upload_digest(files, entry, meta["project"]) != digest:
-                    return json.dumps({"ok": False, "error": "the staged upload differs from what the client sent"})
-            except PyProdError as exc:
-                return json.dumps({"ok": False, "error": str(exc)})
-            finally:
-                upload.kill((token,))
+            token, with_texts, digest, take_over, overwrite = [*args, 0, "", 0, 0][:5]
+            staged = self._staged(token, digest)
+            if isinstance(staged, str):
+                return staged
+            files, entry, project = staged
             result = service.load_sources(server.namespace, server.store, files, entry, bool(with_texts),
-                                          take_over=bool(take_over), project=meta["project"])
+                                          take_over=bool(take_over), project=project,
+                                          overwrite_production=bool(overwrite))
             return json.dumps(result.as_dict())
+        if method == "PlanUploaded":
+            token, digest, take_over, overwrite, diff = [*args, "", 0, 0, 0][:5]
+            staged = self._staged(token, digest)
+            if isinstance(staged, str):
+                return staged
+            files, entry, project = staged
+            return json.dumps(preview.plan_sources(server.namespace, server.store, files, entry, bool(diff),
+                                                   take_over=bool(take_over), project=project,
+                                                   overwrite_production=bool(overwrite)).as_dict())
         if method == "Unload":
             return json.dumps(service.unload(server.namespace, server.store, args[0]).as_dict())
         if method == "List":

@@ -20,6 +20,7 @@ their production in-process.
   intersystems_pyprod run-local SCRIPT.py [...]      run the production in-process, no server
   intersystems_pyprod graph SCRIPT.py [-o page.html]  draw the production (Mermaid, DOT, JSON, HTML)
   intersystems_pyprod unload|status|start|stop|update|restart|messages|log|doctor [...]
+  intersystems_pyprod plan SCRIPT.py [--diff] [--exit-code]   what a load would do, changing nothing
   intersystems_pyprod history SCRIPT | rollback SCRIPT [--to N]   stored versions, and going back
 
 Connection: --host --port --namespace --username --password --tls --timeout, else the
@@ -33,7 +34,7 @@ Exit codes: 0 success, 1 the input or the load failed, 2 usage error,
 
 SERVER_COMMANDS = ("unload", "status", "start", "stop", "update", "restart", "messages", "log", "doctor",
                    "history", "rollback")
-COMMANDS = ("load", "run-local", "graph", *SERVER_COMMANDS)
+COMMANDS = ("load", "run-local", "graph", "plan", *SERVER_COMMANDS)
 
 
 def _connection_options(parser: argparse.ArgumentParser) -> None:
@@ -76,6 +77,24 @@ def _load_parser(secrets: List[str]) -> argparse.ArgumentParser:
     parser.add_argument("--overwrite-production", action="store_true",
                         help="regenerate a production changed in the portal since the last load, dropping "
                              "those changes (without it such a load is refused and lists them)")
+    _connection_options(parser)
+    return parser
+
+
+def _plan_parser(secrets: List[str]) -> argparse.ArgumentParser:
+    from .plan import add_arguments
+
+    parser = safe_parser(secrets, prog="intersystems_pyprod plan",
+                         description="Show what loading the scripts would do, changing nothing: classes created, "
+                                     "updated, deleted or unchanged, production items and settings, restarts "
+                                     "and conflicts. Exit 1 when the load would be refused.")
+    parser.add_argument("scripts", metavar="SCRIPT.py", nargs="*", help="scripts that define the components")
+    parser.add_argument("-m", "--module", metavar="DOTTED.NAME", help="the module to plan (instead of SCRIPT.py)")
+    parser.add_argument("-s", "--source-root", metavar="DIR", help="the project's source root")
+    parser.add_argument("--take-over", action="store_true", help="plan a load with --take-over")
+    parser.add_argument("--overwrite-production", action="store_true",
+                        help="plan a load with --overwrite-production")
+    add_arguments(parser)
     _connection_options(parser)
     return parser
 
@@ -177,7 +196,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     secrets = secret_values(args_list)
     builders: Dict[str, Callable[[List[str]], argparse.ArgumentParser]] = {"load": _load_parser,
                                                                              "run-local": _run_local_parser,
-                                                                             "graph": _graph_parser}
+                                                                             "graph": _graph_parser,
+                                                                             "plan": _plan_parser}
     try:
         args = _parse(builders.get(command, lambda s: _server_parser(command, s))(secrets), args_list)
     except SystemExit:
@@ -194,7 +214,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         if args.watch:
             return _watch(lambda: run_local(args), [args.script], [None], args.production, "")
         return run_local(args)
-    if command == "load":
+    if command in ("load", "plan"):
         from .targets import TargetError, resolve_targets
 
         try:

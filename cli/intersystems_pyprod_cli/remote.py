@@ -36,6 +36,10 @@ def run(args: argparse.Namespace, command: str) -> int:
         if command == "load":
             return _load(args)
         settings = settings_from(args)
+        if command == "plan":
+            from .plan import run_plan
+
+            return run_plan(args, settings)
         with connect(settings) as remote:
             handlers = {"unload": _unload, "status": _status, "start": _start, "doctor": _doctor,
                         "messages": _messages, "log": _log, "history": run_history, "rollback": run_rollback}

@@ -4,6 +4,7 @@
     LoadUploaded(...)   load_upload(token, texts, digest, take_over, overwrite)  sources a client staged
     Restore(script, n, o)  restore_version(script, n, o)  n = 0: the version before the active one
     History(script)     script_history(script)
+    PlanUploaded(...)   plan_upload(token, digest, take_over, overwrite, diff)  what a load would do
     Unload(script)      unload_script(script)
     BeforeUninstall()   before_uninstall()      run by IPM before it removes PyProd (module.xml)
     List()              list_scripts()
@@ -22,6 +23,7 @@ from ..errors import PyProdError
 from .globals import IrisGlobals
 from .history import history
 from .importer import import_script, imports_undone
+from .preview import plan_sources
 from .service import LoadResult, listing, load_sources, restore, unload
 from .store import LIBRARY_GLOBAL, iris_store
 from .uninstall import before_uninstall as _before_uninstall
@@ -79,10 +81,9 @@ def load_file(path: str, take_over: int = 0, overwrite_production: int = 0) -> s
     return _json(run)
 
 
-def load_upload(token: str, with_texts: int = 0, digest: str = "", take_over: int = 0,
-                overwrite_production: int = 0) -> str:
-    """Load sources a client staged (see ``upload``); the upload is removed on every outcome, and
-    uploads of clients that went away are purged."""
+def _staged(token: str, digest: str, then: Callable[[Dict[str, str], str, str], Any]) -> str:
+    """Run ``then(files, entry, project)`` on sources a client staged (see ``upload``); the upload
+    is removed on every outcome, and uploads of clients that went away are purged."""
 
     def run() -> Any:
         import time
@@ -92,18 +93,38 @@ def load_upload(token: str, with_texts: int = 0, digest: str = "", take_over: in
         try:
             purge(upload, int(time.time()), keep=valid)
             files, entry, meta = read_upload(upload, valid)
-            namespace = _namespace()
-            check_owner(meta, namespace.user())
+            check_owner(meta, _namespace().user())
             if not digest or upload_digest(files, entry, meta["project"]) != str(digest):
                 raise PyProdError("the staged upload differs from what the client sent (or no digest was "
                                   "given); it was not loaded", fix="load again; if it recurs, find out who "
                                   "writes ^PyProd.Upload")
-            return _load(files, entry, _flag(with_texts), _flag(take_over), meta["project"],
-                         _flag(overwrite_production))
+            return then(files, entry, meta["project"])
         finally:
             upload.kill((valid,))
 
     return _json(run)
+
+
+def load_upload(token: str, with_texts: int = 0, digest: str = "", take_over: int = 0,
+                overwrite_production: int = 0) -> str:
+    """Load sources a client staged (see ``upload``)."""
+    return _staged(token, digest, lambda files, entry, project: _load(
+        files, entry, _flag(with_texts), _flag(take_over), project, _flag(overwrite_production)))
+
+
+def plan_upload(token: str, digest: str = "", take_over: int = 0, overwrite_production: int = 0,
+                with_diff: int = 0) -> str:
+    """What loading sources a client staged would do, changing nothing (``preview.plan_sources``)."""
+
+    def plan(files: Dict[str, str], entry: str, project: str) -> Any:
+        namespace = _namespace()
+        problem = namespace.preflight()
+        if problem:
+            return {"ok": False, "error": problem}
+        return plan_sources(namespace, iris_store(), files, entry, _flag(with_diff), take_over=_flag(take_over),
+                            project=project, overwrite_production=_flag(overwrite_production))
+
+    return _staged(token, digest, plan)
 
 
 def restore_version(script: str, version: Any = 0, overwrite_production: int = 0) -> str:

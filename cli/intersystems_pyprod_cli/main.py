@@ -22,6 +22,7 @@ their production in-process.
   intersystems_pyprod unload|status|start|stop|update|restart|messages|log|doctor [...]
   intersystems_pyprod plan SCRIPT.py [--diff] [--exit-code]   what a load would do, changing nothing
   intersystems_pyprod history SCRIPT | rollback SCRIPT [--to N]   stored versions, and going back
+  intersystems_pyprod export PRODUCTION [-o FILE.py]  a production of the namespace as Python
 
 Connection: --host --port --namespace --username --password --tls --timeout, else the
 environment (IRIS_HOST, IRIS_PORT, IRIS_NAMESPACE, IRIS_USERNAME, IRIS_PASSWORD, IRIS_TLS,
@@ -33,7 +34,7 @@ Exit codes: 0 success, 1 the input or the load failed, 2 usage error,
 """
 
 SERVER_COMMANDS = ("unload", "status", "start", "stop", "update", "restart", "messages", "log", "doctor",
-                   "history", "rollback")
+                   "history", "rollback", "export")
 COMMANDS = ("load", "run-local", "graph", "plan", *SERVER_COMMANDS)
 
 
@@ -150,6 +151,8 @@ def _server_parser(command: str, secrets: List[str]) -> argparse.ArgumentParser:
         "log": "Show the end of the event log; --follow keeps printing new entries.",
         "doctor": "Check the connection, Interoperability, PyProd and its version, and Embedded Python.",
         "history": "List the stored versions of a loaded script, newest first (* marks the active one).",
+        "export": "Write a production of the namespace as a Python production declaration of this library "
+                  "(Python hosts by their classes, ObjectScript hosts by class name).",
         "rollback": "Make a stored version of a loaded script active again (default: the one before the active "
                     "one), all or nothing, as a load.",
     }
@@ -163,6 +166,9 @@ def _server_parser(command: str, secrets: List[str]) -> argparse.ArgumentParser:
                             help="restore even when it drops changes made in the portal to a production")
     if command == "start":
         parser.add_argument("production", nargs="?", help="production class name")
+    if command == "export":
+        parser.add_argument("production", metavar="PRODUCTION", help="production class name")
+        parser.add_argument("-o", "--output", metavar="FILE.py", help="write the declaration here (default: stdout)")
     if command == "messages":
         parser.add_argument("--session", type=int, help="only this session")
         parser.add_argument("--limit", type=int, default=20, help="how many (default 20)")

@@ -16,7 +16,7 @@ from intersystems_pyprod.director.settings import ConnectionSettings, SettingsEr
 
 from . import __version__, exitcodes
 from .targets import Target
-from .versions import run_history, run_rollback, script_name
+from .versions import run_export, run_history, run_rollback, script_name
 
 CODES = {"failed": exitcodes.FAILED, "usage": exitcodes.USAGE, "unreachable": exitcodes.UNREACHABLE}
 
@@ -42,7 +42,8 @@ def run(args: argparse.Namespace, command: str) -> int:
             return run_plan(args, settings)
         with connect(settings) as remote:
             handlers = {"unload": _unload, "status": _status, "start": _start, "doctor": _doctor,
-                        "messages": _messages, "log": _log, "history": run_history, "rollback": run_rollback}
+                        "messages": _messages, "log": _log, "history": run_history, "rollback": run_rollback,
+                        "export": run_export}
             handler = handlers[command] if command in handlers else _lifecycle(command)
             return handler(remote, args)
     except DirectorError as exc:

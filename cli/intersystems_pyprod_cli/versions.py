@@ -1,4 +1,5 @@
-"""``history`` and ``rollback``: the stored versions of a loaded script, and going back to one.
+"""``history`` and ``rollback``: the stored versions of a loaded script, and going back to one;
+``export``: a production of the namespace as a Python declaration.
 The work is done by :class:`intersystems_pyprod.director.Director`; this module presents it."""
 
 from __future__ import annotations
@@ -70,4 +71,27 @@ def run_rollback(remote: Director, args: argparse.Namespace) -> int:
         print(f"Rollback finished successfully: script {name} is at version {result.get('version')}{extra}.")
     else:
         print(f"Rollback failed: {result.get('error')}")
+    return exitcodes.OK if result.get("ok") else exitcodes.FAILED
+
+
+def run_export(remote: Director, args: argparse.Namespace) -> int:
+    """A production of the namespace as a Python declaration, to -o FILE or stdout."""
+    result = remote.export_production(args.production)
+    if result.get("ok") and args.output:
+        try:
+            Path(args.output).write_text(result["source"], encoding="utf-8")
+        except OSError as exc:
+            result = {**result, "ok": False, "error": f"cannot write {args.output}: {exc}"}
+    if args.json:
+        print(json.dumps(result, indent=2))
+    elif not result.get("ok"):
+        print(f"Export failed: {result.get('error')}", file=sys.stderr)
+    else:
+        for note in result.get("notes") or []:
+            print(f"warning: {note}", file=sys.stderr)
+        if args.output:
+            print(f"Production {args.production} written to {args.output}; check it with: intersystems_pyprod "
+                  f"--dry-run {args.output}")
+        else:
+            print(result["source"], end="")
     return exitcodes.OK if result.get("ok") else exitcodes.FAILED

@@ -335,6 +335,15 @@ class Director:
         return self.plan(files, entry, project=project_identity(root), diff=diff, take_over=take_over,
                          overwrite_production=overwrite_production)
 
+    def export_production(self, production: str) -> Dict[str, Any]:
+        """A production of the namespace as a Python declaration of this library: {"ok",
+        "production", "source", "notes", "error"} (``PyProd.Graph.Production`` reads it)."""
+        from .export import check_name, exported
+
+        check_name(production)
+        self.require_pyprod()
+        return exported(production, self.call_json("PyProd.Graph", "Production", production))
+
     # -- messages and the event log ---------------------------------------------------------------
     def messages(self, session: Optional[int] = None, limit: int = 20, bodies: bool = True) -> List[Dict[str, Any]]:
         """Recent message headers (of one session), oldest first, with their bodies."""

@@ -294,9 +294,10 @@ class FakeNamespace:
                 del self.classes[found]
         return problems
 
-    def restart_items(self, class_names: List[str]) -> Tuple[List[str], List[str], List[str]]:
+    def restart_items(self, class_names: List[str], dry: bool = False) -> Tuple[List[str], List[str], List[str]]:
         self.step("restart")
-        self.restart_calls.append(list(class_names))
+        if not dry:  # a plan only asks which items would restart
+            self.restart_calls.append(list(class_names))
         restarted = sorted(item for name in class_names for item in self.running.get(name, []))
         shared = sorted(item for name in class_names for item in self.pooled.get(name, []))
         return restarted, shared, list(self.restart_problems)

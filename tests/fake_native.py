@@ -9,7 +9,7 @@ import time
 from typing import Any, Dict, List, Optional
 
 from intersystems_pyprod.errors import PyProdError
-from intersystems_pyprod.loader import results, service
+from intersystems_pyprod.loader import history, preview, results, service
 from intersystems_pyprod.loader.globals import MemoryGlobals
 from intersystems_pyprod.loader.store import SourceStore
 from intersystems_pyprod.loader.upload import is_token, load_staged
@@ -105,6 +105,61 @@ class FakeServer:
         return self.globals.setdefault(name, MemoryGlobals())
 
 
+def _kind(classes: Dict[str, str], name: str) -> str:
+    """service, process, operation or host, as PyProd.Graph.Kind says (from the class's Extends chain)."""
+    bases = {"Ens.BusinessService": "service", "PyProd.BusinessService": "service", "Ens.BusinessProcess": "process",
+             "PyProd.BusinessProcess": "process", "Ens.BusinessOperation": "operation",
+             "PyProd.BusinessOperation": "operation", "EnsLib.File.PassthroughOperation": "operation",
+             "EnsLib.File.PassthroughService": "service"}
+    seen = set()
+    while name not in bases and name.lower() not in seen:
+        seen.add(name.lower())
+        text = next((t for n, t in classes.items() if n.lower() == name.lower()), "")
+        found = re.search(r"^Class\s+\S+\s+Extends\s+\(?([\w.%]+)", text, re.M)
+        if not found:
+            return "host"
+        name = found.group(1)
+    return bases.get(name, "host")
+
+
+def production_document(classes: Dict[str, str], name: str) -> Optional[Dict[str, Any]]:
+    """PyProd.Graph.Production of a production class in the namespace: the Ens.Config.Production and
+    Ens.Config.Item rows compiling its XData ProductionDefinition makes."""
+    import xml.etree.ElementTree as ET
+
+    text = next((t for n, t in classes.items() if n.lower() == name.lower()), None)
+    found = re.search(r"XData ProductionDefinition\s*\{\s*(<Production\b.*?</Production>)", text or "", re.S)
+    if not found:
+        return None
+    root = ET.fromstring(found.group(1))
+
+    def settings(element: Any) -> List[Dict[str, str]]:
+        return [{"target": s.get("Target", ""), "name": s.get("Name", ""), "value": (s.text or "").strip()}
+                for s in element.findall("Setting")]
+
+    def flag(value: Optional[str]) -> bool:
+        return str(value).lower() in ("1", "true")
+
+    items = []
+    for item in root.findall("Item"):
+        class_name = item.get("ClassName", "")
+        source = next((t for n, t in classes.items() if n.lower() == class_name.lower()), "")
+        module = re.search(r'Parameter PYMODULE = "([^"]*)"', source)
+        pyclass = re.search(r'Parameter PYCLASS = "([^"]*)"', source)
+        items.append({"name": item.get("Name"), "class": class_name, "kind": _kind(classes, class_name),
+                      "python": bool(module), "pymodule": module.group(1) if module else None,
+                      "pyclass": pyclass.group(1) if pyclass else None, "enabled": flag(item.get("Enabled", "1")),
+                      "poolSize": int(item.get("PoolSize") or 0), "category": item.get("Category", ""),
+                      "comment": item.get("Comment", ""), "foreground": flag(item.get("Foreground")),
+                      "logTraceEvents": flag(item.get("LogTraceEvents")), "schedule": item.get("Schedule", ""),
+                      "settings": settings(item), "connections": []})
+    return {"ok": True, "name": name, "description": (root.findtext("Description") or "").strip(),
+            "actorPoolSize": int(root.findtext("ActorPoolSize") or 0),
+            "testingEnabled": flag(root.get("TestingEnabled")),
+            "logGeneralTraceEvents": flag(root.get("LogGeneralTraceEvents")), "settings": settings(root),
+            "items": items}
+
+
 class FakeIRIS:
     def __init__(self, server: FakeServer) -> None:
         self.server = server
@@ -136,6 +191,8 @@ class FakeIRIS:
             return int(server.members.get(args[0]) == cls.rsplit("Compiled", 1)[1])
         if (cls, method) == ("Ens.Job", "UnRegister") and server.heap is not None:
             return server.heap.unregister(*args)
+        if cls in ("PyProd.Loader", "PyProd.Graph"):  # %String methods: the SDK returns the text either way
+            return self.classMethodString(cls, method, *args)
         if cls == "Ens.Director":
             server.director_calls.append((method, *args))
             if method == "CreateBusinessService" and server.heap is not None:
@@ -164,6 +221,17 @@ class FakeIRIS:
             return 1
         raise RuntimeError(f"<CLASS DOES NOT EXIST> {cls}.{method}")
 
+    def _staged(self, token: str, digest: str, then: Any) -> str:
+        """What loader/server.py's ``_staged`` does, on the fake namespace: the shared upload checks
+        (``upload.load_staged``), then ``then(files, entry, project)``; a long result is chunked."""
+        server = self.server
+        try:
+            document = load_staged(server.g("PyProd.Upload"), token, digest, server.username, then,
+                                   int(server.clock()))
+        except PyProdError as exc:
+            return json.dumps({"ok": False, "error": str(exc)})
+        return self.reply(json.dumps(document), token)
+
     def classMethodString(self, cls: str, method: str, *args: Any) -> Optional[str]:
         server = self.server
         if (cls, method) == ("%SYSTEM.Status", "GetErrorText"):
@@ -174,20 +242,18 @@ class FakeIRIS:
         if resource in server.missing_privileges:  # what the method's Requires keyword does in IRIS
             raise RuntimeError(f"<PROTECT> {cls}.{method} requires {LOADER_REQUIRES[method]}")
         if (cls, method) == ("PyProd.Graph", "Production"):
-            return json.dumps(server.graphs.get(args[0], {"ok": False, "error": f"no production named {args[0]}"}))
-        if method == "LoadUploaded":  # loader/server.py's load_upload, on the fake namespace
-            upload = server.g("PyProd.Upload")
-            token, with_texts, digest, take_over = [*args, 0, "", 0][:4]
-
-            def load(files: Dict[str, str], entry: str, project: str) -> Any:
-                return service.load_sources(server.namespace, server.store, files, entry, bool(with_texts),
-                                            take_over=bool(take_over), project=project).as_dict()
-
-            try:
-                document = load_staged(upload, token, digest, server.username, load, int(server.clock()))
-            except PyProdError as exc:
-                return json.dumps({"ok": False, "error": str(exc)})
-            return self.reply(json.dumps(document), token)
+            found = server.graphs.get(args[0]) or production_document(server.namespace.classes, args[0])
+            return json.dumps(found or {"ok": False, "error": f"no production named {args[0]} in this namespace"})
+        if method == "LoadUploaded":  # what loader/server.py does, on the fake namespace
+            token, with_texts, digest, take_over, overwrite = [*args, 0, "", 0, 0][:5]
+            return self._staged(token, digest, lambda files, entry, project: service.load_sources(
+                server.namespace, server.store, files, entry, bool(with_texts), take_over=bool(take_over),
+                project=project, overwrite_production=bool(overwrite)).as_dict())
+        if method == "PlanUploaded":
+            token, digest, take_over, overwrite, diff = [*args, "", 0, 0, 0][:5]
+            return self._staged(token, digest, lambda files, entry, project: preview.plan_sources(
+                server.namespace, server.store, files, entry, bool(diff), take_over=bool(take_over),
+                project=project, overwrite_production=bool(overwrite)).as_dict())
         if method == "ResultChunk":
             try:
                 part = results.part(server.g("PyProd.Upload"), args[0], int(args[1]), server.username)
@@ -198,6 +264,16 @@ class FakeIRIS:
             return json.dumps(service.unload(server.namespace, server.store, args[0]).as_dict())
         if method == "List":
             return self.reply(json.dumps({"ok": True, "scripts": service.listing(server.store)}))
+        if method == "History":  # what loader/server.py does
+            try:
+                return self.reply(json.dumps(history.history(server.store, args[0])))
+            except PyProdError as exc:
+                return json.dumps({"ok": False, "error": str(exc)})
+        if method == "Restore":
+            script, version, overwrite = [*args, 0, 0][:3]
+            result = service.restore(server.namespace, server.store, script, int(version or 0) or None,
+                                     overwrite_production=bool(overwrite))
+            return self.reply(json.dumps(result.as_dict()))
         if method == "MessageBody":
             return json.dumps({"ok": True, "body": server.bodies[(args[0], args[1])]})
         if method == "ProductionSummary":

@@ -108,7 +108,7 @@ def test_loader_entry_points_exist_and_return_json_text():
     calls = {(name, n) for name, n, _caller in loader_class.loader_calls}
     assert {name for name, _ in calls} == {"load_file", "load_upload", "restore_version", "unload_script",
                                            "list_scripts", "info", "message_body", "production_summary",
-                                           "before_uninstall", "result_chunk"}
+                                           "before_uninstall", "script_history", "plan_upload", "result_chunk"}
     for name, count in calls:
         func = getattr(module, name)
         inspect.signature(func).bind(*([None] * count))
@@ -120,7 +120,8 @@ def test_loader_entry_points_exist_and_return_json_text():
     assert requires == {"Load": "%Development:USE", "LoadUploaded": "%Development:USE",
                         "Restore": "%Development:USE", "Unload": "%Development:USE", "List": "%Ens_Portal:USE",
                         "Info": "%Ens_Portal:USE", "MessageBody": "%Ens_MessageContent:USE",
-                        "ProductionSummary": "%Ens_Portal:USE", "BeforeUninstall": "%Development:USE"}
+                        "ProductionSummary": "%Ens_Portal:USE", "BeforeUninstall": "%Development:USE",
+                        "History": "%Ens_Portal:USE", "PlanUploaded": "%Development:USE"}
     graph = (SRC_CLS / "PyProd" / "Graph.cls").read_text(encoding="utf-8")
     assert re.findall(r'ClassMethod (\w+)\(.*\[ Requires = "([^"]+)" \]', graph) == [
         ("Production", "%Ens_ProductionConfig:READ")]

@@ -20,6 +20,9 @@ their production in-process.
   intersystems_pyprod run-local SCRIPT.py [...]      run the production in-process, no server
   intersystems_pyprod graph SCRIPT.py [-o page.html]  draw the production (Mermaid, DOT, JSON, HTML)
   intersystems_pyprod unload|status|start|stop|update|restart|messages|log|doctor [...]
+  intersystems_pyprod plan SCRIPT.py [--diff] [--exit-code]   what a load would do, changing nothing
+  intersystems_pyprod history SCRIPT | rollback SCRIPT [--to N]   stored versions, and going back
+  intersystems_pyprod export PRODUCTION [-o FILE.py]  a production of the namespace as Python
 
 Connection: --host --port --namespace --username --password --tls --timeout, else the
 environment (IRIS_HOST, IRIS_PORT, IRIS_NAMESPACE, IRIS_USERNAME, IRIS_PASSWORD, IRIS_TLS,
@@ -30,8 +33,9 @@ Exit codes: 0 success, 1 the input or the load failed, 2 usage error,
 3 cannot reach or log in to the server.
 """
 
-SERVER_COMMANDS = ("unload", "status", "start", "stop", "update", "restart", "messages", "log", "doctor")
-COMMANDS = ("load", "run-local", "graph", *SERVER_COMMANDS)
+SERVER_COMMANDS = ("unload", "status", "start", "stop", "update", "restart", "messages", "log", "doctor",
+                   "history", "rollback", "export")
+COMMANDS = ("load", "run-local", "graph", "plan", *SERVER_COMMANDS)
 
 
 def _connection_options(parser: argparse.ArgumentParser) -> None:
@@ -74,6 +78,24 @@ def _load_parser(secrets: List[str]) -> argparse.ArgumentParser:
     parser.add_argument("--overwrite-production", action="store_true",
                         help="regenerate a production changed in the portal since the last load, dropping "
                              "those changes (without it such a load is refused and lists them)")
+    _connection_options(parser)
+    return parser
+
+
+def _plan_parser(secrets: List[str]) -> argparse.ArgumentParser:
+    from .plan import add_arguments
+
+    parser = safe_parser(secrets, prog="intersystems_pyprod plan",
+                         description="Show what loading the scripts would do, changing nothing: classes created, "
+                                     "updated, deleted or unchanged, production items and settings, restarts "
+                                     "and conflicts. Exit 1 when the load would be refused.")
+    parser.add_argument("scripts", metavar="SCRIPT.py", nargs="*", help="scripts that define the components")
+    parser.add_argument("-m", "--module", metavar="DOTTED.NAME", help="the module to plan (instead of SCRIPT.py)")
+    parser.add_argument("-s", "--source-root", metavar="DIR", help="the project's source root")
+    parser.add_argument("--take-over", action="store_true", help="plan a load with --take-over")
+    parser.add_argument("--overwrite-production", action="store_true",
+                        help="plan a load with --overwrite-production")
+    add_arguments(parser)
     _connection_options(parser)
     return parser
 
@@ -128,12 +150,25 @@ def _server_parser(command: str, secrets: List[str]) -> argparse.ArgumentParser:
         "messages": "Show recent messages (of one session) with their bodies.",
         "log": "Show the end of the event log; --follow keeps printing new entries.",
         "doctor": "Check the connection, Interoperability, PyProd and its version, and Embedded Python.",
+        "history": "List the stored versions of a loaded script, newest first (* marks the active one).",
+        "export": "Write a production of the namespace as a Python production declaration of this library "
+                  "(Python hosts by their classes, ObjectScript hosts by class name).",
+        "rollback": "Make a stored version of a loaded script active again (default: the one before the active "
+                    "one), all or nothing, as a load.",
     }
     parser = safe_parser(secrets, prog=f"intersystems_pyprod {command}", description=helps[command])
-    if command == "unload":
+    if command in ("unload", "history", "rollback"):
         parser.add_argument("script", metavar="SCRIPT", help="script path or loaded script name")
+    if command == "rollback":
+        parser.add_argument("--to", type=int, metavar="N", help="the version to restore (see history; default: the "
+                                                                 "one before the active one)")
+        parser.add_argument("--overwrite-production", action="store_true",
+                            help="restore even when it drops changes made in the portal to a production")
     if command == "start":
         parser.add_argument("production", nargs="?", help="production class name")
+    if command == "export":
+        parser.add_argument("production", metavar="PRODUCTION", help="production class name")
+        parser.add_argument("-o", "--output", metavar="FILE.py", help="write the declaration here (default: stdout)")
     if command == "messages":
         parser.add_argument("--session", type=int, help="only this session")
         parser.add_argument("--limit", type=int, default=20, help="how many (default 20)")
@@ -167,7 +202,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     secrets = secret_values(args_list)
     builders: Dict[str, Callable[[List[str]], argparse.ArgumentParser]] = {"load": _load_parser,
                                                                              "run-local": _run_local_parser,
-                                                                             "graph": _graph_parser}
+                                                                             "graph": _graph_parser,
+                                                                             "plan": _plan_parser}
     try:
         args = _parse(builders.get(command, lambda s: _server_parser(command, s))(secrets), args_list)
     except SystemExit:
@@ -184,7 +220,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         if args.watch:
             return _watch(lambda: run_local(args), [args.script], [None], args.production, "")
         return run_local(args)
-    if command == "load":
+    if command in ("load", "plan"):
         from .targets import TargetError, resolve_targets
 
         try:

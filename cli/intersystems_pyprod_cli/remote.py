@@ -10,12 +10,13 @@ import time
 from pathlib import Path
 from typing import Any, Dict, List
 
-from intersystems_pyprod.director.collect import CollectError, collect, project_identity, project_root
+from intersystems_pyprod.director.collect import CollectError, collect, project_identity
 from intersystems_pyprod.director.connection import INSTALL_PYPROD, USAGE, Director, DirectorError, connect
 from intersystems_pyprod.director.settings import ConnectionSettings, SettingsError, resolve
 
 from . import __version__, exitcodes
 from .targets import Target
+from .versions import run_export, run_history, run_rollback, script_name
 
 CODES = {"failed": exitcodes.FAILED, "usage": exitcodes.USAGE, "unreachable": exitcodes.UNREACHABLE}
 
@@ -35,9 +36,14 @@ def run(args: argparse.Namespace, command: str) -> int:
         if command == "load":
             return _load(args)
         settings = settings_from(args)
+        if command == "plan":
+            from .plan import run_plan
+
+            return run_plan(args, settings)
         with connect(settings) as remote:
             handlers = {"unload": _unload, "status": _status, "start": _start, "doctor": _doctor,
-                        "messages": _messages, "log": _log}
+                        "messages": _messages, "log": _log, "history": run_history, "rollback": run_rollback,
+                        "export": run_export}
             handler = handlers[command] if command in handlers else _lifecycle(command)
             return handler(remote, args)
     except DirectorError as exc:
@@ -132,12 +138,7 @@ def _print_result(result: Dict[str, Any]) -> None:
 
 def _unload(remote: Director, args: argparse.Namespace) -> int:
     remote.require_pyprod()
-    target = Path(args.script)
-    name = args.script
-    if target.suffix == ".py":
-        root, _ = project_root(target.resolve()) if target.exists() else (target.parent, "")
-        name = (target.resolve().relative_to(root) if target.exists() else target).with_suffix("").as_posix()
-    result = remote.unload(name)
+    result = remote.unload(script_name(args.script))
     if args.json:
         print(json.dumps(result, indent=2))
     else:

@@ -146,3 +146,17 @@ def test_a_load_that_changes_only_the_production_class_asks_for_the_update():
     assert [c["name"] for c in result.classes if c["action"] == "updated"] == ["Flow.Prod"]
     # the script's module changed, so its hosts restart; the same call updates the running production
     assert ns.restart_calls[-1] == ["Flow.Op"]
+
+
+def test_a_plan_names_the_items_a_restart_would_stop_and_stops_none():
+    fake = engine()
+    fake.new_code()
+    previous = irisapi.install(FakeEnsApi(fake))
+    try:
+        planned = IrisNamespace(store=None).restart_items(CHANGED, dry=True)
+    finally:
+        irisapi.install(previous)
+    assert planned == (["Op", "Pooled", "Svc"], ["Flow"], [])
+    assert not any(fake.runs_new_code(n) for n in ("Op", "Pooled", "Svc"))
+    assert not any("TempStopConfigItem" in str(call[0]) for call in fake.calls) and fake.definition_writes == 0
+    assert planned[:2] == restart(fake)[:2]  # the restart that follows stops exactly those

@@ -22,6 +22,7 @@ from typing import Any, Dict
 
 from .backends import use_connection
 from .connection import Director, DirectorError, connect_with
+from .cycle import export_production, history, plan, rollback
 from .functions import (
     clean_production,
     create_business_service,
@@ -57,5 +58,6 @@ def connect(**settings: Any) -> Director:
 
 
 __all__ = ["ConnectionSettings", "Director", "DirectorError", "clean_production", "connect", "create_business_service",
-           "enable_config_item", "get_host_messages", "get_production_status", "list_all_productions", "resolve",
-           "restart_production", "start_production", "stop_production", "update_production", "use_connection"]
+           "enable_config_item", "export_production", "get_host_messages", "get_production_status", "history",
+           "list_all_productions", "plan", "resolve", "restart_production", "rollback", "start_production",
+           "stop_production", "update_production", "use_connection"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import uuid
-from typing import Any, Callable, Dict, List, Mapping, Optional
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
 from . import failures
 from .failures import FAILED as FAILED
@@ -274,11 +274,36 @@ class Director:
         finally:
             self.discard(token)
 
+    def plan(self, files: Mapping[str, str], entry: str, *, project: str, diff: bool = False,
+             take_over: bool = False, overwrite_production: bool = False) -> Dict[str, Any]:
+        """What loading these sources would do, changing nothing (``PyProd.Loader.PlanUploaded``)."""
+        from ..loader.upload import upload_digest
+
+        token = self.upload(files, entry, project)
+        try:
+            return self.call_json("PyProd.Loader", "PlanUploaded", token, upload_digest(files, entry, project),
+                                  int(take_over), int(overwrite_production), int(diff))
+        finally:
+            self.discard(token)
+
     def unload(self, script: str) -> Dict[str, Any]:
         return self.call_json("PyProd.Loader", "Unload", script)
 
     def listing(self) -> Dict[str, Any]:
         return self.call_json("PyProd.Loader", "List")
+
+    def history(self, script: str) -> Dict[str, Any]:
+        """The stored versions of a loaded script, newest first: {"ok", "script", "active",
+        "versions": [{"number", "time", "user", "project", "hash", "classes", "active"}], "error"}."""
+        return self.call_json("PyProd.Loader", "History", script)
+
+    def rollback(self, script: str, to: Optional[int] = None, *, overwrite_production: bool = False) -> Dict[str, Any]:
+        """Make stored version ``to`` of a loaded script active again (None: the version before the
+        active one); the result of a load ({"ok", "version", "classes", ...})."""
+        if to is not None and (isinstance(to, bool) or not isinstance(to, int) or to < 1):
+            raise DirectorError(f"version {to!r} is not a version number", "pass a number history shows", USAGE)
+        extra = [1] if overwrite_production else []
+        return self.call_json("PyProd.Loader", "Restore", script, to or 0, *extra)
 
     def info(self) -> Dict[str, Any]:
         return self.call_json("PyProd.Loader", "Info")
@@ -299,21 +324,50 @@ class Director:
         self.check_status(self.call("Ens.Director", method, *args), f"Ens.Director.{method}")
 
     # -- scripts -----------------------------------------------------------------------------
-    def load_script(self, path: str, *, texts: bool = False, take_over: bool = False) -> Dict[str, Any]:
-        """Upload a script and the project modules it imports, and load them (result document)."""
+    @staticmethod
+    def _collect(path: str) -> Tuple[Any, str, Dict[str, str]]:
+        """(source root, entry, files) of a script and the project modules it imports."""
         from pathlib import Path
 
-        from .collect import CollectError, collect, project_identity
+        from .collect import CollectError, collect
 
         script = Path(path)
         if not script.is_file():
             raise DirectorError(f"script {path} does not exist", "check the path")
         try:
-            root, entry, files = collect(script)
+            return collect(script)
         except CollectError as exc:
             raise DirectorError(str(exc), "correct the script") from None
+
+    def load_script(self, path: str, *, texts: bool = False, take_over: bool = False) -> Dict[str, Any]:
+        """Upload a script and the project modules it imports, and load them (result document)."""
+        from .collect import project_identity
+
+        root, entry, files = self._collect(path)
         self.require_pyprod()
         return self.load(files, entry, texts=texts, take_over=take_over, project=project_identity(root))
+
+    def plan_script(self, path: str, *, diff: bool = False, take_over: bool = False,
+                    overwrite_production: bool = False) -> Dict[str, Any]:
+        """What loading a script would do, changing nothing: {"ok", "script", "changed", "classes":
+        [{"name", "kind", "action"}], "conflicts", "productions": [{"name", "action", "added",
+        "removed", "changed": [{"setting", "old", "new"}]}], "restarted", "refreshed", "diffs",
+        "warnings", "error"}."""
+        from .collect import project_identity
+
+        root, entry, files = self._collect(path)
+        self.require_pyprod()
+        return self.plan(files, entry, project=project_identity(root), diff=diff, take_over=take_over,
+                         overwrite_production=overwrite_production)
+
+    def export_production(self, production: str) -> Dict[str, Any]:
+        """A production of the namespace as a Python declaration of this library: {"ok",
+        "production", "source", "notes", "error"} (``PyProd.Graph.Production`` reads it)."""
+        from .export import check_name, exported
+
+        check_name(production)
+        self.require_pyprod()
+        return exported(production, self.call_json("PyProd.Graph", "Production", production))
 
     # -- messages and the event log ---------------------------------------------------------------
     def messages(self, session: Optional[int] = None, limit: int = 20, bodies: bool = True) -> List[Dict[str, Any]]:

@@ -46,9 +46,10 @@ class Namespace(Protocol):
         """When one of these production classes is the running production and its definition
         changed, apply it (``UpdateProduction``): (productions updated, warnings)."""
 
-    def restart_items(self, class_names: List[str]) -> Tuple[List[str], List[str], List[str]]:
+    def restart_items(self, class_names: List[str], dry: bool = False) -> Tuple[List[str], List[str], List[str]]:
         """Restart running production items of these classes that have jobs of their own:
-        (names restarted, names that pick up the new code at their next callback, warnings)."""
+        (names restarted, names that pick up the new code at their next callback, warnings);
+        ``dry``: restart none, only name them."""
 
     def lock(self, timeout: int) -> bool:
         """Take the namespace's load lock within ``timeout`` seconds; False when another holds it."""

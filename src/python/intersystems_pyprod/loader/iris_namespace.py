@@ -156,11 +156,11 @@ class IrisNamespace:
                         "update it in the portal (Production Configuration, Update)"]
         return [running], []
 
-    def restart_items(self, class_names: List[str]) -> Tuple[List[str], List[str], List[str]]:
-        """Apply a changed production definition to the running production and restart the jobs of
-        its items that use these classes, without editing the definition (loader/restart.py)."""
+    def restart_items(self, class_names: List[str], dry: bool = False) -> Tuple[List[str], List[str], List[str]]:
+        """Restart the jobs of the running production's items that use these classes, without
+        editing the definition (loader/restart.py); ``dry``: only say which ones."""
         try:
-            return Restarter(self.api).run(class_names)
+            return Restarter(self.api, dry).run(class_names)
         except Exception as exc:
             return [], [], [f"restarting the production items failed: {type(exc).__name__}: {exc}; business "
                             f"processes {KEEPS['process']}; for services, operations and adapters {KEEPS['host']}"]

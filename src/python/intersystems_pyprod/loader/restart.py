@@ -38,8 +38,10 @@ def _is_error(status: Any) -> bool:
 class Restarter:
     """One pass over the running production of the current namespace."""
 
-    def __init__(self, api: Any) -> None:
+    def __init__(self, api: Any, dry: bool = False) -> None:
         self.api = api
+        #: Only say which items would be restarted (a plan), stopping none.
+        self.dry = dry
         self.director = api.cls("Ens.Director")
         self.problems: List[str] = []
 
@@ -70,7 +72,7 @@ class Restarter:
             item_name = str(item.Name)
             if not int(item.PoolSize or 0):  # the shared actor pool (or no job): nothing of its own to stop
                 shared.append(item_name)
-            elif self.restart(production_name, item, item_name, self.kind(class_name)):
+            elif self.dry or self.restart(production_name, item, item_name, self.kind(class_name)):
                 restarted.append(item_name)
         return sorted(restarted), sorted(shared), self.problems
 

@@ -2,7 +2,9 @@
 
     Load(path, t, o)    load_file(path, t, o)   a script on the server's file system
     LoadUploaded(...)   load_upload(token, texts, digest, take_over, overwrite)  sources a client staged
-    Restore(script, n)  restore_version(script, n)
+    Restore(script, n, o)  restore_version(script, n, o)  n = 0: the version before the active one
+    History(script)     script_history(script)
+    PlanUploaded(...)   plan_upload(token, digest, take_over, overwrite, diff)  what a load would do
     Unload(script)      unload_script(script)
     BeforeUninstall()   before_uninstall()      run by IPM before it removes PyProd (module.xml)
     List()              list_scripts()
@@ -21,7 +23,9 @@ from typing import Any, Callable, Dict
 from ..errors import PyProdError
 from . import results
 from .globals import IrisGlobals
+from .history import history
 from .importer import import_script, imports_undone
+from .preview import plan_sources
 from .service import LoadResult, listing, load_sources, restore, unload
 from .store import LIBRARY_GLOBAL, iris_store
 from .uninstall import before_uninstall as _before_uninstall
@@ -84,24 +88,44 @@ def load_file(path: str, take_over: int = 0, overwrite_production: int = 0) -> s
     return _json(run)
 
 
-def load_upload(token: str, with_texts: int = 0, digest: str = "", take_over: int = 0,
-                overwrite_production: int = 0) -> str:
-    """Load sources a client staged (see ``upload``); the upload is removed on every outcome, and
-    uploads of clients that went away are purged."""
+def _staged(token: str, digest: str, then: Callable[[Dict[str, str], str, str], Any]) -> str:
+    """Run ``then(files, entry, project)`` on sources a client staged (see ``upload.load_staged``):
+    the upload is removed on every outcome, uploads of clients that went away are purged, and a
+    result too long for one string is kept under the upload's token for the client to read."""
 
     def run() -> Any:
         import time
 
-        def load(files: Dict[str, str], entry: str, project: str) -> Any:
-            return _load(files, entry, _flag(with_texts), _flag(take_over), project, _flag(overwrite_production))
-
-        return load_staged(IrisGlobals(UPLOAD_GLOBAL), token, digest, _namespace().user(), load, int(time.time()))
+        return load_staged(IrisGlobals(UPLOAD_GLOBAL), token, digest, _namespace().user(), then, int(time.time()))
 
     return _json(run, token if is_token(token) else "")
 
 
-def restore_version(script: str, version: int) -> str:
-    """Make stored version ``version`` of ``script`` the active one again."""
+def load_upload(token: str, with_texts: int = 0, digest: str = "", take_over: int = 0,
+                overwrite_production: int = 0) -> str:
+    """Load sources a client staged (see ``upload``)."""
+    return _staged(token, digest, lambda files, entry, project: _load(
+        files, entry, _flag(with_texts), _flag(take_over), project, _flag(overwrite_production)))
+
+
+def plan_upload(token: str, digest: str = "", take_over: int = 0, overwrite_production: int = 0,
+                with_diff: int = 0) -> str:
+    """What loading sources a client staged would do, changing nothing (``preview.plan_sources``)."""
+
+    def plan(files: Dict[str, str], entry: str, project: str) -> Any:
+        namespace = _namespace()
+        problem = namespace.preflight()
+        if problem:
+            return {"ok": False, "error": problem}
+        return plan_sources(namespace, iris_store(), files, entry, _flag(with_diff), take_over=_flag(take_over),
+                            project=project, overwrite_production=_flag(overwrite_production))
+
+    return _staged(token, digest, plan)
+
+
+def restore_version(script: str, version: Any = 0, overwrite_production: int = 0) -> str:
+    """Make stored version ``version`` of ``script`` the active one again (0 or "": the newest
+    version older than the active one)."""
 
     def run() -> Any:
         sources = iris_store()
@@ -109,9 +133,15 @@ def restore_version(script: str, version: int) -> str:
         problem = namespace.preflight()
         if problem:
             return {"ok": False, "error": problem}
-        return restore(namespace, sources, str(script), int(version))
+        number = int(version or 0) or None
+        return restore(namespace, sources, str(script), number, overwrite_production=_flag(overwrite_production))
 
     return _json(run)
+
+
+def script_history(script: str) -> str:
+    """The stored versions of ``script``, newest first (see ``history.history``)."""
+    return _json(lambda: history(iris_store(), str(script)))
 
 
 def unload_script(script: str) -> str:
@@ -195,12 +225,6 @@ def message_body(class_name: str, body_id: str) -> str:
     return _json(run)
 
 
-def result_chunk(token: str, number: int) -> str:
-    """Part ``number`` of a result stored because it was too long for one string (see ``results``);
-    only the user it was made for reads it."""
-    return _json(lambda: results.part(IrisGlobals(UPLOAD_GLOBAL), token, int(number), _namespace().user()))
-
-
 def list_scripts() -> str:
     """The loaded scripts, their versions and classes."""
     return _json(lambda: {"ok": True, "scripts": listing(iris_store())})
@@ -211,3 +235,9 @@ def production_summary() -> str:
     from ..director.backends import summary_document
 
     return _json(summary_document)
+
+
+def result_chunk(token: str, number: int) -> str:
+    """Part ``number`` of a result stored because it was too long for one string (see ``results``);
+    only the user it was made for reads it."""
+    return _json(lambda: results.part(IrisGlobals(UPLOAD_GLOBAL), token, int(number), _namespace().user()))

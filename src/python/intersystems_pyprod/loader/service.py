@@ -15,17 +15,18 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional, Set, Tuple
 
 from ..classgen import grammar
 from ..classgen.storage import index_global, merge_storage
 from ..errors import PyProdError
 from .build import build, validate_classes
 from .guard import Namespace, begin, locked, settle, transaction
+from .history import known_script, version_before
 from .importer import imports_undone
 from .inuse import check_deletions
 from .names import check_project, check_script, check_upload, script_name, shadowed
-from .plan import case_conflicts, make_plan
+from .plan import Plan, case_conflicts, make_plan
 from .production import changes_since
 from .store import SourceStore, check_references, module_of
 
@@ -67,6 +68,11 @@ class LoadResult:
 
 #: Kinds of generated classes that run no Python code of their own in a production job.
 PASSIVE_KINDS = ("JsonMessage", "PickleMessage", "Production")
+
+
+def restart_hosts(kinds: Mapping[str, str]) -> List[str]:
+    """The classes whose running items a load that changes the script's code restarts."""
+    return sorted(n for n, k in kinds.items() if k not in PASSIVE_KINDS)
 
 
 def _build(files: Mapping[str, str], entry: str) -> Any:
@@ -115,12 +121,11 @@ def _identity_problem(store: SourceStore, script: str, modules: List[str], proje
     return None
 
 
-def load_sources(ns: Namespace, store: SourceStore, files: Mapping[str, str], entry: str,
-                 with_texts: bool = False, *, take_over: bool = False, project: str = "",
-                 overwrite_production: bool = False) -> LoadResult:
-    """Load a script given as its source files (project-relative path -> text). A production
-    changed since the last load is regenerated only with ``overwrite_production``."""
-    result = LoadResult(ok=False, script="")
+def checked_build(result: LoadResult, files: Mapping[str, str], entry: str, project: str
+                  ) -> Optional[Tuple[str, str, List[str], Dict[str, str], Dict[str, str]]]:
+    """Check what a client sent and generate its classes, before anything is read or written in
+    the namespace: (entry, project, modules, class texts, class kinds), or None with
+    ``result.error`` set. ``result`` gets the script name and the model's warnings."""
     try:
         entry = check_upload(files, entry)
         project = check_project(project)
@@ -134,12 +139,25 @@ def load_sources(ns: Namespace, store: SourceStore, files: Mapping[str, str], en
         check_references(script, sorted(files), [c.name for c in built.classes])
     except PyProdError as exc:
         result.error = str(exc)
-        return result
+        return None
     result.warnings = [str(w) for w in built.model.warnings]
-    texts = {c.name: c.text for c in built.classes}
+    return (entry, project, modules, {c.name: c.text for c in built.classes},
+            {c.name: c.kind for c in built.classes})
+
+
+def load_sources(ns: Namespace, store: SourceStore, files: Mapping[str, str], entry: str,
+                 with_texts: bool = False, *, take_over: bool = False, project: str = "",
+                 overwrite_production: bool = False) -> LoadResult:
+    """Load a script given as its source files (project-relative path -> text). A production
+    changed since the last load is regenerated only with ``overwrite_production``."""
+    result = LoadResult(ok=False, script="")
+    checked = checked_build(result, files, entry, project)
+    if checked is None:
+        return result
+    entry, project, modules, texts, kinds = checked
+    script = result.script
     if with_texts:
         result.texts = dict(texts)
-    kinds = {c.name: c.kind for c in built.classes}
     try:
         with locked(ns, store, f"load of {script}") as notes:
             result.warnings += notes
@@ -148,32 +166,53 @@ def load_sources(ns: Namespace, store: SourceStore, files: Mapping[str, str], en
             _update_production(ns, result, [c["name"] for c in result.classes
                                             if c["kind"] == "Production" and c["action"] != "unchanged"])
             if changed:  # new Python code: running jobs must import it afresh
-                _restart(ns, result, sorted(n for n, k in kinds.items() if k not in PASSIVE_KINDS))
+                _restart(ns, result, restart_hosts(kinds))
     except PyProdError as exc:
         result.ok, result.version, result.error = False, None, str(exc)
     return result
 
 
-def _apply(ns: Namespace, store: SourceStore, result: LoadResult, files: Mapping[str, str], entry: str,
-           texts: Mapping[str, str], kinds: Mapping[str, str], take_over: bool, project: str,
-           modules: List[str], overwrite_production: bool = False) -> bool:
-    """The load's changes, under the lock; True when the active code changed."""
+@dataclasses.dataclass
+class Prepared:
+    """What a load decided before it writes anything (a plan stops here)."""
+
+    plan: Plan
+    #: Classes the load would delete but keeps (stored messages have bodies of them).
+    kept: List[str]
+    #: The current text of every class the load compiles (from the namespace, else as recorded).
+    previous: Dict[str, str]
+    #: Lower-case names of classes a settle put back uncompiled.
+    broken: Set[str]
+    mark: str
+    #: Why the load would be refused (only a plan collects them all; a load raises the first).
+    conflicts: List[str] = dataclasses.field(default_factory=list)
+
+
+def _prepare(ns: Namespace, store: SourceStore, result: LoadResult, texts: Mapping[str, str],
+             kinds: Mapping[str, str], take_over: bool, project: str, modules: List[str],
+             overwrite_production: bool, dry: bool = False) -> Prepared:
+    """Every decision and check of a load, reading only: a load stops at the first refusal, a
+    plan (``dry``) goes on and collects them all."""
     script = result.script
+    conflicts: List[str] = []
+
+    def refuse(problems: List[str]) -> None:
+        if problems and not dry:
+            raise PyProdError("; ".join(problems))
+        conflicts.extend(p for p in problems if p not in conflicts)
+
     problem = _identity_problem(store, script, modules, project, take_over)
-    if problem:
-        raise PyProdError(problem)
+    refuse([problem] if problem else [])
     recorded = store.recorded(script)
     mark = ns.base_mark()
     plan = make_plan(script, texts, recorded, store.owners(), ns.existing(sorted(texts)), take_over,
                      rebuild=bool(recorded) and store.base_mark(script) != mark)
     plan.conflicts += case_conflicts(script, texts, recorded, store.spellings())
-    if plan.conflicts:
-        raise PyProdError("; ".join(plan.conflicts))
+    refuse(plan.conflicts)
     kept: List[str] = []
     if plan.delete:
         kept, refused, notes = check_deletions(ns.uses(plan.delete), plan.delete, [*texts, *plan.delete])
-        if refused:
-            raise PyProdError("; ".join(refused))
+        refuse(refused)
         result.warnings += notes
     plan.delete = [n for n in plan.delete if n not in kept]
     broken = set(store.uncompiled())  # put back by a settle, not compiled: compile them now
@@ -181,8 +220,19 @@ def _apply(ns: Namespace, store: SourceStore, result: LoadResult, files: Mapping
     plan.unchanged = [n for n in plan.unchanged if n.lower() not in broken]
     previous = {n: ns.class_text(n) or store.class_text(plan.taken.get(n, script), n) or ""
                 for n in plan.update + plan.recompile}
-    _portal_changes(store, result, plan.update + plan.recompile, texts, kinds, previous, plan.taken,
-                    overwrite_production)
+    refuse(_portal_changes(store, result, plan.update + plan.recompile, texts, kinds, previous, plan.taken,
+                           overwrite_production))
+    return Prepared(plan, kept, previous, broken, mark, conflicts)
+
+
+def _apply(ns: Namespace, store: SourceStore, result: LoadResult, files: Mapping[str, str], entry: str,
+           texts: Mapping[str, str], kinds: Mapping[str, str], take_over: bool, project: str,
+           modules: List[str], overwrite_production: bool = False) -> bool:
+    """The load's changes, under the lock; True when the active code changed."""
+    script = result.script
+    prepared = _prepare(ns, store, result, texts, kinds, take_over, project, modules, overwrite_production)
+    plan, kept, previous, broken, mark = (prepared.plan, prepared.kept, prepared.previous, prepared.broken,
+                                          prepared.mark)
     merged = {n: merge_storage(previous.get(n), texts[n]) for n in plan.to_compile}
     to_compile = {n: text for n, (text, _) in merged.items()}
     notes = [rebuild_note(n, index) for n, (_, added) in sorted(merged.items()) for index in added]
@@ -208,7 +258,7 @@ def _apply(ns: Namespace, store: SourceStore, result: LoadResult, files: Mapping
                 store.keep_owner(name, script)
             store.set_base_mark(script, mark)
             store.clear_uncompiled([n for n in plan.to_compile + plan.delete if n.lower() in broken])
-            version = store.save(script, files, entry, ns.user(), ns.now())
+            version = store.save(script, files, entry, ns.user(), ns.now(), project, sorted(texts))
             if version != before or take_over:
                 store.activate(script, version, project)
             if to_compile or plan.delete:
@@ -233,9 +283,11 @@ def _apply(ns: Namespace, store: SourceStore, result: LoadResult, files: Mapping
 
 def _portal_changes(store: SourceStore, result: LoadResult, compiled: List[str], texts: Mapping[str, str],
                     kinds: Mapping[str, str], current: Mapping[str, str], taken: Mapping[str, str],
-                    overwrite: bool) -> None:
-    """Refuse to regenerate a production whose definition changed since the last load (the portal
-    saves its edits into the class), unless told to overwrite: then the dropped settings are warnings."""
+                    overwrite: bool) -> List[str]:
+    """Why regenerating a production whose definition changed since the last load (the portal
+    saves its edits into the class) is refused, unless told to overwrite: then the dropped
+    settings are warnings."""
+    refused: List[str] = []
     for name in sorted(n for n in compiled if kinds.get(n) == "Production"):
         lost = changes_since(store.class_text(taken.get(name, result.script), name), current.get(name) or "",
                              texts[name])
@@ -243,11 +295,13 @@ def _portal_changes(store: SourceStore, result: LoadResult, compiled: List[str],
             continue
         listed = "; ".join(lost)
         if not overwrite:
-            raise PyProdError(f"production {name} was changed since the last load (in the portal or by hand), and "
-                              f"this load would drop: {listed}",
-                              fix="make those changes in the script, or load with --overwrite-production "
-                                  "(Loader argument pOverwriteProduction=1) to drop them")
+            refused.append(str(PyProdError(
+                f"production {name} was changed since the last load (in the portal or by hand), and this load "
+                f"would drop: {listed}", fix="make those changes in the script, or load with --overwrite-production "
+                                             "(Loader argument pOverwriteProduction=1) to drop them")))
+            continue
         result.warnings.append(f"production {name}: dropped changes made since the last load: {listed}")
+    return refused
 
 
 def _finish(ns: Namespace, store: SourceStore, result: LoadResult) -> None:
@@ -289,21 +343,24 @@ def _restart(ns: Namespace, result: LoadResult, hosts: List[str]) -> None:
     result.warnings += problems
 
 
-def restore(ns: Namespace, store: SourceStore, script: str, version: int) -> LoadResult:
-    """Load a stored earlier version of a script again (it becomes the active version)."""
+def restore(ns: Namespace, store: SourceStore, script: str, version: Optional[int] = None, *,
+            overwrite_production: bool = False) -> LoadResult:
+    """Load a stored version of a script again (it becomes the active version), as a load does:
+    all or nothing. ``version`` None: the newest version older than the active one."""
     result = LoadResult(ok=False, script=str(script))
     try:
-        check_script(script)
+        script = known_script(store, script)
+        number = version_before(store, script) if version is None else version
     except PyProdError as exc:
         result.error = str(exc)
         return result
     known = {v.number: v for v in store.versions(script)}
-    if version not in known:
+    if number not in known:
         numbers = ", ".join(str(n) for n in sorted(known)) or "none"
-        result.error = f"script {script!r} has no stored version {version} (versions: {numbers})"
+        result.error = f"script {script!r} has no stored version {number} (versions: {numbers})"
         return result
-    return load_sources(ns, store, store.files(script, version), known[version].entry,
-                        project=store.project(script))
+    return load_sources(ns, store, store.files(script, number), known[number].entry,
+                        project=store.project(script), overwrite_production=overwrite_production)
 
 
 def unload(ns: Namespace, store: SourceStore, script: str) -> LoadResult:

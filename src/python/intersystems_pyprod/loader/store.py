@@ -5,7 +5,7 @@ Layout of the sources global (one per namespace)::
 
     (script, "active")                      = version number in force
     (script, "project")                     = where the script's project lives (client and folder)
-    (script, "v", n)                        = JSON {"hash", "time", "user", "entry"}
+    (script, "v", n)                        = JSON {"hash", "time", "user", "entry", "project", "classes"}
     (script, "v", n, "f", path, i)          = i-th chunk of a source file
     (script, "class", name)                 = hash of the class text last compiled
     (script, "text", name, i)               = i-th chunk of that text (kept to roll back)
@@ -48,6 +48,10 @@ class Version:
     time: str
     user: str
     entry: str
+    #: Where the version was loaded from ("" when stored before the loader recorded it).
+    project: str = ""
+    #: The classes the version generated (None when stored before the loader recorded them).
+    classes: Optional[List[str]] = None
 
 
 def sources_hash(files: Mapping[str, str]) -> str:
@@ -108,8 +112,10 @@ class SourceStore:
             meta = _load_json(self._g.get((script, "v", n)))
             if meta is None:  # a version whose metadata is not whole was never activated
                 continue
+            classes = meta.get("classes")
             out.append(Version(int(n), str(meta.get("hash", "")), str(meta.get("time", "")),
-                               str(meta.get("user", "")), str(meta.get("entry", ""))))
+                               str(meta.get("user", "")), str(meta.get("entry", "")), str(meta.get("project", "")),
+                               [str(c) for c in classes] if isinstance(classes, list) else None))
         return out
 
     def active(self, script: str) -> Optional[int]:
@@ -119,17 +125,26 @@ class SourceStore:
     def project(self, script: str) -> str:
         return str(self._g.get((script, "project")) or "")
 
-    def save(self, script: str, files: Mapping[str, str], entry: str, user: str, time: str) -> int:
-        """Store a version (reusing the number of an identical one); it is not yet active."""
+    def stored(self, script: str, files: Mapping[str, str], entry: str) -> Optional[int]:
+        """The number of the stored version with exactly these sources, or None."""
         digest = sources_hash(files)
-        versions = self.versions(script)
-        for version in versions:
+        for version in self.versions(script):
             if version.hash == digest and version.entry == entry:
                 return version.number
+        return None
+
+    def save(self, script: str, files: Mapping[str, str], entry: str, user: str, time: str, project: str = "",
+             classes: Optional[List[str]] = None) -> int:
+        """Store a version (reusing the number of an identical one); it is not yet active."""
+        found = self.stored(script, files, entry)
+        if found is not None:
+            return found
         number = max([int(n) for n in self._g.children((script, "v"))], default=0) + 1
         for path, text in files.items():
             self._write_text(self._g, (script, "v", number, "f", path), text)
-        self._g.set((script, "v", number), json.dumps({"hash": digest, "time": time, "user": user, "entry": entry}))
+        meta = {"hash": sources_hash(files), "time": time, "user": user, "entry": entry, "project": project,
+                "classes": sorted(classes or [])}
+        self._g.set((script, "v", number), json.dumps(meta))
         return number
 
     def paths(self, script: str, number: int) -> List[str]:

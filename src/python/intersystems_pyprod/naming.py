@@ -18,7 +18,7 @@ import keyword
 import re
 import sys
 from functools import lru_cache
-from typing import Dict, Iterable, Optional
+from typing import Any, Dict, Iterable, Optional
 
 from .errors import Location, PyProdError
 
@@ -228,15 +228,21 @@ def _library_class(klass: type) -> bool:
     return module == "builtins" or module == "intersystems_pyprod" or module.startswith("intersystems_pyprod.")
 
 
-def package_of(cls: type) -> str:
-    """``iris_package_name`` of the class (or a user base class), else of its module, else the
-    module's file name."""
-    where = getattr(cls, "_pyprod_where", None)
+def class_level_package(cls: type) -> Optional[Any]:
+    """An ``iris_package_name`` set on the class or a user base class (ignored: see ``package_of``)."""
     for klass in cls.__mro__:
         if _library_class(klass):
             break
         if "iris_package_name" in klass.__dict__:
-            return package_name(klass.__dict__["iris_package_name"], where)
+            return klass.__dict__["iris_package_name"]
+    return None
+
+
+def package_of(cls: type) -> str:
+    """``iris_package_name`` of the class's module, else the module's file name. A class-level
+    ``iris_package_name`` is ignored, as pyprod 0.2.0's generator ignores it, so a class keeps the
+    name pyprod gave it (the model warns)."""
+    where = getattr(cls, "_pyprod_where", None)
     module = sys.modules.get(cls.__module__)
     value = getattr(module, "iris_package_name", None)
     if value is not None:

@@ -1,0 +1,120 @@
+"""pyprod 0.2.0 and this library side by side, on scripts that tell their differences.
+
+Each test runs pyprod 0.2.0 (its generator, or its runtime with the ``iris`` stand-in of
+``benchmarks/pyprod_standin``) in a subprocess and the same script through our generator, our
+runtime or our harness, and compares what a script can see: IRIS names and types, the fields a
+positional argument binds to, message identity, the values a component reads, what an adapter
+method call returns.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, Dict
+
+from intersystems_pyprod.testing import Harness
+
+from .helpers import REPO
+from .test_pyprod_names import PYPROD, STANDIN, compare, needs_pyprod, ours, theirs
+
+SCRIPTS = REPO / "tests" / "compat" / "side_by_side"
+
+
+def run_with(library: str, code: str, folder: Path = SCRIPTS) -> Any:
+    """Run ``code`` in a fresh interpreter with pyprod 0.2.0 (``"pyprod"``) or this library
+    (``"ours"``) importable, in ``folder``; ``code`` prints one JSON value, which is returned."""
+    path = [str(PYPROD), str(STANDIN)] if library == "pyprod" else [str(REPO / "src" / "python")]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([*path, str(folder)])}
+    done = subprocess.run([sys.executable, "-c", code], cwd=folder, env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def both(code: str, folder: Path = SCRIPTS) -> Dict[str, Any]:
+    return {library: run_with(library, code, folder) for library in ("pyprod", "ours")}
+
+
+def initial_values(text: str) -> Dict[str, Any]:
+    """Property -> the value IRIS holds from its ``InitialExpression`` in a generated class."""
+    found = {}
+    for name, value in re.findall(r"^Property (\w+) As [^;\[]+\[\s*InitialExpression = ([^\]]+?)\s*\]", text, re.M):
+        found[name] = ast.literal_eval(value) if value.startswith('"') else float(value) if "." in value else int(value)
+    return found
+
+
+# -- 1. types of settings and columns without a datatype ---------------------------------------
+@needs_pyprod
+def test_untyped_settings_and_columns_get_pyprods_types(tmp_path):
+    script = SCRIPTS / "types_flow.py"
+    assert compare(script, tmp_path) == []
+    mine = ours(script)
+    assert mine["SbsTypes.Reading"]["types"]["count"] == "%VarString"  # default 0: text, as pyprod
+    assert mine["SbsTypes.Reading"]["types"]["TypedCount"] == "%Integer"  # an explicit datatype is kept
+    assert mine["SbsTypes.Reader"]["types"]["retries"] == "%VarString"
+
+
+@needs_pyprod
+def test_a_setting_reads_back_what_pyprod_hands_the_component(tmp_path):
+    """pyprod's component reads the property IRIS initialised from its InitialExpression."""
+    theirs(SCRIPTS / "types_flow.py", tmp_path / "pyprod")
+    text = (tmp_path / "pyprod" / "Reader.cls").read_text()
+    # a property without an InitialExpression reads as "" (IRIS hands Python "" for an empty value)
+    expected = {n: "" for n in re.findall(r"^Property (\w+) As ", text, re.M) if n != "PythonClassObject"}
+    expected.update(initial_values(text))
+    with Harness(str(SCRIPTS / "types_flow.py")) as harness:
+        status, _ = harness.request("Reader", harness.module.Reading())
+        read = ast.literal_eval(harness.texts("Info")[0])
+    assert status == 1
+    from intersystems_pyprod.naming import iris_name
+
+    mine = {iris_name(k): v for k, v in read.items()}
+    assert mine == expected
+    assert mine["retries"] == "0" and mine["enabled"] == "True" and mine["TypedRetries"] == 3
+
+
+def test_a_column_whose_default_was_0_takes_text_and_a_fraction():
+    with Harness(str(SCRIPTS / "types_flow.py")) as harness:
+        for value in (12.5, "n/a"):
+            sent = harness.module.Reading(count=value)
+            status, back = harness.request("Reader", sent)
+            assert status == 1 and not harness.errors() and back.count == value
+
+
+# -- 3. positional arguments of a message subclass ---------------------------------------------
+@needs_pyprod
+def test_positional_arguments_bind_to_a_subclass_own_fields_first():
+    code = ("import json, msg_sub\nm = msg_sub.Urgent('high', 'see me')\n"
+            "print(json.dumps([m.level, m.note, m.text]))")
+    seen = both(code)
+    assert seen["ours"] == seen["pyprod"] == ["high", "see me", ""]
+
+
+# -- 4. class-level iris_package_name ------------------------------------------------------------
+@needs_pyprod
+def test_a_class_level_package_name_gives_pyprods_class_name(tmp_path):
+    script = SCRIPTS / "msg_sub.py"
+    assert sorted(ours(script)) == sorted(theirs(script, tmp_path / "pyprod"))
+    assert {"SbsSub.Parcel", "SbsSub.Desk", "SbsBase.Note", "SbsSub.Urgent"} <= set(ours(script))
+
+
+@needs_pyprod
+def test_names_of_a_second_module_and_a_subclass_equal_pyprods(tmp_path):
+    assert compare(SCRIPTS / "msg_sub.py", tmp_path) == []
+
+
+# -- 5. message identity ------------------------------------------------------------------------
+@needs_pyprod
+def test_messages_compare_and_hash_by_identity_as_pyprods_do():
+    code = ("import json, msg_sub\n"
+            "a, b = msg_sub.Urgent(2, 'x'), msg_sub.Urgent(2, 'x')\n"
+            "p, q = msg_sub.Parcel(1.5), msg_sub.Parcel(1.5)\n"
+            "print(json.dumps([a == b, a == a, a != b, len({a, b}), len({p, q}), p == q, {a: 1}[a]]))")
+    seen = both(code)
+    assert seen["ours"] == seen["pyprod"] == [False, True, True, 2, 2, False, 1]

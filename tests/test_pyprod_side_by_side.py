@@ -118,3 +118,54 @@ def test_messages_compare_and_hash_by_identity_as_pyprods_do():
             "print(json.dumps([a == b, a == a, a != b, len({a, b}), len({p, q}), p == q, {a: 1}[a]]))")
     seen = both(code)
     assert seen["ours"] == seen["pyprod"] == [False, True, True, 2, 2, False, 1]
+
+
+# -- 2. an operation calling its Python outbound adapter ---------------------------------------
+#: pyprod 0.2.0 on IRIS: ``self.ADAPTER`` wraps the IRIS adapter object, whose generated method
+#: runs ``AnyMethodHelper`` and hands back the status (converted by ObjectScript) and the rest
+#: through an output argument; an exception becomes an error status. This models that class.
+PYPROD_ADAPTER_CALLS = """
+import json, types, iris
+iris.ref = lambda: types.SimpleNamespace(value=None)
+from intersystems_pyprod._production_connector import snake_to_pascal
+import adapter_flow as flow
+
+def objectscript(value):
+    return "" if value is None else int(value) if isinstance(value, bool) else value
+
+class GeneratedAdapter:
+    def __init__(self, python_object):
+        self.PythonClassObject = python_object
+    def __getattr__(self, pascal):
+        defs = {snake_to_pascal(n): n for n in vars(flow.Wire) if callable(getattr(flow.Wire, n))}
+        def stub(arguments, response):
+            try:
+                arr = self.PythonClassObject.AnyMethodHelper(arguments, defs[pascal])
+                status = objectscript(arr["status"])
+                if arr["response_available"]:
+                    response.value = arr["response"]
+            except Exception as exc:
+                status = "0 ERROR #5001: " + repr(exc)
+            return status
+        return stub
+
+operation = flow.Caller(types.SimpleNamespace(Adapter=GeneratedAdapter(flow.Wire(None))))
+print(json.dumps({k: flow.describe(v) for k, v in operation.calls().items()}))
+"""
+
+
+@needs_pyprod
+def test_adapter_methods_return_what_pyprod_returns():
+    theirs_seen = run_with("pyprod", PYPROD_ADAPTER_CALLS)
+    with Harness(str(SCRIPTS / "adapter_flow.py")) as harness:
+        status, _ = harness.request("Caller", harness.module.Ping("x"))
+        mine = json.loads(harness.texts("Info")[0])
+        tracebacks = [e.text for e in harness.errors() if "Traceback" in e.text]
+    assert status == 1  # the result tuple returned where the status goes stands for its status
+    # pyprod hands back "" for None (ObjectScript's value of a Python None, which IRIS reads as a
+    # failed status without text); an ObjectScript caller of the same method gets $$$OK, and so
+    # does the operation here.
+    assert theirs_seen.pop("none") == ["tuple", "", None] and mine.pop("none") == ["tuple", 1, None]
+    assert mine == theirs_seen
+    assert mine["fails"] == ["tuple", "error", None] and mine["list"] == ["tuple", 1, ["a", "b"]]
+    assert len(tracebacks) == 1 and "ValueError: boom" in tracebacks[0]

@@ -160,7 +160,10 @@ def _status(component: Any, method: str, status: Any) -> Any:
 
     ObjectScript only ever gets ``1`` or a real ``%Status``: how IRIS converts a Python ``True``,
     ``False`` or ``None`` handed back to ObjectScript is unconfirmed (an object reference would
-    even read as success), so ``False`` and ``0`` become an error status that says so."""
+    even read as success), so ``False`` and ``0`` become an error status that says so. An adapter
+    call's result tuple stands for its status."""
+    if isinstance(status, adaptercalls.AdapterResult):
+        status = status.status
     if status is None or status is True or (type(status) is int and status == 1) or status == "1":
         return OK
     if status is False or (type(status) is int and status == 0):

@@ -169,3 +169,13 @@ def test_adapter_methods_return_what_pyprod_returns():
     assert mine == theirs_seen
     assert mine["fails"] == ["tuple", "error", None] and mine["list"] == ["tuple", 1, ["a", "b"]]
     assert len(tracebacks) == 1 and "ValueError: boom" in tracebacks[0]
+
+
+# -- 6. names with letters beyond ASCII ------------------------------------------------------------
+@needs_pyprod
+def test_names_with_letters_beyond_ascii_equal_pyprods(tmp_path):
+    script = SCRIPTS / "unicode_flow.py"
+    assert compare(script, tmp_path) == []
+    mine = ours(script)
+    assert mine["Grüße.Straße"]["indexes"] == ["LängeGesamtIDX"] and "größe" in mine["Grüße.Straße"]["properties"]
+    assert mine["Grüße.Bücherei"]["message_map"] == [("Grüße.Straße", "PrüfeStraße")]

@@ -179,3 +179,18 @@ def test_names_with_letters_beyond_ascii_equal_pyprods(tmp_path):
     mine = ours(script)
     assert mine["Grüße.Straße"]["indexes"] == ["LängeGesamtIDX"] and "größe" in mine["Grüße.Straße"]["properties"]
     assert mine["Grüße.Bücherei"]["message_map"] == [("Grüße.Straße", "PrüfeStraße")]
+
+
+# -- 7. OnComplete -------------------------------------------------------------------------------
+@needs_pyprod
+def test_on_complete_is_called_here_though_pyprod_generates_no_method_for_it(tmp_path):
+    script = SCRIPTS / "async_flow.py"
+    assert compare(script, tmp_path) == []
+    process = (tmp_path / "pyprod" / "Fanout.cls").read_text()
+    assert "Method OnResponse(" in process and "OnComplete" not in process  # IRIS's empty default runs
+    with Harness(str(script)) as harness:
+        status, _ = harness.request("Fanout", harness.module.Job("go"))
+        harness.drain()
+    assert status == 1 and harness.texts("Info") == ["response key1", "complete"]
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "pyprod 0.2.0 generates no\n  `OnComplete` method" in readme

@@ -72,7 +72,7 @@ def test_production_class_file_with_objectscript_adapters():
     assert result.returncode == 0, result.stderr
     doc = json.loads(result.stdout)
     assert [(t["source"], t["target"], t["body"]) for t in doc["trace"]] == [
-        ("Mixed.LineService", "Mixed.Writer", '{"text": "fire", "level": 3}'),
+        ("Mixed.LineService", "Mixed.Writer", '{"level": 3, "text": "fire"}'),
         ("Mixed.Writer", "EnsLib.TCP.TextLineOutboundAdapter", "SendMessageString('fire')"),
         ("Mixed.Writer", "Mixed.LineService", '{"text": "UrgentNote fire"}')]
     assert doc["log"][0]["source"] == "Mixed.Writer" and "SendMessageString('fire') recorded" in doc["log"][0]["text"]

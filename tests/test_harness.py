@@ -33,11 +33,11 @@ def test_sync_chain_service_process_operation_adapter():
     assert harness.trace[0].body == '{"content": "request message"}'
 
 
-def test_adapter_method_returns_exactly_what_it_returned(pyprod_harness):
+def test_adapter_method_returns_pyprods_status_and_value_tuple(pyprod_harness):
     harness = pyprod_harness(HELLO, settings=HELLO_SETTINGS)
     operation = harness.items["MyOperation"].component
-    assert operation.ADAPTER is harness.items["MyOperation"].adapter_host.PyObject
-    assert operation.ADAPTER.custom_method(harness.module.MyRequest("x")) == 1
+    assert operation.ADAPTER.custom_method(harness.module.MyRequest("x")) == (1, None)
+    assert operation.ADAPTER.CustomMethod(harness.module.MyRequest("y")) == (1, None)
 
 
 def test_send_to_a_service_returns_its_status(pyprod_harness):
@@ -232,7 +232,8 @@ def test_messages_cross_as_iris_objects(pyprod_harness):
     iris_object = messages.to_iris(harness.module.MyRequest("x"))
     assert iris_object._ClassName(1) == "helloworld.MyRequest"
     assert iris_object.JsonBody.text() == '{"content": "x"}'
-    assert messages.from_iris(iris_object) == harness.module.MyRequest("x")
+    back = messages.from_iris(iris_object)
+    assert type(back) is harness.module.MyRequest and back.content == "x"
 
 
 TIMERS = """

@@ -53,6 +53,8 @@ def names(text: str) -> Dict[str, object]:
     production = re.search(r"<Production .*?</Production>", text, re.S)
     return {
         "properties": sorted(set(re.findall(r"^Property (\w+)", text, re.M)) - THEIR_INTERNALS),
+        "types": {name: normal_type(kind) for name, kind in re.findall(r"^Property (\w+) As ([^;\[]+)", text, re.M)
+                  if name not in THEIR_INTERNALS},
         "parameters": sorted(set(re.findall(r"^Parameter (\w+)", text, re.M)) - OUR_INTERNALS),
         "settings": settings.group(1).split(",") if settings and settings.group(1) else [],
         "indexes": sorted(re.findall(r"^Index (\w+) On", text, re.M | re.I)),
@@ -64,6 +66,11 @@ def names(text: str) -> Dict[str, object]:
                                           re.sub(r"<Item .*?</Item>", "", production.group(0), flags=re.S))
         if production else [],
     }
+
+
+def normal_type(text: str) -> str:
+    """An IRIS property type as written, without spaces (``%String(MAXLEN="")``)."""
+    return re.sub(r"\s+", "", text)
 
 
 def theirs(script: Path, out: Path) -> Dict[str, Dict[str, object]]:

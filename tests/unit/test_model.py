@@ -52,9 +52,14 @@ class Special(BusinessOperation):
     def OnMessage(self, request):
         return Status.OK()
 """)
+    # a class-level iris_package_name is ignored, as pyprod 0.2.0's generator ignores it
     assert sorted(classes_of(result)) == [
-        "Main.Svc", "NopkgHelpers.Helper", "Other.Place.Special", "Shared.Msgs.Ping"]
+        "Main.Special", "Main.Svc", "NopkgHelpers.Helper", "Shared.Msgs.Ping"]
     assert classes_of(result)["Shared.Msgs.Ping"].py_module == "shared"
+    warned = [w for w in result.model.warnings if "iris_package_name" in w.message]
+    assert len(warned) == 1 and "Special" in warned[0].message and "'Other.Place'" in warned[0].message
+    assert "ignored" in warned[0].message and "Main.Special" in warned[0].message
+    assert "module of its own" in warned[0].message and warned[0].where.line
 
 
 def test_package_defaults_to_script_file_name(tmp_path):
@@ -324,10 +329,12 @@ class O(BusinessOperation):
         pass
 """)
     props = {p.py_name: p.iris_type.name for p in classes_of(result)["Demo.O"].properties}
+    # no datatype and no annotation: text, whatever the default (pyprod 0.2.0's %VarString)
     assert props == {"by_type": "%Double", "by_name": "%Integer", "by_iris": "Ens.DataType.ConfigName",
-                     "by_default": "%Boolean", "annotated": "%Date", "plain": "%String"}
+                     "by_default": "%VarString", "annotated": "%Date", "plain": "%VarString"}
     text = text_of(result, "Demo.O")
-    assert 'Property plain As %String(MAXLEN = "");' in text
+    assert 'Property plain As %VarString;' in text
+    assert 'Property ByDefault As %VarString [ InitialExpression = "True" ];' in text
     assert 'Property annotated As %Date [ InitialExpression = {$zdateh("2024-01-02",3)} ];' in text
 
 
@@ -341,7 +348,7 @@ class O(BusinessOperation):
         pass
 """)
     props = {p.py_name: p.iris_type.name for p in classes_of(result)["Demo.O"].properties}
-    assert props == {"hosts": "%String", "mode": "%String"}
+    assert props == {"hosts": "%VarString", "mode": "%VarString"}
     texts = [w.message for w in result.model.warnings]
     assert any("O.hosts" in t and "'list'" in t and "stored as text" in t for t in texts), texts
     assert any("O.mode" in t and "'speed'" in t for t in texts), texts
@@ -445,9 +452,9 @@ class Order(JsonSerialize):
 """)
     order = classes_of(result)["Demo.Order"]
     assert [(c.iris_name, c.iris_type.name, c.index, c.sql_name) for c in order.columns] == [
-        ("OrderId", "%Integer", True, None), ("group", "%String", False, "groupCol"),
+        ("OrderId", "%Integer", True, None), ("group", "%VarString", False, "groupCol"),
         ("when", "%TimeStamp", False, "whenCol"), ("day", "%Date", False, None),
-        ("flag", "%Boolean", False, None), ("price", "%Double", False, None)]
+        ("flag", "%Boolean", False, None), ("price", "%VarString", False, None)]
     assert order.sql_table == "OrderTable"
     text = text_of(result, "Demo.Order")
     assert class_header(text) == "Class Demo.Order Extends PyProd.JsonMessage [ SqlTableName = OrderTable ]"

@@ -22,7 +22,7 @@ def test_iris_name_follows_pyprod(py, iris):
     assert naming.iris_name(py) == iris
 
 
-@pytest.mark.parametrize("py", ["Mixed_Case", "camel_Case", "größe", "1abc"])
+@pytest.mark.parametrize("py", ["Mixed_Case", "camel_Case", "Größe_x", "1abc", "x\u00b2"])
 def test_names_iris_cannot_take_are_refused_with_a_suggestion(py):
     with pytest.raises(PyProdError, match="cannot be an IRIS member name") as err:
         naming.member_name(py, "setting")
@@ -40,14 +40,14 @@ def test_class_names_iris_cannot_take_are_refused():
     assert "MyClass" in err.value.fix
 
 
-@pytest.mark.parametrize("name", ["helloworld", "Demo.Orders", "A1.B2.C3"])
+@pytest.mark.parametrize("name", ["helloworld", "Demo.Orders", "A1.B2.C3", "café", "Grüße.Straße", "名前"])
 def test_valid_packages(name):
     assert naming.package_name(name) == name
 
 
 @pytest.mark.parametrize("name, words", [
-    ("my_pkg", "ASCII letters and digits"), ("my-pkg", "ASCII letters"), ("1abc", "start"),
-    ("Demo..X", "dot-separated"), ("", "empty"), ("café", "ASCII"),
+    ("my_pkg", "letters and digits"), ("my-pkg", "letters"), ("1abc", "start"),
+    ("Demo..X", "dot-separated"), ("", "empty"), ("Grüße_Welt", "letters and digits"), ("x\U0001d49c", "letters"),
 ])
 def test_invalid_packages(name, words):
     with pytest.raises(PyProdError) as err:
@@ -83,8 +83,16 @@ def test_member_name_limit_and_charset():
     assert naming.member_name("x" * naming.MEMBER_NAME_MAX, "setting") == "x" * naming.MEMBER_NAME_MAX
     with pytest.raises(PyProdError, match="characters long"):
         naming.member_name("x" * (naming.MEMBER_NAME_MAX + 1), "setting")
-    with pytest.raises(PyProdError, match="ASCII"):
-        naming.member_name("größe", "setting")
+    # letters beyond ASCII are IRIS letters on a Unicode instance
+    assert naming.member_name("größe", "setting") == "größe"
+    assert naming.member_name("größe_gesamt", "setting") == "GrößeGesamt"
+    with pytest.raises(PyProdError, match="letters and digits") as err:
+        naming.member_name("Größe_Total", "setting")
+    assert "'GroesseTotal'" in err.value.fix  # a transliteration, not 'GreTotal'
+    with pytest.raises(PyProdError) as err:
+        naming.short_class_name("Straße_Plan")
+    assert "'StrasseePlan'" not in err.value.fix and "'StrassePlan'" in err.value.fix
+    assert naming.suggest_package("grüße_welt") == "GruesseWelt"
 
 
 def test_file_name_default_is_made_valid():

@@ -147,8 +147,8 @@ def test_process_properties_and_class_named_after_reserved_words_get_sql_names(t
     text = texts_of(build_source(tmp_path, PROCESS, "shop.py"))["Shop.Group"]
     assert "[ SqlTableName = GroupTable ]" in text
     assert "Property order As %Integer [ InitialExpression = 0, SqlFieldName = orderCol ];" in text
-    assert 'Property user As %String(MAXLEN = "") [ SqlFieldName = userCol ];' in text
-    assert "Property note As %String(MAXLEN = \"\") [ InitialExpression = \"\" ];" in text
+    assert 'Property user As %VarString [ SqlFieldName = userCol ];' in text
+    assert "Property note As %VarString [ InitialExpression = \"\" ];" in text
     assert compile_problems("Shop.Group", text, {"Shop.Group": text}) == []
 
 

@@ -109,8 +109,7 @@ def test_fast_paths_give_what_the_opcode_loop_and_pickle_give(message, protocol,
     loop_only(monkeypatch)
     slow = loads(data)
     for back in (fast, again, slow):
-        assert type(back) is Bag and back == message == pickle.loads(data)
-        assert back.__dict__ == message.__dict__
+        assert type(back) is Bag and back.__dict__ == message.__dict__ == pickle.loads(data).__dict__
 
 
 def test_a_bytearray_body_is_released_after_loading():
@@ -235,7 +234,7 @@ def test_full_caches_are_emptied_and_loads_stay_correct(monkeypatch):
     messages = [Bag(payload=[1, "a"]), Bag(payload=datetime.date(2024, 1, 2)), Bag(payload=Bag), Bag(payload=Plain)]
     for _ in range(3):
         for message in messages:
-            assert loads(pickle.dumps(message, protocol=5)) == message
+            assert vars(loads(pickle.dumps(message, protocol=5))) == vars(message)
         assert type(loads(pickle.dumps(Plain(), protocol=5))) is Plain
         assert len(pickle_policy.allowed_classes) <= 2 and len(pickle_policy.found_classes) <= 2
     with pytest.raises(PickleRefused, match="production components"):

@@ -1,7 +1,10 @@
 """IRIS naming rules, in one place.
 
 Class names are ``package.ShortName``: every dot-piece starts with a letter and holds only
-letters and digits. Short class names are unique in their first 60 characters, packages in
+letters and digits. On a Unicode instance a letter may be any letter of the Basic Multilingual
+Plane (``Grüße``, ``Ωmega``, ``名前``): IRIS's identifier rules allow alphabetic characters above
+ASCII; digits are ``0``-``9``. A name IRIS refuses gets an ASCII transliteration as the suggested
+fix (``Grüße_Welt`` -> ``GruesseWelt``). Short class names are unique in their first 60 characters, packages in
 their first 189, and two names that differ only by case are the same name. Member names
 (properties, parameters, methods, indexes) follow the same letter/digit rule.
 
@@ -17,8 +20,9 @@ from __future__ import annotations
 import keyword
 import re
 import sys
+import unicodedata
 from functools import lru_cache
-from typing import Dict, Iterable, Optional
+from typing import Any, Dict, Iterable, Optional
 
 from .errors import Location, PyProdError
 
@@ -41,7 +45,10 @@ def has_control_chars(text: str) -> bool:
 
 
 _PIECE = re.compile(r"[A-Za-z][A-Za-z0-9]*\Z")
-_IRIS_TYPE = re.compile(r"%?[A-Za-z][A-Za-z0-9]*(\.[A-Za-z][A-Za-z0-9]*)*\Z")
+#: Letters with no decomposition to ASCII, written as German, Nordic and other usage writes them.
+_TRANSLITERATION = {"ß": "ss", "ẞ": "SS", "æ": "ae", "Æ": "AE", "ø": "oe", "Ø": "Oe", "œ": "oe", "Œ": "Oe",
+                    "þ": "th", "Þ": "Th", "ð": "d", "Ð": "D", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "\u0131": "i",
+                    "ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"}
 _WORD_SPLIT = re.compile(r"_+")
 
 
@@ -63,15 +70,38 @@ def _ascii_ident(text: str) -> bool:
     return bool(_PIECE.match(text)) and text.isascii()
 
 
+def _is_letter(ch: str) -> bool:
+    return ch.isalpha() and ord(ch) <= 0xFFFF
+
+
+def _ident(text: str) -> bool:
+    """An IRIS identifier piece: a letter, then letters and digits 0-9 (letters beyond ASCII
+    included, as a Unicode instance takes them)."""
+    return bool(text) and _is_letter(text[0]) and all(_is_letter(ch) or ch in "0123456789" for ch in text)
+
+
+def transliterate(text: str) -> str:
+    """``text`` in ASCII letters where it has others: ``Grüße`` -> ``Gruesse``, ``café`` -> ``cafe``."""
+    out = []
+    for ch in unicodedata.normalize("NFC", text):
+        if ch.isascii():
+            out.append(ch)
+        elif ch in _TRANSLITERATION:
+            out.append(_TRANSLITERATION[ch])
+        else:
+            out.append(unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode("ascii"))
+    return "".join(out)
+
+
 def member_name(py_name: str, what: str, where: Optional[Location] = None) -> str:
     """The IRIS member name for a Python attribute or method name, validated."""
     result = iris_name(py_name)
-    if not _ascii_ident(result):
+    if not _ident(result):
         hint = _ascii_hint(py_name)
         raise PyProdError(
-            f"{what} {py_name!r} cannot be an IRIS member name ({result!r}): IRIS names use ASCII letters and "
-            "digits only and start with a letter; only all-lower or all-upper snake_case names lose their "
-            "underscores",
+            f"{what} {py_name!r} cannot be an IRIS member name ({result!r}): IRIS names are letters and "
+            "digits 0-9 and start with a letter (no '_' or marks); only all-lower or all-upper snake_case "
+            "names lose their underscores",
             where=where,
             fix=f"rename it, e.g. {hint!r}" if hint else "rename it with ASCII letters and digits",
         )
@@ -87,7 +117,7 @@ def member_name(py_name: str, what: str, where: Optional[Location] = None) -> st
 
 def _ascii_hint(py_name: str) -> str:
     """A valid name close to ``py_name``, or "" when none is obvious."""
-    candidate = _words_pascal(re.sub(r"[^A-Za-z0-9_]", "", py_name)).lstrip("0123456789")
+    candidate = _words_pascal(re.sub(r"[^A-Za-z0-9_]", "", transliterate(py_name))).lstrip("0123456789")
     return candidate if _ascii_ident(candidate) else ""
 
 
@@ -101,10 +131,10 @@ def package_name(package: str, where: Optional[Location] = None, *, derived: boo
             fix='set iris_package_name = "MyPackage" at the top of the script',
         )
     pieces = package.split(".")
-    if not all(_ascii_ident(p) for p in pieces):
+    if not all(_ident(p) for p in pieces):
         raise PyProdError(
             f"invalid IRIS package name {package!r} ({origin}): each dot-separated part must start "
-            "with a letter and contain only ASCII letters and digits (no '_', '-' or spaces)",
+            "with a letter and contain only letters and digits 0-9 (no '_', '-' or spaces)",
             where=where,
             fix=f'set iris_package_name = "{suggest_package(package)}"',
         )
@@ -131,7 +161,7 @@ def suggest_package(text: str) -> str:
     """A valid package name close to ``text`` (used in hints and for file-name defaults)."""
     pieces = []
     for raw in text.split("."):
-        piece = _words_pascal(re.sub(r"[^A-Za-z0-9_]", "_", raw))
+        piece = _words_pascal(re.sub(r"[^A-Za-z0-9_]", "_", transliterate(raw)))
         piece = piece.lstrip("0123456789")
         if piece:
             pieces.append(piece)
@@ -140,18 +170,18 @@ def suggest_package(text: str) -> str:
 
 def package_from_filename(stem: str, where: Optional[Location] = None) -> str:
     """The default package of a script: its file name, made a valid IRIS name."""
-    if _ascii_ident(stem):
+    if _ident(stem):
         return package_name(stem, where, derived=True)
     return package_name(suggest_package(stem), where, derived=True)
 
 
 def short_class_name(py_name: str, where: Optional[Location] = None) -> str:
     """The short IRIS class name of a Python class: the Python name as written, validated."""
-    if not _ascii_ident(py_name):
+    if not _ident(py_name):
         hint = _ascii_hint(py_name)
         raise PyProdError(
-            f"class {py_name!r} cannot be an IRIS class name: IRIS class names use ASCII letters "
-            "and digits only and start with a letter",
+            f"class {py_name!r} cannot be an IRIS class name: IRIS class names are letters and digits "
+            "0-9 and start with a letter (no '_' or marks)",
             where=where,
             fix=f"rename the class, e.g. to {hint!r}" if hint else "rename the class with ASCII letters and digits",
         )
@@ -167,12 +197,15 @@ def short_class_name(py_name: str, where: Optional[Location] = None) -> str:
 
 def is_class_name(text: str) -> bool:
     """True when ``text`` is a syntactically valid full IRIS class name (``Pkg.Cls``, ``%Lib.X``)."""
-    return isinstance(text, str) and bool(_IRIS_TYPE.match(text)) and "." in text
+    return is_type_name(text) and "." in text
 
 
 def is_type_name(text: str) -> bool:
-    """True for ``%String``, ``%Library.String`` or ``Pkg.Cls``."""
-    return isinstance(text, str) and bool(_IRIS_TYPE.match(text))
+    """True for ``%String``, ``%Library.String``, ``Pkg.Cls`` or ``Grüße.Straße``."""
+    if not isinstance(text, str):
+        return False
+    pieces = (text[1:] if text.startswith("%") else text).split(".")
+    return all(_ident(p) for p in pieces)
 
 
 class ClashChecker:
@@ -228,15 +261,21 @@ def _library_class(klass: type) -> bool:
     return module == "builtins" or module == "intersystems_pyprod" or module.startswith("intersystems_pyprod.")
 
 
-def package_of(cls: type) -> str:
-    """``iris_package_name`` of the class (or a user base class), else of its module, else the
-    module's file name."""
-    where = getattr(cls, "_pyprod_where", None)
+def class_level_package(cls: type) -> Optional[Any]:
+    """An ``iris_package_name`` set on the class or a user base class (ignored: see ``package_of``)."""
     for klass in cls.__mro__:
         if _library_class(klass):
             break
         if "iris_package_name" in klass.__dict__:
-            return package_name(klass.__dict__["iris_package_name"], where)
+            return klass.__dict__["iris_package_name"]
+    return None
+
+
+def package_of(cls: type) -> str:
+    """``iris_package_name`` of the class's module, else the module's file name. A class-level
+    ``iris_package_name`` is ignored, as pyprod 0.2.0's generator ignores it, so a class keeps the
+    name pyprod gave it (the model warns)."""
+    where = getattr(cls, "_pyprod_where", None)
     module = sys.modules.get(cls.__module__)
     value = getattr(module, "iris_package_name", None)
     if value is not None:

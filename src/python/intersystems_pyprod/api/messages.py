@@ -2,10 +2,13 @@
 
 Every name a message class body declares is a field, in source order: annotated names
 (``amount: float``, ``amount: float = 0.0``), plain assignments (``status = "new"``) and
-``Column`` attributes (``order_id = Column(index=True)``); fields of base message classes come
-first. Methods, nested classes, descriptors, ``ClassVar`` names, dunder names and
-``iris_package_name`` are not fields. Construction takes the fields positionally in that order or
-by keyword; missing fields take their class-level default or ``None``.
+``Column`` attributes (``order_id = Column(index=True)``); the fields a class declares itself
+come first, then those of its base message classes (nearest base first), so positional arguments
+bind to a subclass's own fields first, as in pyprod 0.2.0. Methods, nested classes, descriptors,
+``ClassVar`` names, dunder names and ``iris_package_name`` are not fields. Construction takes the
+fields positionally in that order or by keyword; missing fields take their class-level default or
+``None``. Messages compare and hash by identity, as pyprod 0.2.0's do: two messages with equal
+fields are two messages.
 """
 
 from __future__ import annotations
@@ -132,13 +135,13 @@ class ProductionMessage(metaclass=_MessageMeta):
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls._pyprod_where = caller_location()
-        inherited: Tuple[str, ...] = ()
         if cls.__module__ == __name__:
             return  # the library's own base classes have no fields
-        for base in reversed(cls.__mro__[1:]):
-            if issubclass(base, ProductionMessage) and base.__module__ != __name__:
-                inherited += tuple(n for n in _own_fields(base) if n not in inherited)
-        cls._pyprod_fields = inherited + tuple(n for n in _own_fields(cls) if n not in inherited)
+        fields: Tuple[str, ...] = ()
+        for klass in cls.__mro__:
+            if issubclass(klass, ProductionMessage) and klass.__module__ != __name__:
+                fields += tuple(n for n in _own_fields(klass) if n not in fields)
+        cls._pyprod_fields = fields
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         cls = type(self)
@@ -154,13 +157,6 @@ class ProductionMessage(metaclass=_MessageMeta):
             values[key] = value
         for name in fields:
             self.__dict__[name] = values[name] if name in values else field_default(cls, name)
-
-    def __eq__(self, other: object) -> bool:
-        if type(other) is not type(self):
-            return NotImplemented
-        return all(getattr(self, n, None) == getattr(other, n, None) for n in self._pyprod_fields)
-
-    __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
         body = ", ".join(f"{n}={getattr(self, n, None)!r}" for n in self._pyprod_fields)

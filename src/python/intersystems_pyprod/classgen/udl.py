@@ -7,6 +7,7 @@ import decimal
 from typing import Any, List
 
 from ..errors import PyProdError
+from ..model.datatypes import TEXT_TYPES
 from ..model.types import IrisType
 from ..naming import CONTROL_CHARS
 from ..runtime.timevalues import timestamp_text
@@ -67,7 +68,10 @@ def number_literal(value: Any) -> str:
 
 
 def initial_expression(value: Any, itype: IrisType) -> str:
-    """The ``InitialExpression`` keyword value for a default of type ``itype``."""
+    """The ``InitialExpression`` keyword value for a default of type ``itype``; a text property gets
+    the default as Python writes it (``"True"``, ``"12.5"``), the value pyprod 0.2.0 gives."""
+    if itype.name in TEXT_TYPES and not isinstance(value, str):
+        value = str(value)
     if isinstance(value, bool) or isinstance(value, (int, float, decimal.Decimal)):
         if itype.name in ("%Integer", "%Boolean", "%Double", "%Numeric", "%Float", "%Decimal"):
             return number_literal(value)

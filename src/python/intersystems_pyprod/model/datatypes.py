@@ -11,7 +11,11 @@ from ..errors import Location, PyProdError
 from ..naming import is_type_name
 from .types import IrisType
 
-UNLIMITED_STRING = IrisType("%String", (("MAXLEN", '""'),))
+#: Text of any length: pyprod 0.2.0's type for ``str`` and for every setting or column that
+#: declares no type (``%Library.VarString`` is ``%String`` with ``MAXLEN = ""``).
+UNLIMITED_STRING = IrisType("%VarString")
+#: IRIS types whose values are text: a default of any Python type is written as its ``str()``.
+TEXT_TYPES = ("%String", "%VarString", "%Library.String", "%Library.VarString")
 
 _BY_TYPE = {
     str: UNLIMITED_STRING,
@@ -77,18 +81,19 @@ def _lookup(spec: Any) -> IrisType:
 
 
 def declared_type(datatype: Any, annotation: Any, default: Any) -> Any:
-    """The type a setting or column declares: its ``datatype``, else its annotation, else the type of
-    its default, else ``str``. Generation and the runtime both use this one rule."""
+    """The type a setting or column declares: its ``datatype``, else its annotation, else ``str``,
+    whatever its default (as pyprod 0.2.0: ``IRISProperty(0)`` is text, so the portal and a
+    column take ``"5s"`` or ``12.5`` as well). Generation and the runtime both use this one rule."""
     if datatype not in (None, ""):
         return datatype
     if annotation is not None:
         return annotation
-    return type_of_default(default)
+    return str
 
 
-def type_of_default(value: Any) -> Any:
-    """The Python type to assume for a setting that only has a default."""
-    return type(value) if value is not None else str
+def family(name: str) -> str:
+    """``%String`` for every text type name, else ``name``."""
+    return "%String" if name in TEXT_TYPES else name
 
 
 def check_default(value: Any, itype: IrisType, what: str, where: Optional[Location]) -> None:
@@ -100,7 +105,8 @@ def check_default(value: Any, itype: IrisType, what: str, where: Optional[Locati
         "%Numeric": (int, float, decimal.Decimal), "%Date": (datetime.date,),
         "%TimeStamp": (datetime.datetime,), "%Time": (datetime.time,),
     }.get(itype.name)
-    ok_types = expected or (str, int, float, bool, decimal.Decimal)
+    # a scalar default of a text property is written as its str(), as pyprod 0.2.0 writes it
+    ok_types = expected or (str, int, float, bool, decimal.Decimal, datetime.date, datetime.time)
     if expected and itype.name == "%Date" and isinstance(value, datetime.datetime):
         ok_types = ()
     if expected == (int,) and isinstance(value, bool):

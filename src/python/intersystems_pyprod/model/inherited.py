@@ -72,6 +72,11 @@ def inherited(kind: str, iris_name: str) -> Optional[Tuple[str, Optional[IrisTyp
     return None
 
 
+def _family(itype: IrisType) -> str:
+    """The type name with ``%VarString`` counted as ``%String`` (it is one with no length limit)."""
+    return datatypes.family(itype.name)
+
+
 def _python_spelling(itype: IrisType) -> str:
     return {"%Boolean": "bool", "%Integer": "int", "%Numeric": "decimal.Decimal",
             "%String": "str"}.get(itype.name, repr(itype.name))
@@ -93,7 +98,7 @@ def setting_type(kind: str, iris_name: str, datatype: Any, annotation: Any, defa
     explicit = datatype if datatype not in (None, "") else annotation
     if explicit is not None:
         declared = datatypes.iris_type(explicit, what, where)
-        if declared.name != itype.name:
+        if _family(declared) != _family(itype):
             raise PyProdError(
                 f"{what} is declared as {declared.name}, but {iris_name} is a {itype.name} property every "
                 f"{kind} inherits from {owner}; IRIS reads it with that type",

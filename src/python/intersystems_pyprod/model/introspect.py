@@ -15,7 +15,7 @@ from .. import naming
 from ..api import hosts as api_hosts
 from ..api import messages as api_messages
 from ..api import production
-from ..errors import PyProdError
+from ..errors import PyProdError, PyProdWarning
 from .classes import ClassIndex, Context, doc_of, kind_of, where_of
 from .hosts import host_model
 from .messages import message_model
@@ -62,6 +62,23 @@ def _index(classes: List[type]) -> ClassIndex:
     return index
 
 
+def _ignored_packages(classes: List[type], index: ClassIndex) -> List[PyProdWarning]:
+    """A warning for each class that sets ``iris_package_name`` itself: the name is not used."""
+    found = []
+    for cls in classes:
+        value = naming.class_level_package(cls)
+        if value is None:
+            continue
+        package = index.name(cls).rsplit(".", 1)[0]
+        found.append(PyProdWarning(
+            f"class {cls.__name__} sets iris_package_name = {value!r}, which is ignored: a class takes the "
+            f"iris_package_name of its module, so it is {index.name(cls)} (pyprod 0.2.0 generates the same "
+            f"name). To put it in {value!r}, move the class to a module of its own with "
+            f"iris_package_name = {value!r} at the top; to keep {package!r}, remove the class-level line",
+            where_of(cls)))
+    return found
+
+
 def _user_base(index: ClassIndex, cls: type, kind: str) -> Optional[type]:
     """The first direct base class of ``cls`` that is a class of this script of the same kind:
     its IRIS class is the one ``cls``'s IRIS class extends."""
@@ -90,6 +107,7 @@ def build_model(script: str, module_name: str, modules: Iterable[types.ModuleTyp
     """The model of everything ``modules`` define (the script and its local modules)."""
     classes = user_classes(list(modules))
     ctx = Context(_index(classes))
+    ctx.warnings.extend(_ignored_packages(classes, ctx.index))
     models = [_class_model(ctx, cls) for cls in classes]
     models.sort(key=lambda m: m.iris_name)
     return ScriptModel(script, module_name, models, ctx.warnings)

@@ -15,6 +15,10 @@ and results in by-reference arguments. So the Python method's return value cross
 
 ObjectScript has no ``None``: where a value is ``None`` (an output, a value in a list) the caller
 gets ``""``, the value IRIS gives an absent argument.
+
+A Python operation calling its Python adapter (``self.ADAPTER.send_it(x)``) gets pyprod 0.2.0's
+shapes instead (:func:`result_for_python`): always a tuple, ``(status, value)`` for a bare value
+and ``(status, *rest)`` for a returned tuple, with the statuses an ObjectScript caller would get.
 """
 
 from __future__ import annotations
@@ -24,14 +28,16 @@ from typing import Any, Callable, List, Optional, Tuple
 
 from ..api.messages import ProductionMessage
 from ..model.callbacks import snake_case
+from ..naming import iris_name
 from . import messages
 
 OK = 1
 
 
 def method_of(component: Any, name: str) -> Optional[Callable[..., Any]]:
-    """The adapter's Python method for an ObjectScript method name (``SendLine`` or ``send_line``)."""
-    for candidate in (name, snake_case(name)):
+    """The adapter's Python method for a method name in either spelling: ``SendLine`` or
+    ``send_line`` finds ``def send_line`` and ``def SendLine`` alike."""
+    for candidate in (name, snake_case(name), iris_name(name)):
         func = getattr(component, candidate, None)
         if callable(func):
             return func
@@ -77,3 +83,34 @@ def result_for_objectscript(result: Any, slots: int, status_of: Callable[[Any], 
             outputs[index] = to_objectscript(value)
         return [status_of(result[0]), outputs]
     return [to_objectscript(result), outputs]
+
+
+class AdapterResult(tuple):
+    """What ``self.ADAPTER.method(...)`` hands a Python operation: ``(status, value, ...)``.
+
+    A callback that returns it where a status goes (``status = self.ADAPTER.send(x)`` then
+    ``return status, response``, as pyprod 0.2.0's own examples do) returns its status."""
+
+    @property
+    def status(self) -> Any:
+        return self[0]
+
+
+def _plain(value: Any) -> Any:
+    """A status as it comes back from ObjectScript: ``None`` is ``$$$OK``, ``True``/``False`` 1/0."""
+    if value is None:
+        return OK
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+def result_for_python(result: Any) -> AdapterResult:
+    """pyprod 0.2.0's result of an adapter method called from an operation: a bare value ``v`` ->
+    ``(v, None)``; ``(status, a, b)`` -> ``(status, a, b)``; ``[status, a]`` -> ``(status, [a])``
+    (pyprod keeps the rest of a list as a list). An empty tuple or list raises ``IndexError``."""
+    if isinstance(result, tuple):
+        return AdapterResult((_plain(result[0]), *result[1:]))
+    if isinstance(result, list):
+        return AdapterResult((_plain(result[0]), result[1:]))
+    return AdapterResult((_plain(result), None))

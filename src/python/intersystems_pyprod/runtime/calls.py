@@ -8,13 +8,15 @@ objects, converted on the way out and back.
 from __future__ import annotations
 
 import sys
+import traceback
 from typing import Any
 
 from ..api import engine
 from ..api.fields import IRISProperty
-from ..api.hosts import Component
+from ..api.hosts import Component, OutboundAdapter
+from ..model.callbacks import snake_case
 from ..naming import iris_name
-from . import bodies, irisapi, messages, values
+from . import adaptercalls, bodies, irisapi, messages, values
 
 
 def _host(component: Any) -> Any:
@@ -104,12 +106,59 @@ class ObjectScriptProxy:
         setattr(object.__getattribute__(self, "_target"), iris_name(name), value)
 
 
+class PythonAdapterProxy:
+    """A Python adapter seen from its operation, as pyprod 0.2.0 shows it: a method of the adapter
+    (either spelling) returns :func:`.adaptercalls.result_for_python`'s tuple, and an exception in
+    it becomes ``(error status, None)`` with the traceback in the event log; other attributes
+    (settings) are the adapter's own, or its IRIS adapter object's (``CallInterval``)."""
+
+    def __init__(self, target: Component) -> None:
+        object.__setattr__(self, "_target", target)
+
+    def __getattr__(self, name: str) -> Any:
+        target = object.__getattribute__(self, "_target")
+        func = adaptercalls.method_of(target, name)
+        if func is not None and not getattr(func, "__module__", "").startswith("intersystems_pyprod"):
+            return _adapter_method(target, func)
+        for candidate in (name, snake_case(name)):
+            if hasattr(target, candidate):
+                return getattr(target, candidate)
+        return getattr(_host(target), iris_name(name))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        target = object.__getattribute__(self, "_target")
+        found = next((c for c in (name, snake_case(name)) if hasattr(type(target), c)), None)
+        if found is not None:
+            setattr(target, found, value)
+        else:
+            setattr(_host(target), iris_name(name), value)
+
+
+def _adapter_method(target: Component, func: Any) -> Any:
+    def call(*args: Any, **kwargs: Any) -> adaptercalls.AdapterResult:
+        try:
+            return adaptercalls.result_for_python(func(*args, **kwargs))
+        except Exception as exc:
+            owner, method = type(target).__name__, getattr(func, "__name__", "?")
+            current = engine.current()
+            current.log("Error", owner, method, traceback.format_exc().rstrip())
+            return adaptercalls.AdapterResult(
+                (current.error_status(f"{owner}.{method} raised {type(exc).__name__}: {exc}"), None))
+
+    call.__name__ = getattr(func, "__name__", "call")
+    call.__doc__ = getattr(func, "__doc__", None)
+    return call
+
+
 def adapter(component: Any) -> Any:
-    """``self.ADAPTER``: the Python adapter object itself, or a proxy of an ObjectScript one."""
+    """``self.ADAPTER``: a Python outbound adapter behind a :class:`PythonAdapterProxy`, a Python
+    inbound adapter itself, or a proxy of an ObjectScript adapter."""
     iris_adapter = _host(component).Adapter
     if iris_adapter is None or iris_adapter == "":
         raise AttributeError(f"{type(component).__name__} has no adapter in this production")
     python_object = getattr(iris_adapter, "PyObject", None)
+    if isinstance(python_object, OutboundAdapter):
+        return PythonAdapterProxy(python_object)
     if isinstance(python_object, Component):
         return python_object
     return ObjectScriptProxy(iris_adapter)

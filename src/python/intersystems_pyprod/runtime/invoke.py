@@ -10,7 +10,7 @@ from ..api import engine
 from ..api.messages import ProductionMessage
 from ..loader import paths
 from ..model.callbacks import snake_case
-from . import identity, messages
+from . import adaptercalls, identity, messages
 
 OK = 1
 #: What a user callback may raise and still only fail that callback (never end the job).
@@ -88,7 +88,10 @@ def status_of(component: Any, method: str, status: Any) -> Any:
 
     ObjectScript only ever gets ``1`` or a real ``%Status``: how IRIS converts a Python ``True``,
     ``False`` or ``None`` handed back to ObjectScript is unconfirmed (an object reference would
-    even read as success), so ``False`` and ``0`` become an error status that says so."""
+    even read as success), so ``False`` and ``0`` become an error status that says so. An adapter
+    call's result tuple stands for its status."""
+    if isinstance(status, adaptercalls.AdapterResult):
+        status = status.status
     if status is None or status is True or (type(status) is int and status == 1) or status == "1":
         return OK
     if status is False or (type(status) is int and status == 0):

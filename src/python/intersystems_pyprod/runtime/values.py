@@ -25,7 +25,7 @@ _BY_IRIS = {
 
 def python_type(itype: IrisType) -> Optional[type]:
     """The Python type values of ``itype`` convert to (None: leave them as they are)."""
-    if itype.name in ("%String", "%VarString", "%Library.String", "%Library.VarString"):
+    if itype.name in datatypes.TEXT_TYPES:
         return str
     return _BY_IRIS.get(itype.name)
 
@@ -48,6 +48,16 @@ def property_type(prop: IRISProperty, owner: type) -> IrisType:
             cached = datatypes.iris_type(spec, f"setting {owner.__name__}.{prop.name}", prop.where)
         prop.__dict__["_pyprod_type"] = cached
     return cached
+
+
+def initial_value(default: Any, itype: IrisType) -> Any:
+    """The value an IRIS property holds from its ``InitialExpression`` (``""`` without a default):
+    a text property holds the default's ``str()`` (``IRISProperty(True)`` reads ``"True"``)."""
+    if default is None:
+        return ""
+    if itype.name in datatypes.TEXT_TYPES and not isinstance(default, str):
+        return str(default)
+    return to_iris(default, None)
 
 
 def to_python(value: Any, kind: Optional[type]) -> Any:

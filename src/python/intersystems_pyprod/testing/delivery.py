@@ -48,7 +48,7 @@ class Delivery:
         props: Dict[str, Any] = {}
         if model is not None:
             for prop in model.properties:
-                props[prop.iris_name] = values.to_iris(prop.default, None) if prop.default is not None else ""
+                props[prop.iris_name] = values.initial_value(prop.default, prop.iris_type)
         props.update(settings)
         return props
 

@@ -72,7 +72,7 @@ class Harness(Delivery):
             if cls.kind in ("JsonMessage", "PickleMessage"):
                 stream = {"JsonMessage": ("JsonBody", "%Stream.GlobalCharacter"),
                           "PickleMessage": ("PickleBody", "%Stream.GlobalBinary")}[cls.kind]
-                defaults = {c.iris_name: values.to_iris(c.default, None) for c in self._all_columns(cls)
+                defaults = {c.iris_name: values.initial_value(c.default, c.iris_type) for c in self._all_columns(cls)
                             if c.default is not None}
                 self._standin.define(ClassInfo(cls.iris_name, {"PYMODULE": cls.py_module, "PYCLASS": cls.py_class},
                                                defaults, {stream[0]: stream[1]}))

@@ -87,6 +87,17 @@ def test_a_column_whose_default_was_0_takes_text_and_a_fraction():
             assert status == 1 and not harness.errors() and back.count == value
 
 
+def test_the_stand_in_refuses_what_a_typed_column_cannot_hold_as_iris_does():
+    """A column typed ``int`` is ``%Integer``: IRIS fails the save of 12.5 or "n/a", so the send
+    fails with the property named (what an untyped pyprod column would do if it were typed)."""
+    with Harness(str(SCRIPTS / "types_flow.py")) as harness:
+        for value in (12.5, "n/a"):
+            status, _back = harness.request("Reader", harness.module.Reading(typed_count=value))
+            assert status != 1 and "Reading:TypedCount" in str(getattr(status, "text", status))
+        status, back = harness.request("Reader", harness.module.Reading(typed_count=12))
+        assert status == 1 and back.typed_count == 12
+
+
 # -- 3. positional arguments of a message subclass ---------------------------------------------
 @needs_pyprod
 def test_positional_arguments_bind_to_a_subclass_own_fields_first():

@@ -100,11 +100,16 @@ class Delivery:
                 return class_name, f"<unreadable body: {exc}>"
         return class_name, str(obj)
 
-    def _record(self, source: str, target: str, obj: Any, kind: str) -> None:
-        """A message header for ``obj``: its body is saved (given an ID) as IRIS saves it."""
+    def _record(self, source: str, target: str, obj: Any, kind: str) -> Any:
+        """A message header for ``obj``: its body is saved (given an ID) as IRIS saves it. A body
+        IRIS refuses to save (a value its property cannot hold) is not sent: the error status."""
         class_name, body = self._body(obj)
-        body_id = obj._Id() if callable(getattr(obj, "_Save", None)) and obj._Save() == 1 else ""
+        saved = obj._Save() if callable(getattr(obj, "_Save", None)) else ""
+        if is_error_value(saved):
+            return saved
+        body_id = obj._Id() if saved == 1 else ""
         self.trace.append(TraceEntry(source, target, class_name, body, kind, len(self.trace) + 1, body_id))
+        return 1
 
     def _persist(self, process: ProcessRun) -> None:
         """The process is saved between its callbacks, and its response body with it."""
@@ -136,7 +141,10 @@ class Delivery:
         if not hasattr(request, "_ClassName"):
             return self._refuse(source, f"the request to {target!r} is a {type(request).__name__}, not a message "
                                         "object; send an instance of a JsonSerialize or PickleSerialize class")
-        self._record(source, target, request, "request")
+        saved = self._record(source, target, request, "request")
+        if is_error_value(saved):
+            why = getattr(saved, "text", saved)
+            return self._refuse(source, f"the request to {target!r} could not be saved: {why}")
         if item.kind == "ObjectScript":
             with self._acting(target):
                 self._log("Info", item.class_name, "OnMessage", f"{target} is an ObjectScript host "
@@ -155,7 +163,10 @@ class Delivery:
             return status, ""
         self._check(target, "OnMessage" if item.kind == "BusinessOperation" else "OnRequest", status)
         if response is not None and response != "":
-            self._record(target, source, response, "response")
+            saved = self._record(target, source, response, "response")
+            if is_error_value(saved):
+                why = getattr(saved, "text", saved)
+                return self._refuse(target, f"the response of {target!r} could not be saved: {why}")
         return status, ("" if response is None else response)
 
     def _call_stub(self, item: Item, request: Any) -> Tuple[Any, Any]:

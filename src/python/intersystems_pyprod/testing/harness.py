@@ -74,8 +74,9 @@ class Harness(Delivery):
                           "PickleMessage": ("PickleBody", "%Stream.GlobalBinary")}[cls.kind]
                 defaults = {c.iris_name: values.initial_value(c.default, c.iris_type) for c in self._all_columns(cls)
                             if c.default is not None}
+                types = {c.iris_name: c.iris_type.name for c in self._all_columns(cls)}
                 self._standin.define(ClassInfo(cls.iris_name, {"PYMODULE": cls.py_module, "PYCLASS": cls.py_class},
-                                               defaults, {stream[0]: stream[1]}))
+                                               defaults, {stream[0]: stream[1]}, types))
 
     def _all_columns(self, cls: ClassModel) -> List[Any]:
         """The columns of a message class and of the user message classes it extends."""

@@ -15,6 +15,7 @@ from typing import Any, Callable, Dict, List, Optional
 from ..api.engine import OfflineErrorStatus, is_error_value
 from ..loader.globals import MemoryGlobals
 from ..runtime import sealing, viewer
+from . import datatypes
 from .namespaces import GlobalRef, Namespaces
 
 
@@ -215,11 +216,16 @@ class _MessageObject(IrisObject):
         ident = self.__dict__.get("_id")
         return "" if ident is None else ident
 
-    def _Save(self) -> int:
+    def _Save(self) -> Any:
         """``%Save()``: store the body (its ID is given at the first save)."""
         store = self.__dict__.get("_store")
         if store is None:
             raise RuntimeError(f"{self._ClassName(1)} has no message store to be saved in")
+        for name, datatype in self.__dict__.get("_types", {}).items():
+            value = self.__dict__.get(name)
+            if not datatypes.valid(datatype, value):  # IRIS validates every property before a save
+                return OfflineErrorStatus(f"ERROR #5802: Datatype validation failed on property "
+                                          f"'{self._ClassName(1)}:{name}', with value equal to \"{value}\"")
         store.save(self)
         return 1
 
@@ -288,11 +294,14 @@ class ClassInfo:
     """What the stand-in knows of one IRIS class."""
 
     def __init__(self, name: str, parameters: Optional[Dict[str, Any]] = None,
-                 defaults: Optional[Dict[str, Any]] = None, streams: Optional[Dict[str, str]] = None) -> None:
+                 defaults: Optional[Dict[str, Any]] = None, streams: Optional[Dict[str, str]] = None,
+                 types: Optional[Dict[str, str]] = None) -> None:
         self.name = name
         self.parameters = dict(parameters or {})
         self.defaults = dict(defaults or {})
         self.streams = dict(streams or {})
+        #: Property -> IRIS data type, for the properties whose values a save validates.
+        self.types = dict(types or {})
 
 
 class _ClassProxy:
@@ -310,6 +319,7 @@ class _ClassProxy:
         kind = (_PickleMessageObject if "PickleBody" in info.streams
                 else _JsonMessageObject if "JsonBody" in info.streams else IrisObject)
         obj = kind(info.name, info.defaults, info.streams)
+        obj.__dict__["_types"] = info.types
         if kind is not IrisObject:
             obj.__dict__["_store"] = self._api.store
         return obj

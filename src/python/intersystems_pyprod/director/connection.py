@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 import uuid
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
@@ -11,6 +10,7 @@ from . import failures
 from .failures import FAILED as FAILED
 from .failures import UNREACHABLE as UNREACHABLE
 from .failures import USAGE, DirectorError
+from .output import redirect_output
 from .settings import ConnectionSettings, SettingsError, resolve
 
 #: Characters per string sent to IRIS (IRIS strings hold 3,641,144).
@@ -61,28 +61,6 @@ def connect(settings: ConnectionSettings, sdk: Any = None) -> Director:
         raise failures.connect_error(scrub(str(exc), settings), settings) from None
     redirect_output(connection)
     return Director(native, connection, settings, sdk)
-
-
-class ServerOutput:
-    """Where what the server writes to this connection goes: stderr, never stdout (where results
-    such as ``--json`` are printed). Without a handler the client prints it to stdout."""
-
-    @staticmethod
-    def write(data: Any) -> None:
-        sys.stderr.write("" if data is None else str(data))
-        sys.stderr.flush()
-
-
-def redirect_output(connection: Any) -> None:
-    """Send the server's output on ``connection`` to :class:`ServerOutput` (the client finds the
-    handler by class and method name)."""
-    setter = getattr(connection, "setOutputRedirectHandler", None)
-    if setter is None:
-        return
-    try:
-        setter(f"{ServerOutput.__module__}.{ServerOutput.__qualname__}", "write")
-    except Exception:  # a client version without redirection: its default (stdout) stays
-        pass
 
 
 def connect_with(flags: Mapping[str, Any]) -> Director:

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
+import os
+import shutil
+import tempfile
 from pathlib import Path
-from typing import List, Optional
+from typing import List, Mapping, Optional
 
 from ..classgen import grammar
 from ..classgen.generate import GeneratedClass, generate
 from ..errors import PyProdError
 from ..model.introspect import build_model
 from ..model.types import ScriptModel
-from .importer import ImportedScript, import_script
+from .importer import ImportedScript, import_script, imports_undone
 
 
 @dataclasses.dataclass
@@ -59,3 +62,28 @@ def write_classes(classes: List[GeneratedClass], out_dir: str) -> List[Path]:
     from .outfiles import write_all
 
     return write_all({cls.relative_path: cls.text for cls in classes}, out_dir)
+
+
+def build_staged(files: Mapping[str, str], entry: str) -> BuildResult:
+    """Import and generate the script from a private staging folder (removed on every outcome, from
+    ``sys.path`` too, with the modules imported from it)."""
+    # resolved, as the importer adds it to sys.path and names it in errors (a temporary folder
+    # may be reached through a symbolic link, e.g. /tmp -> /private/tmp)
+    staging = Path(tempfile.mkdtemp(prefix="pyprod-load-")).resolve()
+    try:
+        for path in files:  # every path was checked: relative, identifiers only
+            target = (staging / path).resolve()
+            if staging.resolve() not in target.parents:
+                raise PyProdError(f"upload path {path!r} leaves the staging folder", fix="send project-relative paths")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(files[path], encoding="utf-8")
+        try:
+            with imports_undone():
+                built = build(str(staging / entry), validate=False, root=staging)  # module names as the client's
+            if grammar.available():
+                validate_classes(built.classes)
+        except PyProdError as exc:
+            raise PyProdError(str(exc).replace(str(staging) + os.sep, "")) from None
+        return built
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

@@ -11,19 +11,13 @@ at any step leaves the previous classes and source version in force.
 from __future__ import annotations
 
 import dataclasses
-import os
-import shutil
-import tempfile
-from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Set, Tuple
 
-from ..classgen import grammar
 from ..classgen.storage import index_global, merge_storage
 from ..errors import PyProdError
-from .build import build, validate_classes
+from .build import build_staged
 from .guard import Namespace, begin, locked, settle, transaction
 from .history import known_script, version_before
-from .importer import imports_undone
 from .inuse import check_deletions
 from .names import check_project, check_script, check_upload, script_name, shadowed
 from .plan import Plan, case_conflicts, make_plan
@@ -75,31 +69,6 @@ def restart_hosts(kinds: Mapping[str, str]) -> List[str]:
     return sorted(n for n, k in kinds.items() if k not in PASSIVE_KINDS)
 
 
-def _build(files: Mapping[str, str], entry: str) -> Any:
-    """Import and generate the script from a private staging folder (removed on every outcome, from
-    ``sys.path`` too, with the modules imported from it)."""
-    # resolved, as the importer adds it to sys.path and names it in errors (a temporary folder
-    # may be reached through a symbolic link, e.g. /tmp -> /private/tmp)
-    staging = Path(tempfile.mkdtemp(prefix="pyprod-load-")).resolve()
-    try:
-        for path in files:  # every path was checked: relative, identifiers only
-            target = (staging / path).resolve()
-            if staging.resolve() not in target.parents:
-                raise PyProdError(f"upload path {path!r} leaves the staging folder", fix="send project-relative paths")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(files[path], encoding="utf-8")
-        try:
-            with imports_undone():
-                built = build(str(staging / entry), validate=False, root=staging)  # module names as the client's
-            if grammar.available():
-                validate_classes(built.classes)
-        except PyProdError as exc:
-            raise PyProdError(str(exc).replace(str(staging) + os.sep, "")) from None
-        return built
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-
-
 def _identity_problem(store: SourceStore, script: str, modules: List[str], project: str,
                       take_over: bool) -> Optional[str]:
     """Why this load would take over another project's script or modules, or None."""
@@ -135,7 +104,7 @@ def checked_build(result: LoadResult, files: Mapping[str, str], entry: str, proj
         if hidden:
             raise PyProdError(f"script {script!r} has modules that would hide others: {', '.join(hidden)}",
                               fix="rename those modules of the project (e.g. put them in a package)")
-        built = _build(files, entry)
+        built = build_staged(files, entry)
         check_references(script, sorted(files), [c.name for c in built.classes])
     except PyProdError as exc:
         result.error = str(exc)

@@ -112,12 +112,13 @@ def test_a_value_set_on_a_plain_field_after_creation_is_sent(tmp_path):
     assert '"field_1": "New Value"' in harness.trace[0].body
 
 
-def test_only_columns_become_properties_and_a_message_subclass_extends_its_parent(tmp_path):
+def test_columns_and_scalar_fields_become_properties_and_a_message_subclass_extends_its_parent(tmp_path):
     result = build_source(tmp_path, """
 from intersystems_pyprod import *
 iris_package_name = "Inherit"
 class Base(JsonSerialize):
-    note = "body only"
+    note = "a scalar default: a property"
+    blob = None
     code = Column("", index=True)
 class Special(Base):
     extra = Column(0, "num", unit="kg")
@@ -125,7 +126,7 @@ class Special(Base):
     texts = {c.name: c.text for c in result.classes}
     assert class_header(texts["Inherit.Base"]) == "Class Inherit.Base Extends PyProd.JsonMessage"
     assert [m for m in members(texts["Inherit.Base"]) if m[0] in ("property", "index")] == [
-        ("property", "code"), ("index", "codeIDX")]
+        ("property", "code"), ("property", "note"), ("index", "codeIDX")]
     assert class_header(texts["Inherit.Special"]) == "Class Inherit.Special Extends Inherit.Base"
     assert [m for m in members(texts["Inherit.Special"]) if m[0] in ("property", "index")] == [("property", "extra")]
     assert "Property extra As %Numeric" in texts["Inherit.Special"]

@@ -31,6 +31,7 @@ class ClassInfo:
     loader_calls: List[Tuple[str, int, str]] = dataclasses.field(default_factory=list)
     #: (python function, argument count, calling method) on the message-viewer module
     viewer_calls: List[Tuple[str, int, str]] = dataclasses.field(default_factory=list)
+    paths_calls: List[Tuple[str, int, str]] = dataclasses.field(default_factory=list)
     #: (method called on the object itself, argument count, calling method)
     self_calls: List[Tuple[str, int, str]] = dataclasses.field(default_factory=list)
 
@@ -91,7 +92,7 @@ def read_class(text: str) -> ClassInfo:
     return info
 
 
-_BRIDGE = re.compile(r'^(bridge|loader|viewer)\.(?:"([^"]+)"|(\w+))\(')
+_BRIDGE = re.compile(r'^(bridge|loader|viewer|paths)\.(?:"([^"]+)"|(\w+))\(')
 
 
 def _arg_count(oref_method: Any) -> int:
@@ -113,6 +114,8 @@ def _calls(method: Any, caller: str, info: ClassInfo) -> None:
             function = match.group(2) or match.group(3)
             if match.group(1) == "loader":
                 info.loader_calls.append((function, _arg_count(oref), caller))
+            elif match.group(1) == "paths":
+                info.paths_calls.append((function, _arg_count(oref), caller))
             elif match.group(1) == "viewer":
                 info.viewer_calls.append((function, _arg_count(oref), caller))
             else:

@@ -55,7 +55,8 @@ IRIS_MEMBERS = {
 }
 #: Members defined by PyProd classes that Python code (runtime, harness) reads or writes.
 PYPROD_MEMBERS = {"PyObject": "properties", "JsonBody": "properties", "PickleBody": "properties",
-                  "JsonChunk": "methods", "PickleChunk": "methods", "PYMODULE": "parameters",
+                  "JsonChunk": "methods", "JsonOpen": "methods", "JsonFieldList": "methods",
+                  "PickleChunk": "methods", "PYMODULE": "parameters",
                   "PYCLASS": "parameters", "LockLoads": "methods", "UnlockLoads": "methods",
                   "IsMessageBody": "methods", "TransactionLevel": "methods", "TransactionStart": "methods",
                   "TransactionCommit": "methods", "TransactionRollback": "methods",
@@ -175,7 +176,7 @@ def test_every_import_of_the_library_goes_through_pyprod_library():
     assert direct == {"Library.cls"}
     through = {path.name for path in SRC_CLS.rglob("*.cls")
                if "##class(PyProd.Library).Import(" in path.read_text(encoding="utf-8")}
-    assert through == {"Common.cls", "Loader.cls", "Message.cls"}
+    assert through == {"Common.cls", "JsonMessage.cls", "Loader.cls", "Message.cls"}
     assert CLASSES["PyProd.Library"].methods["Import"].args == 1
     assert CLASSES["PyProd.Library"].methods["Boot"].args == 0
 
@@ -194,6 +195,28 @@ def test_viewer_entry_points_exist_and_return_what_objectscript_reads():
     assert typing.get_origin(typing.get_type_hints(module.render)["return"]) is list
     source = (SRC_CLS / "PyProd" / "Message.cls").read_text(encoding="utf-8")
     assert "##class(PyProd.Library).Import(..#PYVIEWER)" in source
+
+
+def test_path_entry_points_exist_and_answer_what_objectscript_reads():
+    """PyProd.JsonMessage's GetValueAt and SetValueAt call the module its PYPATHS parameter names
+    with the arguments the ObjectScript passes; get_value_at answers [status, value]."""
+    message = CLASSES["PyProd.JsonMessage"]
+    module = importlib.import_module(message.parameters["PYPATHS"])
+    calls = {(name, n, caller) for name, n, caller in message.paths_calls}
+    assert calls == {("get_value_at", 2, "GetValueAt"), ("set_value_at", 5, "SetValueAt")}
+    for name, count, _caller in calls:
+        inspect.signature(getattr(module, name)).bind(*([None] * count))
+    assert typing.get_origin(typing.get_type_hints(module.get_value_at)["return"]) is list
+    # the signatures DTL and rule code call (Ens.VDoc.Interface)
+    assert message.methods["GetValueAt"].args == 4 and message.methods["SetValueAt"].args == 4
+
+
+def test_message_storage_members_are_private_and_python_writes_through_methods():
+    """The rule editor lists non-private properties: the body and its field list are Private, and
+    the runtime reaches them through PyProd.JsonMessage's methods (JsonChunk, JsonOpen, JsonFieldList)."""
+    source = (SRC_CLS / "PyProd" / "JsonMessage.cls").read_text(encoding="utf-8")
+    assert "Property JsonBody As %Stream.GlobalCharacter [ Private ];" in source
+    assert "Property JsonFields As %String(MAXLEN = \"\") [ Private ];" in source
 
 
 @pytest.mark.parametrize("cls", sorted(CLASSES), ids=str)
@@ -281,6 +304,7 @@ def test_system_classes_are_reached_through_cls():
 def test_pyprod_members_python_relies_on_exist(member, kind):
     owners = {"PyObject": HOSTS, "JsonBody": ["PyProd.JsonMessage"], "PickleBody": ["PyProd.PickleMessage"],
               "PickleChunk": ["PyProd.PickleMessage"], "JsonChunk": ["PyProd.JsonMessage"],
+              "JsonOpen": ["PyProd.JsonMessage"], "JsonFieldList": ["PyProd.JsonMessage"],
               "PYMODULE": [*HOSTS, "PyProd.JsonMessage", "PyProd.PickleMessage"],
               "PYCLASS": [*HOSTS, "PyProd.JsonMessage", "PyProd.PickleMessage"],
               "PyDiscardBody": ["PyProd.BusinessProcess"]}.get(member, ["PyProd.Loader"])

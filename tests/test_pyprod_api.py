@@ -114,6 +114,8 @@ def test_a_value_set_on_a_plain_field_after_creation_is_sent(tmp_path):
 
 
 def test_only_columns_become_properties_and_a_message_subclass_extends_its_parent(tmp_path):
+    """A message declared as in pyprod 0.2.0 has pyprod's members: its Column fields (a dataclass
+    message also gets its scalar fields, tests/test_messages_in_iris.py)."""
     result = build_source(tmp_path, """
 from intersystems_pyprod import *
 iris_package_name = "Inherit"

@@ -100,7 +100,7 @@ def test_every_shipped_persistent_class_pins_its_layout_as_recorded():
 
 @pytest.mark.parametrize("change, words", [
     (lambda t: t.replace("<Value>JsonBody</Value>", "<Value>Extra</Value>")
-     .replace("</Data>", '<Value name="2">\n<Value>JsonBody</Value>\n</Value>\n</Data>'), "slot 1"),
+     .replace("</Data>", '<Value name="3">\n<Value>JsonBody</Value>\n</Value>\n</Data>'), "slot 1"),
     (lambda t: t.replace('<Subscript>"JsonMessage"</Subscript>', '<Subscript>"Json"</Subscript>'), "moved"),
     (lambda t: re.sub(r"Storage Default\n\{.*?\n\}\n", "", t, flags=re.S), "no Storage Default"),
     (lambda t: t.replace("/// The message body as JSON text.", "/// New.\nProperty Format As %String;\n\n"
@@ -116,8 +116,8 @@ def test_a_new_property_appended_after_the_last_slot_is_accepted():
     name = "PyProd.JsonMessage"
     text = shipped()[name].replace("/// The message body as JSON text.",
                                    "/// New.\nProperty Format As %String;\n\n/// The message body as JSON text.")
-    text = text.replace("<Value>JsonBody</Value>\n</Value>\n",
-                        '<Value>JsonBody</Value>\n</Value>\n<Value name="2">\n<Value>Format</Value>\n</Value>\n')
+    text = text.replace("<Value>JsonFields</Value>\n</Value>\n",
+                        '<Value>JsonFields</Value>\n</Value>\n<Value name="3">\n<Value>Format</Value>\n</Value>\n')
     assert layout_problems(name, text, RECORD[name]) == []
 
 

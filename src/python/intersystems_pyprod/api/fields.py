@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any, Optional
 
 from ..errors import Location, PyProdError
@@ -116,6 +117,17 @@ class Column:
 
     def get_default(self) -> Any:
         return self.default
+
+    def __get__(self, instance: Any, owner: Optional[type] = None) -> Any:
+        """On the class: the column's declaration. On a message that never got a value for it (a
+        dataclass ``__init__`` that does not know the column, a body without the field): a copy of
+        its default, kept on the message so later changes stay."""
+        if instance is None:
+            return self
+        value = copy.copy(self.default)
+        if self.name:
+            instance.__dict__[self.name] = value
+        return value
 
     def __repr__(self) -> str:
         return f"Column(default={self.default!r}, datatype={self.datatype!r}, index={self.index})"

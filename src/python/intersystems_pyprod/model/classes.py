@@ -3,6 +3,7 @@ small readers of class attributes shared by the host, message and production mod
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -36,8 +37,13 @@ def kind_of(cls: type) -> str:
 
 
 def doc_of(cls: type) -> str:
+    """The class's own docstring; not the signature ``@dataclass`` writes as one when it has none."""
     raw = cls.__dict__.get("__doc__")
-    return inspect.cleandoc(raw) if isinstance(raw, str) else ""
+    if not isinstance(raw, str):
+        return ""
+    if dataclasses.is_dataclass(cls) and raw.startswith(cls.__name__ + "(") and raw.endswith(")"):
+        return ""
+    return inspect.cleandoc(raw)
 
 
 class ClassIndex:

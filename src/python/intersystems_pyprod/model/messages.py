@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import List, Optional, Set
+from typing import Any, List, Optional, Set
 
 from .. import naming
 from ..api.fields import Column
-from ..errors import PyProdWarning
-from . import datatypes
+from ..api.messages import field_default
+from ..errors import PyProdError, PyProdWarning
+from . import datatypes, fieldprops
 from .classes import Context, annotations_of, class_attr, text, where_of
 from .types import ClassModel, ColumnModel
 
-MESSAGE_RESERVED = ("PYMODULE", "PYCLASS", "JsonBody", "JsonChunk", "PickleBody", "PickleChunk", "PyObject")
+MESSAGE_RESERVED = fieldprops.PYPROD_MEMBERS + fieldprops.ENS_MEMBERS
 
 
 def message_model(ctx: Context, cls: type, common: ClassModel, parent: Optional[type]) -> ClassModel:
@@ -42,12 +43,37 @@ def message_model(ctx: Context, cls: type, common: ClassModel, parent: Optional[
         datatypes.check_default(column.default, itype, what, cwhere)
         columns.append(ColumnModel(name, iris_name, itype, column.default, text(column.description, what, cwhere),
                                    column.index, naming.sql_safe_name(iris_name, "Col")))
+    if common.kind == "JsonMessage":
+        columns += _field_columns(ctx, cls, inherited, where)
     if common.kind == "PickleMessage":
         ctx.warnings.append(PyProdWarning(
             f"{cls.__name__} is a pickle message: its body is readable only by Python, and only message "
             "classes of your scripts and standard types can be unpickled", where))
     short = common.iris_name.rsplit(".", 1)[1]
     return dataclasses.replace(common, columns=tuple(columns), sql_table=naming.sql_safe_name(short, "Table"))
+
+
+def _field_columns(ctx: Context, cls: type, inherited: Set[str], where: Any) -> List[ColumnModel]:
+    """The scalar fields of JSON message ``cls`` (other than Columns) held in properties; a scalar
+    field left in the body is a warning naming the reason."""
+    props, skipped = fieldprops.field_properties(cls)
+    for name, why in skipped:
+        if name not in inherited:
+            ctx.warnings.append(PyProdWarning(
+                f"field {cls.__name__}.{name} stays in the JSON body only ({why}): rules and DTL reach it "
+                f"as {{{name}}}, SQL and the message viewer's search do not", where))
+    found = []
+    for prop in props:
+        if prop.column or prop.field in inherited:
+            continue
+        default = field_default(cls, prop.field)
+        try:
+            datatypes.check_default(default, prop.iris_type, "", None)
+        except PyProdError:
+            default = None  # a default the property cannot hold stays in the body
+        found.append(ColumnModel(prop.field, prop.iris_name, prop.iris_type, default, "", False, prop.sql_name,
+                                 column=False))
+    return found
 
 
 def _inherited_names(cls: type, parent: Optional[type]) -> Set[str]:

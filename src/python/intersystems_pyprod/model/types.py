@@ -64,6 +64,8 @@ class ColumnModel:
     description: str
     index: bool
     sql_name: Optional[str]
+    #: a ``Column`` (pyprod 0.2.0); False for another scalar field held in a property
+    column: bool = True
 
 
 @dataclasses.dataclass(frozen=True)

@@ -21,7 +21,19 @@ from ..api.messages import ProductionMessage, field_default, own_annotations
 from ..model import datatypes
 from ..model.packages import iris_class_name
 from ..naming import iris_name
-from . import bodies, gcpause, identity, irisapi, pickle_policy, sealing, streams, timevalues, unpickler, values
+from . import (
+    bodies,
+    fieldsync,
+    gcpause,
+    identity,
+    irisapi,
+    pickle_policy,
+    sealing,
+    streams,
+    timevalues,
+    unpickler,
+    values,
+)
 
 _registry: Dict[str, type] = {}
 
@@ -155,7 +167,11 @@ def _encodes(value: Any) -> bool:
 
 def from_json(cls: Any, text: str) -> ProductionMessage:
     """Rebuild a message from its JSON body (missing fields take their defaults)."""
-    data = bodies.decode(text)
+    return _from_data(cls, bodies.decode(text))
+
+
+def _from_data(cls: Any, data: Dict[str, Any]) -> ProductionMessage:
+    """The message of a decoded JSON body."""
     converters = _field_types(cls)
     message: ProductionMessage = cls.__new__(cls)
     for name in cls._pyprod_fields:
@@ -223,15 +239,20 @@ def _write_body(obj: Any, message: Any, body: Any, reuse: bool) -> None:
         streams.write_pickle(stream, message, sealing.trailer, pickled=body)
         if not reuse:
             obj.PickleBody = stream
-    else:
+        for field, prop, kind in _columns(cls):
+            setattr(obj, prop, values.to_iris(getattr(message, field, None), kind))
+        return
+    opener = getattr(obj, "JsonOpen", None)
+    if opener is not None:  # the body stream is private: PyProd.JsonMessage hands it over, emptied
+        streams.write(opener(fieldsync.marker(cls), int(reuse)), body)
+    else:  # a class compiled before JsonOpen existed
         stream = obj.JsonBody if reuse else api.cls("%Stream.GlobalCharacter")._New()
         if reuse:
             stream.Clear()
         streams.write(stream, body)
         if not reuse:
             obj.JsonBody = stream
-    for field, prop, kind in _columns(cls):
-        setattr(obj, prop, values.to_iris(getattr(message, field, None), kind))
+    fieldsync.write(obj, message)
 
 
 def _save_if_stored(obj: Any) -> None:
@@ -276,7 +297,13 @@ def from_iris(obj: Any) -> Any:
     if found is not None:
         identity.remember(found[0], obj, found[1])
         return found[0]
-    message = cls()  # created in IRIS (e.g. the testing page): rebuild from its columns
+    message = cls()  # created in IRIS (e.g. the testing page, a DTL): rebuild from its properties
+    if getattr(cls, "_pyprod_serializer", "") == "json":
+        try:
+            fieldsync.from_properties(obj, message)
+        except bodies.BodyError as exc:
+            raise bodies.BodyError(f"message {class_name(1)}{_id_of(obj)}: {exc}") from None
+        return message
     for field, prop, kind in _columns(cls):
         value = getattr(obj, prop, None)
         if value not in (None, ""):
@@ -299,7 +326,11 @@ def _from_body(cls: Any, obj: Any) -> Any:
     text = streams.read_json(obj)
     if not text:
         return None
-    return gcpause.decode(len(text), from_json, cls, text), (identity.of_text(text) if identity.recording() else None)
+    decoded = gcpause.decode(len(text), bodies.decode, text)
+    message = _from_data(cls, decoded)
+    if fieldsync.props(cls) and fieldsync.reconcile(obj, message, decoded):
+        return message, None  # ObjectScript changed a property: the stored body is not what Python reads
+    return message, (identity.of_text(text) if identity.recording() else None)
 
 
 def _pickle_fingerprint(data: bytes) -> Any:
@@ -317,3 +348,27 @@ def _id_of(obj: Any) -> str:
     except Exception:  # not saved, or not a persistent object
         return ""
     return f" (ID {ident})" if ident not in (None, "") else ""
+
+
+def json_as_read(obj: Any, text: str) -> str:
+    """The JSON Python reads from ``obj`` whose stored body is ``text``: ``text`` itself, unless
+    ObjectScript changed a field's property since (then the message as Python reads it)."""
+    try:
+        cls = python_class(obj._ClassName(1))
+        if cls is None or getattr(cls, "_pyprod_serializer", "") != "json" or not fieldsync.props(cls):
+            return text
+        data = bodies.decode(text)
+        message = _from_data(cls, data)
+        if not fieldsync.reconcile(obj, message, data):
+            return text
+        for prop in fieldsync.props(cls):  # the stored JSON with the values the properties hold
+            data[prop.field] = getattr(message, prop.field, None)
+        return bodies.encode(data, _json_default)
+    except Exception:  # the viewer shows the stored text, with its own note when it is not JSON
+        return text
+
+
+def rewrite(obj: Any, message: Any) -> None:
+    """Write ``message`` into the IRIS object ``obj`` (its body emptied first, properties set), as
+    a send writes it: what ``SetValueAt`` changed is what Python reads next."""
+    _write_body(obj, message, to_json(message), reuse=True)

@@ -110,10 +110,10 @@ def _allow_project(cls: type) -> None:
 
 def _view(obj: Any) -> _View:
     title = _title(obj)
-    if "JsonBody" in _members(obj):
+    if hasattr(obj, "JsonChunk") or "JsonBody" in _members(obj):
         text = streams.read_json(obj)
         if text:
-            return _json_view(title, text)
+            return _json_view(title, messages.json_as_read(obj, text))
     elif "PickleBody" in _members(obj) or hasattr(obj, "PickleChunk"):
         return _pickle_view(title, obj)
     return _columns_view(title, obj)

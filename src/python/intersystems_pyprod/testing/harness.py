@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import collections
 import time
-from typing import Any, Callable, Deque, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Deque, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from ..api import engine as engine_api
 from ..api.engine import is_error_value
@@ -21,7 +21,7 @@ from ..loader.importer import import_script
 from ..model.introspect import build_model
 from ..model.types import ClassModel, ScriptModel
 from ..runtime import bodies, bridge, irisapi, jobstate, messages, values
-from . import portal
+from . import ensrules, portal
 from .delivery import Delivery, ProcessRun
 from .dispatch import MessageClasses
 from .hostobj import HarnessEngine, HostObject, ObjectScriptAdapter
@@ -74,9 +74,11 @@ class Harness(Delivery):
                           "PickleMessage": ("PickleBody", "%Stream.GlobalBinary")}[cls.kind]
                 defaults = {c.iris_name: values.initial_value(c.default, c.iris_type) for c in self._all_columns(cls)
                             if c.default is not None}
-                types = {c.iris_name: c.iris_type.name for c in self._all_columns(cls)}
+                properties = {c.iris_name: c.iris_type.name for c in self._all_columns(cls)}
+                if cls.kind == "JsonMessage":
+                    properties["JsonFields"] = "%String"
                 self._standin.define(ClassInfo(cls.iris_name, {"PYMODULE": cls.py_module, "PYCLASS": cls.py_class},
-                                               defaults, {stream[0]: stream[1]}, types))
+                                               defaults, {stream[0]: stream[1]}, properties))
 
     def _all_columns(self, cls: ClassModel) -> List[Any]:
         """The columns of a message class and of the user message classes it extends."""
@@ -197,6 +199,37 @@ class Harness(Delivery):
             status = self._refuse("(test)", f"{item_name!r} did not answer (timed out)")[0]
         self.drain()
         return status, messages.message_or_none(response)
+
+    def iris_message(self, message: Any) -> Any:
+        """The IRIS message object for a Python message, as a send makes it (IRIS objects pass)."""
+        if not self._started:
+            raise HarnessError("start the harness before converting messages")
+        return messages.to_iris(message)
+
+    def rule(self, message: Any, condition: str) -> bool:
+        """Whether a routing rule condition (``Document.amount > 100``, ``Document.{lines(1).sku} = "A"``)
+        holds for ``message``, evaluated as IRIS compiles it: property reads and ``GetValueAt``."""
+        return ensrules.condition(self.iris_message(message), condition)
+
+    def transform(self, message: Any, assigns: Sequence[Tuple[str, str]], create: str = "new",
+                  target_class: str = "") -> Tuple[Any, Any]:
+        """Run DTL assignments (``("target.amount", "source.amount * 2")``, ``("target.{lines(1).sku}",
+        '"B2"')``) with ``create`` new (a new ``target_class``), copy or existing; returns (status,
+        the target as the next Python component receives it)."""
+        source = self.iris_message(message)
+        if create == "new":
+            target = self._standin.cls(target_class or source._ClassName(1))._New()
+        elif create in ("copy", "existing"):
+            target = ensrules.clone(source) if create == "copy" else source
+        else:
+            raise HarnessError(f"create={create!r}: use new, copy or existing")
+        status = ensrules.transform(source, target, assigns)
+        if is_error_value(status):
+            return status, None
+        try:
+            return 1, messages.from_iris(target)
+        except bodies.BodyError as exc:
+            return engine_api.current().error_status(str(exc)), None
 
     def portal_view(self, message: Any, requested: str = "") -> PortalView:
         """What the portal's message viewer is served for ``message`` (a message, or an IRIS

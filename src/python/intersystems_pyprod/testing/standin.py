@@ -15,7 +15,7 @@ from typing import Any, Callable, Dict, List, Optional
 from ..api.engine import OfflineErrorStatus, is_error_value
 from ..loader.globals import MemoryGlobals
 from ..runtime import sealing, viewer
-from . import datatypes
+from . import datatypes, jsonobj
 from .namespaces import GlobalRef, Namespaces
 
 
@@ -150,9 +150,11 @@ class IrisObject:
     """An instance of a generated (or declared) IRIS class: properties are attributes."""
 
     def __init__(self, class_name: str, defaults: Optional[Dict[str, Any]] = None,
-                 streams: Optional[Dict[str, str]] = None) -> None:
+                 streams: Optional[Dict[str, str]] = None, properties: Optional[Dict[str, str]] = None) -> None:
         self.__dict__["_class_name"] = class_name
         self.__dict__["_streams"] = dict(streams or {})
+        #: declared properties (name -> IRIS type), when the class declares them: an unset one reads ""
+        self.__dict__["_properties"] = properties
         for name, value in (defaults or {}).items():
             self.__dict__[name] = value
 
@@ -166,6 +168,9 @@ class IrisObject:
             stream = Stream(streams[name])
             self.__dict__[name] = stream
             return stream
+        declared = self.__dict__["_properties"]
+        if declared is not None and name in declared:
+            return ""
         raise AttributeError(f"{self.__dict__['_class_name']} has no property {name!r}")
 
     def __repr__(self) -> str:
@@ -221,7 +226,7 @@ class _MessageObject(IrisObject):
         store = self.__dict__.get("_store")
         if store is None:
             raise RuntimeError(f"{self._ClassName(1)} has no message store to be saved in")
-        for name, datatype in self.__dict__.get("_types", {}).items():
+        for name, datatype in (self.__dict__.get("_properties") or {}).items():
             value = self.__dict__.get(name)
             if not datatypes.valid(datatype, value):  # IRIS validates every property before a save
                 return OfflineErrorStatus(f"ERROR #5802: Datatype validation failed on property "
@@ -267,6 +272,18 @@ class _JsonMessageObject(_MessageObject):
     def JsonChunk(self, iteration: int, size: int = CHUNK_DEFAULT) -> str:
         return json_chunk(self, iteration, size)
 
+    def JsonOpen(self, fields: str, clear: int = 0) -> Stream:
+        return jsonobj.json_open(self, fields, clear)
+
+    def JsonFieldList(self) -> str:
+        return str(self.__dict__.get("JsonFields", ""))
+
+    def GetValueAt(self, path: str = "", fmt: str = "", status: Any = None, empty_is_null: int = 0) -> Any:
+        return jsonobj.get_value_at(self, path, status)
+
+    def SetValueAt(self, value: Any = "", path: str = "", action: str = "set", key: str = "") -> Any:
+        return jsonobj.set_value_at(self, value, path, action, key)
+
     def _GetContentType(self) -> str:
         return viewer.JSON
 
@@ -295,13 +312,13 @@ class ClassInfo:
 
     def __init__(self, name: str, parameters: Optional[Dict[str, Any]] = None,
                  defaults: Optional[Dict[str, Any]] = None, streams: Optional[Dict[str, str]] = None,
-                 types: Optional[Dict[str, str]] = None) -> None:
+                 properties: Optional[Dict[str, str]] = None) -> None:
         self.name = name
         self.parameters = dict(parameters or {})
         self.defaults = dict(defaults or {})
         self.streams = dict(streams or {})
-        #: Property -> IRIS data type, for the properties whose values a save validates.
-        self.types = dict(types or {})
+        #: the class's datatype properties (name -> IRIS type), None when not declared
+        self.properties = properties
 
 
 class _ClassProxy:
@@ -318,8 +335,7 @@ class _ClassProxy:
             raise RuntimeError(f"<CLASS DOES NOT EXIST> {self._name}")
         kind = (_PickleMessageObject if "PickleBody" in info.streams
                 else _JsonMessageObject if "JsonBody" in info.streams else IrisObject)
-        obj = kind(info.name, info.defaults, info.streams)
-        obj.__dict__["_types"] = info.types
+        obj = kind(info.name, info.defaults, info.streams, info.properties)
         if kind is not IrisObject:
             obj.__dict__["_store"] = self._api.store
         return obj

@@ -1,0 +1,155 @@
+"""The scalar fields of a JSON message, held in IRIS properties beside the JSON body.
+
+For a scalar field the property is the value (rules, DTL, BPL and SQL read and write it). Python
+writes the body and every property in one step when it sends; the body's copy of a scalar is
+Python's exact rendering of the value and counts only while the property still holds it. When
+ObjectScript changed the property (a DTL ``create="copy"``, a BPL ``<assign>``), the property's
+value is what Python receives. See docs/messages-in-iris.md.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import math
+from typing import Any, Dict, List, NamedTuple, Optional
+
+from ..model import fieldprops
+from . import bodies, values
+
+#: The longest string an IRIS property holds.
+MAX_STRING = 3_641_144
+_KIND_TEXT = {str: "a string", int: "an integer", float: "a number", bool: "a boolean (0 or 1)",
+              decimal.Decimal: "a decimal number", datetime.date: "a date", datetime.datetime: "a timestamp",
+              datetime.time: "a time"}
+#: Integers IRIS keeps exactly.
+_INT_LIMIT = 2 ** 63
+
+
+class Prop(NamedTuple):
+    """A field held in an IRIS property, with the Python type its values convert to."""
+
+    field: str
+    name: str
+    kind: Optional[type]
+    column: bool
+
+
+def props(cls: type) -> List[Prop]:
+    """The property-held fields of JSON message class ``cls`` (cached on the class)."""
+    cached = cls.__dict__.get("_pyprod_props")
+    if cached is None:
+        found, _ = fieldprops.field_properties(cls)
+        cached = [Prop(p.field, p.iris_name, values.python_type(p.iris_type), p.column) for p in found]
+        setattr(cls, "_pyprod_props", cached)
+    return cached
+
+
+def marker(cls: type) -> str:
+    """The fields whose properties Python writes with the body (stored in ``JsonFields``)."""
+    return ",".join(p.field for p in props(cls))
+
+
+def fits(value: Any, kind: Optional[type]) -> bool:
+    """True when the property of ``kind`` holds ``value`` (else the body alone keeps it)."""
+    if kind is None:
+        return isinstance(value, (str, int, float, decimal.Decimal)) and not isinstance(value, bool)
+    if kind is str:
+        return isinstance(value, str) and len(value) <= MAX_STRING
+    if kind is bool:
+        return isinstance(value, bool)
+    if kind is int:
+        return type(value) is int and -_INT_LIMIT < value < _INT_LIMIT
+    if kind is float:
+        return (isinstance(value, float) and math.isfinite(value)) or (
+            type(value) is int and -2 ** 53 < value < 2 ** 53)
+    if kind is decimal.Decimal:
+        return (isinstance(value, decimal.Decimal) and value.is_finite()) or (
+            type(value) is int and -_INT_LIMIT < value < _INT_LIMIT)
+    if kind is datetime.date:
+        return isinstance(value, datetime.date) and not isinstance(value, datetime.datetime)
+    return isinstance(value, kind)
+
+
+def iris_form(value: Any, prop: Prop) -> Any:
+    """The property value Python writes for ``value``: "" for None and for a value the property
+    cannot hold (a ``Column`` is written as it always was)."""
+    if value is None or not (prop.column or fits(value, prop.kind)):
+        return ""
+    return values.to_iris(value, prop.kind)
+
+
+def write(obj: Any, message: Any) -> None:
+    """Set every property of ``obj`` from ``message``."""
+    for prop in props(type(message)):
+        setattr(obj, prop.name, iris_form(getattr(message, prop.field, None), prop))
+
+
+def convert(value: Any, prop: Prop, where: str) -> Any:
+    """A property value (set by ObjectScript) as the field's Python value; "" is None. A value the
+    field's type cannot take is a BodyError naming the field."""
+    if value is None or value == "":
+        return None
+    try:
+        if prop.kind is bool and str(value).strip() not in ("0", "1", "True", "False"):
+            raise ValueError("a %Boolean is 0 or 1")
+        if prop.kind is int and isinstance(value, float):
+            raise ValueError("not a whole number")
+        return values.to_python(value, prop.kind)
+    except (ValueError, TypeError, ArithmeticError) as exc:
+        wanted = _KIND_TEXT.get(prop.kind or object, "a value of its type")
+        raise bodies.BodyError(f"field {prop.field} (property {prop.name}{where}) holds {str(value)[:80]!r}, "
+                               f"which is not {wanted}: {exc}") from None
+
+
+def _agrees(value: Any, body_value: Any, prop: Prop) -> bool:
+    """True when property ``value`` is the IRIS form of the body's value."""
+    try:
+        have = values.to_python(value, prop.kind) if value != "" else None
+        want_iris = iris_form(body_value, prop)
+        want = values.to_python(want_iris, prop.kind) if want_iris != "" else None
+    except (ValueError, TypeError, ArithmeticError):
+        return False
+    return bool(have == want) and type(have) is type(want)
+
+
+def reconcile(obj: Any, message: Any, data: Dict[str, Any]) -> bool:
+    """Let each property ObjectScript changed win over the body ``message`` was read from
+    (``data``: that body decoded, for which fields it holds); True when one did."""
+    changed = False
+    written: Optional[List[str]] = None
+    for prop in props(type(message)):
+        value = getattr(obj, prop.name, "")
+        if prop.field in data:
+            if _agrees(value, message.__dict__.get(prop.field), prop):
+                continue
+            if value in (None, ""):
+                if written is None:
+                    written = fields_written(obj)
+                if prop.field not in written:
+                    continue  # stored before the field had a property: the body holds it
+        elif value in (None, ""):
+            continue  # neither written: the field's default
+        message.__dict__[prop.field] = convert(value, prop, "")
+        changed = True
+    return changed
+
+
+def from_properties(obj: Any, message: Any) -> None:
+    """Fill ``message`` from the properties of ``obj`` (a message made in IRIS, with no body)."""
+    for prop in props(type(message)):
+        value = getattr(obj, prop.name, None)
+        if value not in (None, ""):
+            message.__dict__[prop.field] = convert(value, prop, "")
+
+
+def fields_written(obj: Any) -> List[str]:
+    """The fields whose properties Python wrote with the stored body (``JsonFields``)."""
+    method = getattr(obj, "JsonFieldList", None)
+    if method is None:
+        return []
+    try:
+        text = method()
+    except Exception:  # a class compiled before JsonFields existed
+        return []
+    return [f for f in str(text or "").split(",") if f]

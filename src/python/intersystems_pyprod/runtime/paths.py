@@ -1,0 +1,189 @@
+"""Property paths into a JSON message: ``PyProd.JsonMessage.GetValueAt`` and ``SetValueAt``.
+
+A routing rule's ``Document.{lines(1).sku}`` and a DTL's ``source.{...}`` / ``target.{...}``
+compile to these calls. A path is steps joined by dots; a step is a field (its Python name or
+its IRIS property name), a key of a dict, or an attribute of a nested value, optionally followed
+by a 1-based index ``(n)``, ``(-1)`` (the last item), ``(*)`` (the count, read only) or ``()``
+(append, write only). Values are read from the message exactly as the Python component would
+receive it, and written back as a send writes them (body and properties in one step).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, List, Optional, Tuple
+
+from ..api import engine
+from ..api.messages import ProductionMessage
+from . import bodies, fieldsync, messages, values
+
+_STEP = re.compile(r"([^.()]+)(?:\((\*|-?\d*)\))?\Z")
+
+
+class PathError(ValueError):
+    """A path that does not name a value of the message."""
+
+
+def _steps(path: str) -> List[Tuple[str, Optional[str]]]:
+    if not isinstance(path, str) or not path.strip():
+        raise PathError("the property path is empty")
+    found = []
+    for piece in path.strip().split("."):
+        match = _STEP.match(piece.strip())
+        if match is None:
+            raise PathError(f"{piece!r} is not a path step (write name, name(n), name(*) or name())")
+        found.append((match.group(1), match.group(2)))
+    return found
+
+
+def _field(message: Any, name: str) -> str:
+    """The Python field a path's first step names (its Python or its IRIS name)."""
+    fields = type(message)._pyprod_fields
+    if name in fields:
+        return name
+    for prop in fieldsync.props(type(message)):
+        if prop.name == name:
+            return prop.field
+    raise PathError(f"{type(message).__name__} has no field {name!r}; its fields are {list(fields)}")
+
+
+def _child(value: Any, name: str) -> Any:
+    if isinstance(value, dict):
+        return value.get(name)
+    if isinstance(value, ProductionMessage):
+        return getattr(value, name, None)
+    return None
+
+
+def _item(value: Any, index: str, path: str) -> Any:
+    if not isinstance(value, list):
+        return None
+    number = int(index)
+    if number == 0:
+        raise PathError(f"{path}: indexes start at 1")
+    position = number - 1 if number > 0 else len(value) + number
+    return value[position] if 0 <= position < len(value) else None
+
+
+def _iris(value: Any) -> Any:
+    """A value in the form ObjectScript gets it: a scalar's IRIS form, a list or dict as JSON."""
+    if isinstance(value, (list, dict, ProductionMessage)):
+        return json.dumps(value, default=messages._json_default, ensure_ascii=False)
+    return values.to_iris(value, None)
+
+
+def get_value_at(obj: Any, path: str) -> List[Any]:
+    """[status, value] of ``path`` in the message ``obj`` holds; a step past the data is ""."""
+    current = engine.current()
+    try:
+        message = messages.from_iris(obj)
+        steps = _steps(path)
+        value: Any = message
+        for number, (name, index) in enumerate(steps):
+            value = getattr(message, _field(message, name)) if number == 0 else _child(value, name)
+            if index == "*":
+                value = len(value) if isinstance(value, list) else 0
+            elif index:
+                value = _item(value, index, path)
+        return [1, _iris(value)]
+    except (PathError, bodies.BodyError, TypeError) as exc:
+        return [current.error_status(f"GetValueAt({path!r}) on {_name(obj)}: {exc}"), ""]
+
+
+def set_value_at(obj: Any, value: Any, path: str, action: str = "set", key: str = "") -> Any:
+    """Set ``path`` of the message ``obj`` holds (``action``: set, clear, remove, append) and
+    rewrite the body and properties; returns a status naming the field or path on failure."""
+    current = engine.current()
+    try:
+        message = messages.from_iris(obj)
+        _assign(message, _steps(path), value, (action or "set").lower(), path)
+        messages.rewrite(obj, message)
+        return 1
+    except (PathError, bodies.BodyError, messages.MessageError, TypeError) as exc:
+        return current.error_status(f"SetValueAt({path!r}) on {_name(obj)}: {exc}")
+
+
+def _assign(message: Any, steps: List[Tuple[str, Optional[str]]], value: Any, action: str, path: str) -> None:
+    if action not in ("set", "clear", "remove", "append"):
+        raise PathError(f"action {action!r} is not one of set, clear, remove, append")
+    field = _field(message, steps[0][0])
+    if len(steps) == 1 and steps[0][1] is None and action != "append":
+        message.__dict__[field] = None if action in ("clear", "remove") else _typed(message, field, value)
+        return
+    holder: Any = message.__dict__
+    node: Any = None
+    for number, (step, index) in enumerate(steps):
+        key = field if number == 0 else step
+        if number:
+            if isinstance(node, ProductionMessage):
+                holder = node.__dict__
+            elif isinstance(node, dict):
+                holder = node
+            else:
+                raise PathError(f"{path}: {'.'.join(s for s, _ in steps[:number])} holds no fields")
+        last = number == len(steps) - 1
+        if index is None:
+            if last:
+                _put(holder, key, value, action, path)
+                return
+            if holder.get(key) is None:
+                holder[key] = {}
+            node = holder[key]
+            continue
+        if index == "*":
+            raise PathError(f"{path}: (*) is a count; it cannot be set")
+        if holder.get(key) is None:
+            holder[key] = []
+        items = holder[key]
+        if not isinstance(items, list):
+            raise PathError(f"{path}: {step} is not a list")
+        wanted = int(index) if index else len(items) + 1
+        position = wanted - 1 if wanted > 0 else len(items) + wanted
+        if not 0 <= position <= len(items):
+            raise PathError(f"{path}: index {index or '()'} is past the {len(items)} item(s) of {step}")
+        if last:
+            _put_item(items, position, value, action)
+            return
+        if position == len(items):
+            items.append({})
+        node = items[position]
+
+
+def _put(container: Any, name: str, value: Any, action: str, path: str) -> None:
+    if action == "remove":
+        container.pop(name, None)
+    elif action == "clear":
+        container[name] = None
+    elif action == "append":
+        items = container.setdefault(name, [])
+        if not isinstance(items, list):
+            raise PathError(f"{path}: {name} is not a list, nothing can be appended to it")
+        items.append(value)
+    else:
+        container[name] = value
+
+
+def _put_item(items: List[Any], position: int, value: Any, action: str) -> None:
+    if action == "remove":
+        if position < len(items):
+            del items[position]
+    elif position == len(items) or action == "append":
+        items.insert(position, None if action == "clear" else value)
+    else:
+        items[position] = None if action == "clear" else value
+
+
+def _typed(message: Any, field: str, value: Any) -> Any:
+    """``value`` (from ObjectScript) as field ``field``'s type when a property holds the field."""
+    for prop in fieldsync.props(type(message)):
+        if prop.field == field:
+            return fieldsync.convert(value, prop, "")
+    return value
+
+
+def _name(obj: Any) -> str:
+    try:
+        return str(obj._ClassName(1))
+    except Exception:  # not an IRIS object
+        return type(obj).__name__

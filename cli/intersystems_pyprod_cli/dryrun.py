@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Tuple
 
 from . import exitcodes
+from .output import emit, user_output_to_stderr
 from .targets import Target, manual_folder
 
 
@@ -20,6 +20,12 @@ def _package(built: Any) -> str:
 def run_dry(args: argparse.Namespace) -> int:
     """Build the classes of ``args.target`` in memory; write them only when all succeeded (to
     ``-o DIR``, or for ``--manual`` without it to the 0.2.0 folder beside the script)."""
+    code, result = dry_result(args)
+    return _finish(args, result, code)
+
+
+def dry_result(args: argparse.Namespace) -> Tuple[int, Dict[str, Any]]:
+    """The exit code and the result document of the dry run of ``args.target``."""
     from intersystems_pyprod.classgen import grammar
     from intersystems_pyprod.errors import PyProdError
     from intersystems_pyprod.loader.build import build, write_classes
@@ -29,19 +35,20 @@ def run_dry(args: argparse.Namespace) -> int:
     target: Target = args.target
     folder = args.output
     try:
-        built = build(str(target.path), validate=validate, root=target.root)
+        with user_output_to_stderr(args.json):
+            built = build(str(target.path), validate=validate, root=target.root)
         if args.manual and not folder:
             folder = str(manual_folder(target, _package(built)))
         written = write_classes(built.classes, folder) if folder else []
     except PyProdError as exc:
         result["error"] = str(exc)
-        return _finish(args, result, exitcodes.FAILED)
+        return exitcodes.FAILED, result
     except OSError as exc:
         result["error"] = f"cannot write the classes to {folder}: {exc}"
-        return _finish(args, result, exitcodes.FAILED)
+        return exitcodes.FAILED, result
     except Exception as exc:  # an internal error: say so plainly, trace only on request
         result["error"] = exitcodes.internal_error(exc, args.debug)
-        return _finish(args, result, exitcodes.FAILED)
+        return exitcodes.FAILED, result
 
     paths = {cls.name: str(path) for cls, path in zip(built.classes, written)}
     result["ok"] = True
@@ -53,12 +60,12 @@ def run_dry(args: argparse.Namespace) -> int:
     if not built.validated and not args.no_validate:
         result["warnings"].append(f"warning: grammar check skipped: {grammar.REQUIREMENT} is not installed "
                                   "(pip install 'intersystems-pyprod-cli[validate]')")
-    return _finish(args, result, exitcodes.OK)
+    return exitcodes.OK, result
 
 
 def _finish(args: argparse.Namespace, result: Dict[str, Any], code: int) -> int:
     if args.json:
-        print(json.dumps(result, indent=2))
+        emit(result)
         return code
     for warning in result["warnings"]:
         print(warning if "warning:" in warning else f"warning: {warning}", file=sys.stderr)

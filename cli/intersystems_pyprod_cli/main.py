@@ -7,6 +7,7 @@ import sys
 from typing import Any, Callable, Dict, List, Optional
 
 from . import __version__, exitcodes
+from .output import fail, safe_streams, wants_json
 from .secrets import safe_parser, secret_values, settings_password
 
 DESCRIPTION = """\
@@ -160,16 +161,25 @@ def _parse(parser: argparse.ArgumentParser, argv: List[str]) -> Optional[argpars
 
 def main(argv: Optional[List[str]] = None) -> int:
     """Run the command line; returns the exit code."""
+    safe_streams()
     args_list = sys.argv[1:] if argv is None else argv
+    as_json = wants_json(args_list)
     command = args_list[0] if args_list and args_list[0] in COMMANDS else "load"
     if args_list and args_list[0] in COMMANDS:
         args_list = args_list[1:]
     secrets = secret_values(args_list)
+    mistyped = _mistyped_command(args_list) if command == "load" else None
+    if mistyped:
+        fail(mistyped, as_json, "intersystems_pyprod: error")
+        return exitcodes.USAGE
     builders: Dict[str, Callable[[List[str]], argparse.ArgumentParser]] = {"load": _load_parser,
                                                                              "run-local": _run_local_parser,
                                                                              "graph": _graph_parser}
+    parser = builders.get(command, lambda s: _server_parser(command, s))(secrets)
+    if hasattr(parser, "as_json"):
+        parser.as_json = as_json
     try:
-        args = _parse(builders.get(command, lambda s: _server_parser(command, s))(secrets), args_list)
+        args = _parse(parser, args_list)
     except SystemExit:
         return exitcodes.OK
     if args is None:
@@ -190,13 +200,30 @@ def main(argv: Optional[List[str]] = None) -> int:
         try:
             args.targets = resolve_targets(args)
         except TargetError as exc:
-            print(f"intersystems_pyprod: error: {exc}", file=sys.stderr)
+            fail(str(exc), args.json, "intersystems_pyprod: error")
             return exitcodes.USAGE
     if command == "load" and args.watch:
         kept = "the classes written last stay" if args.dry_run or args.manual else "the version loaded last stays"
         return _watch(lambda: _load_or_run(args, command, secrets), [t.path for t in args.targets],
                       [t.root for t in args.targets], None, f"; {kept} in place")
     return _load_or_run(args, command, secrets)
+
+
+def _mistyped_command(argv: List[str]) -> Optional[str]:
+    """For ``runlocal`` and the like (a first word that is no command, file or script): the error
+    naming the command meant."""
+    import difflib
+    from pathlib import Path
+
+    if not argv or argv[0].startswith("-") or argv[0].endswith(".py") or Path(argv[0]).exists():
+        return None
+    word = argv[0]
+    squashed = {c.replace("-", ""): c for c in COMMANDS}
+    close = squashed.get(word.lower().replace("-", "").replace("_", "")) or next(
+        iter(difflib.get_close_matches(word.lower(), COMMANDS, n=1, cutoff=0.75)), None)
+    if close is None:
+        return None
+    return f"unknown command {word!r}; did you mean {close!r}? (intersystems_pyprod {close} --help shows its options)"
 
 
 def _watch(command: Callable[[], int], scripts: List[str], roots: List[Any], production: Optional[str],
@@ -225,12 +252,22 @@ def _watch(command: Callable[[], int], scripts: List[str], roots: List[Any], pro
 
 def _load_or_run(args: argparse.Namespace, command: str, secrets: List[str]) -> int:
     if command == "load" and (args.dry_run or args.manual):
-        from .dryrun import run_dry
+        from .dryrun import dry_result, run_dry
 
         code = exitcodes.OK
+        results = []
         for target in args.targets:
             args.target = target
-            code = max(code, run_dry(args))
+            if args.json and len(args.targets) > 1:  # one document for all the scripts
+                target_code, result = dry_result(args)
+                code = max(code, target_code)
+                results.append(result)
+            else:
+                code = max(code, run_dry(args))
+        if results:
+            from .output import emit
+
+            emit({"ok": code == exitcodes.OK, "dry_run": True, "scripts": results})
         return code
     from .remote import run
 
@@ -242,7 +279,7 @@ def _load_or_run(args: argparse.Namespace, command: str, secrets: List[str]) -> 
         return exitcodes.OK
     except Exception as exc:  # an internal error: say so plainly, trace only on request
         hidden = secrets + settings_password(args)
-        print(f"error: {exitcodes.internal_error(exc, args.debug, hidden)}", file=sys.stderr)
+        fail(exitcodes.internal_error(exc, args.debug, hidden), args.json)
         return exitcodes.FAILED
 
 

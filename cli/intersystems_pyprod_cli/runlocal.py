@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import threading
 from typing import Any, Dict, List, Optional, Tuple
 
 from . import exitcodes
+from .output import emit, fail, user_output_to_stderr
 
 #: Message bodies longer than this are cut in the text output (``--json`` keeps them whole).
 BODY_MAX = 400
@@ -54,12 +54,19 @@ class _Run:
             self.failure = exc
 
 
-def _print(harness: Any, as_json: bool, log: List[Any], trace: List[Any]) -> None:
+def _document(log: List[Any], trace: List[Any], error: Optional[str] = None) -> Dict[str, Any]:
+    """The ``--json`` result: ok when no error was logged and the run did not fail."""
+    errors = len([e for e in log if e.level == "Error"])
+    return {"ok": not errors and error is None, "errors": errors, "error": error,
+            "log": [{"level": e.level, "source": e.source, "text": e.text} for e in log],
+            "trace": [{"source": t.source, "target": t.target, "class": t.message_class,
+                       "header_id": t.header_id or None, "body_id": t.body_id or None,
+                       "body": t.body} for t in trace]}
+
+
+def _print(harness: Any, as_json: bool, log: List[Any], trace: List[Any], stdout: Any = None) -> None:
     if as_json:
-        print(json.dumps({"log": [{"level": e.level, "source": e.source, "text": e.text} for e in log],
-                          "trace": [{"source": t.source, "target": t.target, "class": t.message_class,
-                                     "header_id": t.header_id or None, "body_id": t.body_id or None,
-                                     "body": t.body} for t in trace]}, indent=2))
+        emit(_document(log, trace), stdout)
         return
     print("Event log:")
     for entry in log:
@@ -83,32 +90,38 @@ def run_local(args: argparse.Namespace) -> int:
         if args.timeout < 0:
             raise ValueError("--timeout must be 0 (no limit) or more seconds")
     except ValueError as exc:
-        print(f"intersystems_pyprod run-local: {exc}", file=sys.stderr)
+        fail(str(exc), args.json, "intersystems_pyprod run-local: error")
         return exitcodes.USAGE
     run = _Run(args, settings, sends)
-    worker = threading.Thread(target=run, name="run-local", daemon=True)
-    worker.start()
-    worker.join(args.timeout if args.timeout > 0 else None)
-    if worker.is_alive():
-        harness = run.harness
-        busy = harness._acting_stack[-1] if harness is not None and harness._acting_stack else ""
-        log, trace = (list(harness.log), list(harness.trace)) if harness is not None else ([], [])
-        if log or trace:
-            _print(harness, args.json, log, trace)
-        where = f" ({busy} was still busy)" if busy else ""
-        print(f"error: the run did not finish within --timeout {args.timeout:g} seconds{where}; stopped it. "
-              "Look for a callback that loops or waits, or raise --timeout", file=sys.stderr)
-        return exitcodes.FAILED
-    if isinstance(run.failure, (PyProdError, HarnessError)):
-        print(f"error: {run.failure}", file=sys.stderr)
-        return exitcodes.FAILED
-    if run.failure is not None:  # an internal error: say so plainly, trace only on request
-        if args.debug:
-            import traceback
+    with user_output_to_stderr(args.json) as stdout:
+        worker = threading.Thread(target=run, name="run-local", daemon=True)
+        worker.start()
+        worker.join(args.timeout if args.timeout > 0 else None)
+        if worker.is_alive():
+            harness = run.harness
+            busy = harness._acting_stack[-1] if harness is not None and harness._acting_stack else ""
+            log, trace = (list(harness.log), list(harness.trace)) if harness is not None else ([], [])
+            where = f" ({busy} was still busy)" if busy else ""
+            message = (f"the run did not finish within --timeout {args.timeout:g} seconds{where}; stopped it. "
+                       "Look for a callback that loops or waits, or raise --timeout")
+            if args.json:
+                emit(_document(log, trace, message), stdout)
+            else:
+                if log or trace:
+                    _print(harness, False, log, trace)
+                print(f"error: {message}", file=sys.stderr)
+            return exitcodes.FAILED
+    if run.failure is not None:
+        if isinstance(run.failure, (PyProdError, HarnessError)):
+            message = str(run.failure)
+        else:  # an internal error: say so plainly, trace only on request
+            if args.debug:
+                import traceback
 
-            traceback.print_exception(type(run.failure), run.failure, run.failure.__traceback__)
-        print(f"error: {exitcodes.internal_error(run.failure, False)}", file=sys.stderr)
+                traceback.print_exception(type(run.failure), run.failure, run.failure.__traceback__)
+            message = exitcodes.internal_error(run.failure, False)
+        fail(message, args.json, log=[], trace=[])
         return exitcodes.FAILED
     harness = run.harness
-    _print(harness, args.json, harness.log, harness.trace)
+    _print(harness, args.json, harness.log, harness.trace, stdout)
     return exitcodes.FAILED if harness.errors() else exitcodes.OK

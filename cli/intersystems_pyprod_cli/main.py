@@ -7,6 +7,7 @@ import sys
 from typing import Any, Callable, Dict, List, Optional
 
 from . import __version__, exitcodes
+from .argtypes import seconds, whole
 from .output import fail, safe_streams, wants_json
 from .secrets import safe_parser, secret_values, settings_password
 
@@ -95,9 +96,10 @@ def _run_local_parser(secrets: List[str]) -> argparse.ArgumentParser:
                              "(repeatable)")
     parser.add_argument("--send", action="append", default=[], metavar="ITEM=TEXT",
                         help="call that service's ProcessInput with TEXT (repeatable)")
-    parser.add_argument("--duration", type=float, default=0.0, metavar="SECONDS",
+    parser.add_argument("--duration", type=seconds(0, "0 or more seconds"), default=0.0, metavar="SECONDS",
                         help="run inbound adapters on their call interval for this long")
-    parser.add_argument("--timeout", type=float, default=0.0, metavar="SECONDS",
+    parser.add_argument("--timeout", type=seconds(0, "0 (no limit) or more seconds"), default=0.0,
+                        metavar="SECONDS",
                         help="stop and exit 1 when the run takes longer than this (0: no limit)")
     parser.add_argument("--json", action="store_true",
                         help='print {"log": [...], "trace": [...]} with whole message bodies')
@@ -136,14 +138,18 @@ def _server_parser(command: str, secrets: List[str]) -> argparse.ArgumentParser:
     if command == "start":
         parser.add_argument("production", nargs="?", help="production class name")
     if command == "messages":
-        parser.add_argument("--session", type=int, help="only this session")
-        parser.add_argument("--limit", type=int, default=20, help="how many (default 20)")
+        parser.add_argument("--session", type=whole(1, "a session number"), help="only this session")
+        parser.add_argument("--limit", type=whole(1, "how many messages, 1 or more"), default=20,
+                            help="how many (default 20)")
     if command == "log":
-        parser.add_argument("--limit", type=int, default=50, help="how many entries first (default 50)")
+        parser.add_argument("--limit", type=whole(0, "how many entries, 0 or more"), default=50,
+                            help="how many entries first (default 50)")
         parser.add_argument("--follow", action="store_true", help="keep printing new entries (Ctrl-C stops)")
-        parser.add_argument("--interval", type=float, default=1.0, help="seconds between polls with --follow")
+        parser.add_argument("--interval", type=seconds(0, "more than 0 seconds", above=True), default=1.0,
+                            help="seconds between polls with --follow")
     if command in ("stop", "update", "restart"):
-        parser.add_argument("--wait", dest="timeout_stop", type=int, default=10, metavar="SECONDS",
+        parser.add_argument("--wait", dest="timeout_stop", type=whole(0, "whole seconds, 0 or more"), default=10,
+                            metavar="SECONDS",
                             help="seconds to wait for jobs (default 10)")
         parser.add_argument("--force", action="store_true", help="force jobs down after the wait")
     _connection_options(parser)
@@ -218,12 +224,14 @@ def _mistyped_command(argv: List[str]) -> Optional[str]:
     if not argv or argv[0].startswith("-") or argv[0].endswith(".py") or Path(argv[0]).exists():
         return None
     word = argv[0]
-    squashed = {c.replace("-", ""): c for c in COMMANDS}
+    known = (*COMMANDS, "--dry-run", "--manual", "--watch")
+    squashed = {c.replace("-", ""): c for c in known}
     close = squashed.get(word.lower().replace("-", "").replace("_", "")) or next(
-        iter(difflib.get_close_matches(word.lower(), COMMANDS, n=1, cutoff=0.75)), None)
+        iter(difflib.get_close_matches(word.lower(), known, n=1, cutoff=0.75)), None)
     if close is None:
         return None
-    return f"unknown command {word!r}; did you mean {close!r}? (intersystems_pyprod {close} --help shows its options)"
+    helping = "intersystems_pyprod --help" if close.startswith("-") else f"intersystems_pyprod {close} --help"
+    return f"unknown command {word!r}; did you mean {close!r}? ({helping} shows the options)"
 
 
 def _watch(command: Callable[[], int], scripts: List[str], roots: List[Any], production: Optional[str],

@@ -25,9 +25,10 @@ def settings_from(args: argparse.Namespace) -> ConnectionSettings:
     flags = {k: getattr(args, k, None) for k in ("host", "port", "namespace", "username", "password", "tls",
                                                   "timeout")}
     try:
-        return resolve(flags)
+        settings = resolve(flags)
     except SettingsError as exc:
         raise DirectorError(str(exc), "correct the setting", USAGE) from None
+    return settings
 
 
 def run(args: argparse.Namespace, command: str) -> int:

@@ -32,10 +32,11 @@ def secret_values(argv: Iterable[str]) -> List[str]:
 
 
 def scrub(text: str, secrets: Iterable[str]) -> str:
-    """``text`` with every secret replaced by ``***`` (longest first, so no part of one survives)."""
-    for secret in sorted(set(secrets), key=len, reverse=True):
-        text = text.replace(secret, "***")
-    return text
+    """``text`` with every secret replaced by ``***`` where it stands as a value (see
+    :func:`intersystems_pyprod.director.settings.mask`)."""
+    from intersystems_pyprod.director.settings import mask
+
+    return mask(text, secrets)
 
 
 class SafeParser(argparse.ArgumentParser):

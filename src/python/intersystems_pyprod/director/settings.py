@@ -13,7 +13,7 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import Any, Dict, Mapping, Optional
+from typing import Any, Dict, Iterable, Mapping, Optional
 
 DEFAULTS = {"host": "localhost", "port": "1972", "namespace": "USER", "timeout": "10"}
 ENV_NAMES = {
@@ -175,6 +175,26 @@ def resolve(flags: Mapping[str, Any], environ: Optional[Mapping[str, str]] = Non
         username=chosen.get("username", ""), password=chosen.get("password", ""), tls=chosen.get("tls", ""),
         timeout=int(chosen["timeout"]), sources=sources,
     )
+
+
+#: Characters that end a value in a message: spaces, quotes, separators, brackets.
+_EDGE = r"""\s'"`=:,;()\[\]{}<>/@|"""
+
+
+def mask(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with each secret replaced by ``***`` where it stands as a value of its own (between
+    spaces, quotes, separators or brackets), never inside a longer word: a one-letter password does
+    not turn "options" into "***pti***ns". A secret of 1 or 2 characters could be a word of the
+    message itself ("a", "to"), so it is masked only where it stands quoted or after ``=`` or ``:``.
+    Longest first, so no part of one survives."""
+    for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
+        value = re.escape(secret)
+        if len(secret) >= 3:
+            pattern = rf"(?<![^{_EDGE}]){value}(?=$|[{_EDGE}]|\.(?:\s|$))"
+        else:
+            pattern = rf"""(?<=['"`]){value}(?=['"`])|(?<=[=:]){value}(?=$|[{_EDGE}])"""
+        text = re.sub(pattern, "***", text)
+    return text
 
 
 def python_has_tomllib() -> bool:

@@ -100,6 +100,10 @@ def run_graph(args: argparse.Namespace) -> int:
                           ".json": "json"}.get(suffix, "json" if as_json and output is None else "mermaid")
     if output is not None and not output.parent.is_dir():
         return usage(f"cannot write {output}: folder {output.parent} does not exist")
+    if output is not None and output.is_dir():
+        return usage(f"cannot write {output}: it is a folder; pass a file name such as {output / 'graph.html'}")
+    if output is not None and not os.access(output.parent, os.W_OK | os.X_OK):
+        return usage(f"cannot write {output}: folder {output.parent} is not writable for this user")
     try:
         with user_output_to_stderr(as_json):
             graph = _graph(args)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from . import __version__, exitcodes
 from .argtypes import seconds, whole
@@ -208,10 +208,17 @@ def main(argv: Optional[List[str]] = None) -> int:
         except TargetError as exc:
             fail(str(exc), args.json, "intersystems_pyprod: error")
             return exitcodes.USAGE
+        from .output import folder_problem
+
+        problem = folder_problem(args.output) if args.output else ""
+        if problem:
+            fail(problem, args.json, "intersystems_pyprod: error")
+            return exitcodes.USAGE
     if command == "load" and args.watch:
         kept = "the classes written last stay" if args.dry_run or args.manual else "the version loaded last stays"
         return _watch(lambda: _load_or_run(args, command, secrets), [t.path for t in args.targets],
-                      [t.root for t in args.targets], None, f"; {kept} in place")
+                      [t.root for t in args.targets], None, f"; {kept} in place",
+                      fatal=() if args.dry_run or args.manual else (exitcodes.UNREACHABLE, exitcodes.USAGE))
     return _load_or_run(args, command, secrets)
 
 
@@ -235,8 +242,9 @@ def _mistyped_command(argv: List[str]) -> Optional[str]:
 
 
 def _watch(command: Callable[[], int], scripts: List[str], roots: List[Any], production: Optional[str],
-           kept: str) -> int:
-    """Run ``command`` now and after every change to the project's files, until Ctrl-C."""
+           kept: str, fatal: Tuple[int, ...] = ()) -> int:
+    """Run ``command`` now and after every change to the project's files, until Ctrl-C; a first run
+    that ends with an exit code in ``fatal`` (no server, bad settings) ends the watch with it."""
     from pathlib import Path
 
     from .watch import Watcher, project_files
@@ -255,7 +263,7 @@ def _watch(command: Callable[[], int], scripts: List[str], roots: List[Any], pro
             found.append(Path(production).resolve())
         return found
 
-    return Watcher(once, files).run()
+    return Watcher(once, files, fatal=fatal).run()
 
 
 def _load_or_run(args: argparse.Namespace, command: str, secrets: List[str]) -> int:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sys
+from pathlib import Path
 from typing import Any, Dict, Iterator, List, TextIO
 
 
@@ -57,3 +59,22 @@ def fail(message: str, as_json: bool, prog: str = "error", stream: Any = None, *
         emit({"ok": False, "error": message, **extra}, stream)
     else:
         print(f"{prog}: {message}", file=sys.stderr)
+
+
+def folder_problem(folder: str) -> str:
+    """Why the output folder ``folder`` cannot be written ("" when it can): checked before anything
+    is generated, so a refused folder never leaves half the files."""
+    path = Path(folder)
+    if path.exists() and not path.is_dir():
+        return f"-o {folder} is a file, not a folder; pass a folder (it is created when missing)"
+    probe = path
+    while not probe.exists():
+        if probe.parent == probe:
+            break
+        probe = probe.parent
+    if not probe.is_dir():
+        return f"-o {folder}: {probe} is a file, so the folder cannot be created there"
+    if not os.access(probe, os.W_OK | os.X_OK):
+        made = "" if probe == path else f" (to create {folder} in)"
+        return f"-o {folder}: folder {probe}{made} is not writable for this user"
+    return ""

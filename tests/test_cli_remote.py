@@ -209,7 +209,7 @@ def test_settings_precedence(tmp_path):
 
 def test_bad_port_is_a_usage_error(server, capsys):
     code, _, err = run(capsys, "status", *LOGIN, "--port", "abc")
-    assert code == 2 and "port must be a whole number" in err
+    assert code == 2 and "port 'abc' (from --port) must be a whole number" in err
 
 
 def _header(i, session, source, target, cls):

@@ -111,7 +111,7 @@ class Stuck(BusinessService):
 """)
     result = cli("run-local", str(script), "--send", "Stuck=x", "--timeout", "0.5")
     assert result.returncode == 1
-    assert "did not finish within --timeout 0.5 seconds (Stuck was still busy)" in result.stderr
+    assert "did not finish within --timeout 0.5 seconds (Stuck was still busy, at " in result.stderr
     assert "[Info] Stuck (Stuck.on_process_input): started" in result.stdout
     assert cli("run-local", str(script), "--timeout", "-1").returncode == 2
 

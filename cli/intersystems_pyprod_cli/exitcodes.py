@@ -9,6 +9,8 @@ FAILED = 1
 USAGE = 2
 #: The server cannot be reached or refused the login.
 UNREACHABLE = 3
+#: Ctrl-C stopped the command (128 + SIGINT, as shells report it).
+INTERRUPTED = 130
 
 
 def internal_error(exc: BaseException, debug: bool, secrets: Iterable[str] = ()) -> str:

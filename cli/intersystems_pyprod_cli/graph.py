@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from . import exitcodes
+from .output import emit, fail, user_output_to_stderr
 
 FORMATS = ("mermaid", "dot", "json")
 
@@ -81,44 +82,61 @@ def run_graph(args: argparse.Namespace) -> int:
     from intersystems_pyprod.errors import PyProdError
     from intersystems_pyprod.testing import HarnessError
 
+    as_json = bool(getattr(args, "json", False))
+
+    def usage(message: str) -> int:
+        fail(message, as_json, "intersystems_pyprod graph: error")
+        return exitcodes.USAGE
+
     if bool(args.script) == bool(args.remote):
-        print("intersystems_pyprod graph: pass a SCRIPT.py or --remote PRODUCTION (one of the two)", file=sys.stderr)
-        return exitcodes.USAGE
+        return usage("pass a SCRIPT.py or --remote PRODUCTION (one of the two)")
     if args.remote and args.production:
-        print("intersystems_pyprod graph: --production is for scripts; --remote names the production itself",
-              file=sys.stderr)
-        return exitcodes.USAGE
+        return usage("--production is for scripts; --remote names the production itself")
     output = Path(args.output) if args.output else None
     suffix = output.suffix.lower() if output else ""
+    if as_json and output is None and args.format not in (None, "json"):
+        return usage(f"--json prints the graph as JSON; leave out --format {args.format} or --json")
     fmt = args.format or {".html": "html", ".htm": "html", ".svg": "svg", ".dot": "dot", ".gv": "dot",
-                          ".json": "json"}.get(suffix, "mermaid")
+                          ".json": "json"}.get(suffix, "json" if as_json and output is None else "mermaid")
     if output is not None and not output.parent.is_dir():
-        print(f"intersystems_pyprod graph: cannot write {output}: folder {output.parent} does not exist",
-              file=sys.stderr)
-        return exitcodes.USAGE
+        return usage(f"cannot write {output}: folder {output.parent} does not exist")
+    if output is not None and output.is_dir():
+        return usage(f"cannot write {output}: it is a folder; pass a file name such as {output / 'graph.html'}")
+    if output is not None and not os.access(output.parent, os.W_OK | os.X_OK):
+        return usage(f"cannot write {output}: folder {output.parent} is not writable for this user")
     try:
-        graph = _graph(args)
+        with user_output_to_stderr(as_json):
+            graph = _graph(args)
     except DirectorError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        fail(str(exc), as_json, "error")
         from .remote import CODES
 
         return CODES.get(exc.kind, exitcodes.FAILED)
     except (PyProdError, HarnessError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        fail(str(exc), as_json, "error")
         return exitcodes.FAILED
     text = _render(graph, fmt)
     for node in graph.nodes:
         for problem in node.problems if node.kind != "missing" else []:
             print(f"warning: item {node.name}: {problem}", file=sys.stderr)
+    if output is None and as_json:
+        import json
+
+        emit({"ok": True, **json.loads(text)})
+        return exitcodes.OK
     if output is None:
         sys.stdout.write(text)
         return exitcodes.OK
     try:
         _write(output, text)
     except OSError as exc:
-        print(f"error: cannot write {output}: {exc.strerror or exc}", file=sys.stderr)
+        fail(f"cannot write {output}: {exc.strerror or exc}", as_json, "error")
         return exitcodes.FAILED
-    print(f"Wrote {output} ({len(graph.nodes)} nodes, {len(graph.edges)} arrows).")
+    if as_json:
+        emit({"ok": True, "output": str(output), "format": fmt, "nodes": len(graph.nodes),
+              "arrows": len(graph.edges)})
+    else:
+        print(f"Wrote {output} ({len(graph.nodes)} nodes, {len(graph.edges)} arrows).")
     return exitcodes.OK
 
 

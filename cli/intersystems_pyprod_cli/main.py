@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from . import __version__, exitcodes
+from .argtypes import seconds, whole
+from .output import fail, safe_streams, wants_json
 from .secrets import safe_parser, secret_values, settings_password
 
 DESCRIPTION = """\
@@ -116,9 +118,10 @@ def _run_local_parser(secrets: List[str]) -> argparse.ArgumentParser:
                              "(repeatable)")
     parser.add_argument("--send", action="append", default=[], metavar="ITEM=TEXT",
                         help="call that service's ProcessInput with TEXT (repeatable)")
-    parser.add_argument("--duration", type=float, default=0.0, metavar="SECONDS",
+    parser.add_argument("--duration", type=seconds(0, "0 or more seconds"), default=0.0, metavar="SECONDS",
                         help="run inbound adapters on their call interval for this long")
-    parser.add_argument("--timeout", type=float, default=0.0, metavar="SECONDS",
+    parser.add_argument("--timeout", type=seconds(0, "0 (no limit) or more seconds"), default=0.0,
+                        metavar="SECONDS",
                         help="stop and exit 1 when the run takes longer than this (0: no limit)")
     parser.add_argument("--json", action="store_true",
                         help='print {"log": [...], "trace": [...]} with whole message bodies')
@@ -170,14 +173,18 @@ def _server_parser(command: str, secrets: List[str]) -> argparse.ArgumentParser:
         parser.add_argument("production", metavar="PRODUCTION", help="production class name")
         parser.add_argument("-o", "--output", metavar="FILE.py", help="write the declaration here (default: stdout)")
     if command == "messages":
-        parser.add_argument("--session", type=int, help="only this session")
-        parser.add_argument("--limit", type=int, default=20, help="how many (default 20)")
+        parser.add_argument("--session", type=whole(1, "a session number"), help="only this session")
+        parser.add_argument("--limit", type=whole(1, "how many messages, 1 or more"), default=20,
+                            help="how many (default 20)")
     if command == "log":
-        parser.add_argument("--limit", type=int, default=50, help="how many entries first (default 50)")
+        parser.add_argument("--limit", type=whole(0, "how many entries, 0 or more"), default=50,
+                            help="how many entries first (default 50)")
         parser.add_argument("--follow", action="store_true", help="keep printing new entries (Ctrl-C stops)")
-        parser.add_argument("--interval", type=float, default=1.0, help="seconds between polls with --follow")
+        parser.add_argument("--interval", type=seconds(0, "more than 0 seconds", above=True), default=1.0,
+                            help="seconds between polls with --follow")
     if command in ("stop", "update", "restart"):
-        parser.add_argument("--wait", dest="timeout_stop", type=int, default=10, metavar="SECONDS",
+        parser.add_argument("--wait", dest="timeout_stop", type=whole(0, "whole seconds, 0 or more"), default=10,
+                            metavar="SECONDS",
                             help="seconds to wait for jobs (default 10)")
         parser.add_argument("--force", action="store_true", help="force jobs down after the wait")
     _connection_options(parser)
@@ -195,17 +202,26 @@ def _parse(parser: argparse.ArgumentParser, argv: List[str]) -> Optional[argpars
 
 def main(argv: Optional[List[str]] = None) -> int:
     """Run the command line; returns the exit code."""
+    safe_streams()
     args_list = sys.argv[1:] if argv is None else argv
+    as_json = wants_json(args_list)
     command = args_list[0] if args_list and args_list[0] in COMMANDS else "load"
     if args_list and args_list[0] in COMMANDS:
         args_list = args_list[1:]
     secrets = secret_values(args_list)
+    mistyped = _mistyped_command(args_list) if command == "load" else None
+    if mistyped:
+        fail(mistyped, as_json, "intersystems_pyprod: error")
+        return exitcodes.USAGE
     builders: Dict[str, Callable[[List[str]], argparse.ArgumentParser]] = {"load": _load_parser,
                                                                              "run-local": _run_local_parser,
                                                                              "graph": _graph_parser,
                                                                              "plan": _plan_parser}
+    parser = builders.get(command, lambda s: _server_parser(command, s))(secrets)
+    if hasattr(parser, "as_json"):
+        parser.as_json = as_json
     try:
-        args = _parse(builders.get(command, lambda s: _server_parser(command, s))(secrets), args_list)
+        args = _parse(parser, args_list)
     except SystemExit:
         return exitcodes.OK
     if args is None:
@@ -226,18 +242,46 @@ def main(argv: Optional[List[str]] = None) -> int:
         try:
             args.targets = resolve_targets(args)
         except TargetError as exc:
-            print(f"intersystems_pyprod: error: {exc}", file=sys.stderr)
+            fail(str(exc), args.json, "intersystems_pyprod: error")
+            return exitcodes.USAGE
+        from .output import folder_problem
+
+        output = getattr(args, "output", None)  # plan writes nothing
+        problem = folder_problem(output) if output else ""
+        if problem:
+            fail(problem, args.json, "intersystems_pyprod: error")
             return exitcodes.USAGE
     if command == "load" and args.watch:
         kept = "the classes written last stay" if args.dry_run or args.manual else "the version loaded last stays"
         return _watch(lambda: _load_or_run(args, command, secrets), [t.path for t in args.targets],
-                      [t.root for t in args.targets], None, f"; {kept} in place")
+                      [t.root for t in args.targets], None, f"; {kept} in place",
+                      fatal=() if args.dry_run or args.manual else (exitcodes.UNREACHABLE, exitcodes.USAGE))
     return _load_or_run(args, command, secrets)
 
 
+def _mistyped_command(argv: List[str]) -> Optional[str]:
+    """For ``runlocal`` and the like (a first word that is no command, file or script): the error
+    naming the command meant."""
+    import difflib
+    from pathlib import Path
+
+    if not argv or argv[0].startswith("-") or argv[0].endswith(".py") or Path(argv[0]).exists():
+        return None
+    word = argv[0]
+    known = (*COMMANDS, "--dry-run", "--manual", "--watch")
+    squashed = {c.replace("-", ""): c for c in known}
+    close = squashed.get(word.lower().replace("-", "").replace("_", "")) or next(
+        iter(difflib.get_close_matches(word.lower(), known, n=1, cutoff=0.75)), None)
+    if close is None:
+        return None
+    helping = "intersystems_pyprod --help" if close.startswith("-") else f"intersystems_pyprod {close} --help"
+    return f"unknown command {word!r}; did you mean {close!r}? ({helping} shows the options)"
+
+
 def _watch(command: Callable[[], int], scripts: List[str], roots: List[Any], production: Optional[str],
-           kept: str) -> int:
-    """Run ``command`` now and after every change to the project's files, until Ctrl-C."""
+           kept: str, fatal: Tuple[int, ...] = ()) -> int:
+    """Run ``command`` now and after every change to the project's files, until Ctrl-C; a first run
+    that ends with an exit code in ``fatal`` (no server, bad settings) ends the watch with it."""
     from pathlib import Path
 
     from .watch import Watcher, project_files
@@ -256,17 +300,27 @@ def _watch(command: Callable[[], int], scripts: List[str], roots: List[Any], pro
             found.append(Path(production).resolve())
         return found
 
-    return Watcher(once, files).run()
+    return Watcher(once, files, fatal=fatal).run()
 
 
 def _load_or_run(args: argparse.Namespace, command: str, secrets: List[str]) -> int:
     if command == "load" and (args.dry_run or args.manual):
-        from .dryrun import run_dry
+        from .dryrun import dry_result, run_dry
 
         code = exitcodes.OK
+        results = []
         for target in args.targets:
             args.target = target
-            code = max(code, run_dry(args))
+            if args.json and len(args.targets) > 1:  # one document for all the scripts
+                target_code, result = dry_result(args)
+                code = max(code, target_code)
+                results.append(result)
+            else:
+                code = max(code, run_dry(args))
+        if results:
+            from .output import emit
+
+            emit({"ok": code == exitcodes.OK, "dry_run": True, "scripts": results})
         return code
     from .remote import run
 
@@ -278,7 +332,7 @@ def _load_or_run(args: argparse.Namespace, command: str, secrets: List[str]) -> 
         return exitcodes.OK
     except Exception as exc:  # an internal error: say so plainly, trace only on request
         hidden = secrets + settings_password(args)
-        print(f"error: {exitcodes.internal_error(exc, args.debug, hidden)}", file=sys.stderr)
+        fail(exitcodes.internal_error(exc, args.debug, hidden), args.json)
         return exitcodes.FAILED
 
 

@@ -15,6 +15,7 @@ from intersystems_pyprod.director.connection import INSTALL_PYPROD, USAGE, Direc
 from intersystems_pyprod.director.settings import ConnectionSettings, SettingsError, resolve
 
 from . import __version__, exitcodes
+from .output import emit
 from .targets import Target
 from .versions import run_export, run_history, run_rollback, script_name
 
@@ -25,9 +26,10 @@ def settings_from(args: argparse.Namespace) -> ConnectionSettings:
     flags = {k: getattr(args, k, None) for k in ("host", "port", "namespace", "username", "password", "tls",
                                                   "timeout")}
     try:
-        return resolve(flags)
+        settings = resolve(flags)
     except SettingsError as exc:
         raise DirectorError(str(exc), "correct the setting", USAGE) from None
+    return settings
 
 
 def run(args: argparse.Namespace, command: str) -> int:
@@ -162,7 +164,11 @@ def _status(remote: Director, args: argparse.Namespace) -> int:
 
 def _start(remote: Director, args: argparse.Namespace) -> int:
     remote.director("StartProduction", *([args.production] if args.production else []))
-    print(f"Production started: {remote.production_status()['production']}")
+    production = remote.production_status()['production']
+    if args.json:
+        emit({"ok": True, "started": production})
+    else:
+        print(f"Production started: {production}")
     return exitcodes.OK
 
 
@@ -176,7 +182,10 @@ def _lifecycle(command: str) -> Any:
 
     def handler(remote: Director, args: argparse.Namespace) -> int:
         remote.director(method, args.timeout_stop, int(args.force))
-        print(f"Production {done}.")
+        if args.json:
+            emit({"ok": True, done: True})
+        else:
+            print(f"Production {done}.")
         return exitcodes.OK
 
     return handler
@@ -199,6 +208,9 @@ def _messages(remote: Director, args: argparse.Namespace) -> int:
 def _log(remote: Director, args: argparse.Namespace) -> int:
     last = 0
     rows = remote.log(limit=args.limit)
+    if args.json and not args.follow:  # one document; --follow prints one JSON line per entry
+        emit({"ok": True, "entries": rows})
+        return exitcodes.OK
     while True:
         for row in rows:
             last = max(last, int(row["ID"]))

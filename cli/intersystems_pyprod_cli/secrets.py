@@ -32,16 +32,19 @@ def secret_values(argv: Iterable[str]) -> List[str]:
 
 
 def scrub(text: str, secrets: Iterable[str]) -> str:
-    """``text`` with every secret replaced by ``***`` (longest first, so no part of one survives)."""
-    for secret in sorted(set(secrets), key=len, reverse=True):
-        text = text.replace(secret, "***")
-    return text
+    """``text`` with every secret replaced by ``***`` where it stands as a value (see
+    :func:`intersystems_pyprod.director.settings.mask`)."""
+    from intersystems_pyprod.director.settings import mask
+
+    return mask(text, secrets)
 
 
 class SafeParser(argparse.ArgumentParser):
     """An argument parser whose errors never echo argument values."""
 
     secrets: List[str] = []
+    #: With ``--json`` the error is a JSON document on stdout, like every other outcome.
+    as_json: bool = False
 
     def error(self, message: str) -> NoReturn:
         prefix = "unrecognized arguments: "
@@ -49,14 +52,21 @@ class SafeParser(argparse.ArgumentParser):
             names = [t for t in message[len(prefix):].split() if t.startswith("-")]
             message = (f"unrecognized options: {' '.join(n.split('=', 1)[0] for n in names)}" if names
                        else "unexpected extra arguments") + " (values are not shown)"
+        message = scrub(message, self.secrets)
+        if self.as_json:
+            from .output import emit
+
+            emit({"ok": False, "error": f"{self.prog}: {message}", "usage": self.format_usage().strip()})
+            self.exit(2)
         self.print_usage(sys.stderr)
-        self.exit(2, f"{self.prog}: error: {scrub(message, self.secrets)}\n")
+        self.exit(2, f"{self.prog}: error: {message}\n")
 
 
-def safe_parser(secrets: List[str], **options: Any) -> SafeParser:
-    """A :class:`SafeParser` that also scrubs ``secrets``."""
+def safe_parser(secrets: List[str], as_json: bool = False, **options: Any) -> SafeParser:
+    """A :class:`SafeParser` that also scrubs ``secrets`` (and reports in JSON when ``as_json``)."""
     parser = SafeParser(**options)
     parser.secrets = secrets
+    parser.as_json = as_json
     return parser
 
 

@@ -12,7 +12,7 @@ import hashlib
 import sys
 import time
 from pathlib import Path
-from typing import Callable, Dict, Iterable, List, Optional
+from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
 Fingerprint = Dict[Path, Optional[str]]
 
@@ -47,8 +47,8 @@ class Watcher:
     """Runs ``command`` (which returns its exit code) now and after every change to ``files()``."""
 
     def __init__(self, command: Callable[[], int], files: Callable[[], List[Path]], *, interval: float = 0.5,
-                 quiet: float = 0.3, sleep: Callable[[float], None] = time.sleep) -> None:
-        self.command, self.files = command, files
+                 quiet: float = 0.3, sleep: Callable[[float], None] = time.sleep, fatal: Tuple[int, ...] = ()) -> None:
+        self.command, self.files, self.fatal = command, files, fatal
         self.interval, self.quiet, self.sleep = interval, quiet, sleep
 
     def _changed(self, watched: List[Path], before: Fingerprint) -> List[Path]:
@@ -66,9 +66,13 @@ class Watcher:
                 now = settled
 
     def run(self) -> int:
-        """Loop until Ctrl-C; returns 0."""
+        """Loop until Ctrl-C; returns 0 (or the first run's exit code when it is one of ``fatal``)."""
         try:
-            self.command()
+            first = self.command()
+            if first in self.fatal:
+                print("Not watching: the first run could not reach the server or its settings are wrong.",
+                      file=sys.stderr)
+                return first
             while True:
                 watched = self.files()
                 before = fingerprint(watched)

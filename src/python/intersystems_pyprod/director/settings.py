@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import sys
 from pathlib import Path
-from typing import Any, Dict, Mapping, Optional
+from typing import Any, Dict, Iterable, Mapping, Optional
 
 DEFAULTS = {"host": "localhost", "port": "1972", "namespace": "USER", "timeout": "10"}
 ENV_NAMES = {
@@ -45,27 +46,50 @@ class ConnectionSettings:
         return f"{self.host}:{self.port}/{self.namespace}"
 
 
+def _our_name(name: str) -> bool:
+    return any(name in names for names in ENV_NAMES.values())
+
+
 def read_dotenv(path: Path) -> Dict[str, str]:
-    """``NAME=value`` lines (``#`` comments, optional quotes, optional ``export``)."""
+    """``NAME=value`` lines (``#`` comments, optional quotes, optional ``export``). A line that
+    means to set one of this tool's names but cannot be read is an error naming the file and line;
+    other tools' lines are left alone."""
     values: Dict[str, str] = {}
     if not path.is_file():
         return values
-    for raw in path.read_text(encoding="utf-8").splitlines():
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"{path}: cannot be read: {exc}") from None
+    for number, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
-        if not line or line.startswith("#") or "=" not in line:
+        if not line or line.startswith("#"):
             continue
         if line.startswith("export "):
-            line = line[len("export "):]
-        name, _, value = line.partition("=")
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            line = line[len("export "):].strip()
+        name, found, value = line.partition("=")
+        name, value = name.strip(), value.strip()
+        first = name.replace(":", " ").split()[0] if name.replace(":", " ").split() else ""
+        if not found:
+            if _our_name(first):
+                raise SettingsError(f"{path}:{number}: {raw.strip()!r} is not NAME=value; write {first}=VALUE")
+            continue
+        if value[:1] in ("'", '"'):
+            if len(value) < 2 or value[-1] != value[0]:
+                if _our_name(name):
+                    raise SettingsError(f"{path}:{number}: the quote that opens the value of {name} is not "
+                                        "closed on that line")
+                continue
             value = value[1:-1]
-        values[name.strip()] = value
+        if _our_name(name) and " " in name:
+            raise SettingsError(f"{path}:{number}: {name!r} is not a variable name")
+        values[name] = value
     return values
 
 
 def read_pyproject(start: Path) -> Dict[str, str]:
-    """``[tool.intersystems_pyprod]`` of the nearest pyproject.toml (needs Python 3.11+ tomllib)."""
+    """``[tool.intersystems_pyprod]`` of the nearest pyproject.toml (needs Python 3.11+ tomllib).
+    A file that is not valid TOML, or an unknown key in that table, is an error naming the file and line."""
     for folder in (start, *start.parents):
         candidate = folder / "pyproject.toml"
         if candidate.is_file():
@@ -73,10 +97,58 @@ def read_pyproject(start: Path) -> Dict[str, str]:
                 import tomllib
             except ImportError:  # Python < 3.11: only .env and the environment are read
                 return {}
-            with candidate.open("rb") as handle:
-                table = tomllib.load(handle).get("tool", {}).get("intersystems_pyprod", {})
-            return {str(k): str(v) for k, v in table.items() if k in KEYS}
+            try:
+                text = candidate.read_text(encoding="utf-8")
+                document = tomllib.loads(text)
+            except (OSError, UnicodeDecodeError) as exc:
+                raise SettingsError(f"{candidate}: cannot be read: {exc}") from None
+            except tomllib.TOMLDecodeError as exc:
+                said = str(exc)
+                found = re.search(r"\(at line (\d+), column \d+\)", said)
+                where = f"{candidate}:{found.group(1)}" if found else str(candidate)
+                said = said[:found.start()].strip() if found else said
+                raise SettingsError(f"{where}: not valid TOML: {said}") from None
+            table = document.get("tool", {}).get("intersystems_pyprod", {})
+            if not isinstance(table, dict):
+                raise SettingsError(f"{candidate}: tool.intersystems_pyprod must be a table "
+                                    "([tool.intersystems_pyprod] with keys such as host = \"...\")")
+            for key in table:
+                if key not in KEYS:
+                    line = next((n for n, raw in enumerate(text.splitlines(), 1)
+                                 if raw.strip().startswith(str(key))), 0)
+                    raise SettingsError(f"{candidate}{f':{line}' if line else ''}: unknown key {key!r} in "
+                                        f"[tool.intersystems_pyprod] (the keys are {', '.join(KEYS)})")
+            return {str(k): str(v) for k, v in table.items()}
     return {}
+
+
+def _check(chosen: Dict[str, str], sources: Dict[str, str]) -> None:
+    """Refuse values that cannot be meant, naming the setting, where it came from, and the fix."""
+    def refuse(key: str, why: str) -> SettingsError:
+        return SettingsError(f"{key} {chosen[key]!r} (from {sources[key]}) {why}")
+
+    host = chosen["host"]
+    if "://" in host:
+        raise refuse("host", "is a URL; --host takes a host name or address alone (the port goes to --port, "
+                             "the namespace to --namespace)")
+    if "/" in host:
+        raise refuse("host", "holds a path; pass the namespace with --namespace and the host alone")
+    bracketed = re.fullmatch(r"\[([0-9A-Fa-f:.]+)\](?::(\d+))?", host)
+    single = re.fullmatch(r"([^:\s]+):([^:]*)", host)
+    if bracketed or single:
+        name, port = (bracketed or single).groups()  # type: ignore[union-attr]
+        port = port if port and port.isdigit() else ""
+        raise refuse("host", f"includes a port; pass --host {name}" + (f" --port {port}" if port else ""))
+    if not host.strip() or any(c.isspace() for c in host):
+        raise refuse("host", "is not a host name or address")
+    for key, low, what in (("port", 1, "a port number from 1 to 65535"), ("timeout", 1, "a whole number of "
+                                                                                         "seconds, 1 or more")):
+        try:
+            number = int(chosen[key])
+        except ValueError:
+            raise refuse(key, f"must be a whole number ({what})") from None
+        if number < low or (key == "port" and number > 65535):
+            raise refuse(key, f"is out of range: use {what}")
 
 
 def resolve(flags: Mapping[str, Any], environ: Optional[Mapping[str, str]] = None,
@@ -97,16 +169,32 @@ def resolve(flags: Mapping[str, Any], environ: Optional[Mapping[str, str]] = Non
             if value not in (None, ""):
                 chosen[key], sources[key] = str(value), source
                 break
-    for key in ("port", "timeout"):
-        try:
-            int(chosen[key])
-        except ValueError:
-            raise SettingsError(f"{key} must be a whole number, not {chosen[key]!r} (from {sources[key]})") from None
+    _check(chosen, sources)
     return ConnectionSettings(
         host=chosen["host"], port=int(chosen["port"]), namespace=chosen["namespace"],
         username=chosen.get("username", ""), password=chosen.get("password", ""), tls=chosen.get("tls", ""),
         timeout=int(chosen["timeout"]), sources=sources,
     )
+
+
+#: Characters that end a value in a message: spaces, quotes, separators, brackets.
+_EDGE = r"""\s'"`=:,;()\[\]{}<>/@|"""
+
+
+def mask(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with each secret replaced by ``***`` where it stands as a value of its own (between
+    spaces, quotes, separators or brackets), never inside a longer word: a one-letter password does
+    not turn "options" into "***pti***ns". A secret of 1 or 2 characters could be a word of the
+    message itself ("a", "to"), so it is masked only where it stands quoted or after ``=`` or ``:``.
+    Longest first, so no part of one survives."""
+    for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
+        value = re.escape(secret)
+        if len(secret) >= 3:
+            pattern = rf"(?<![^{_EDGE}]){value}(?=$|[{_EDGE}]|\.(?:\s|$))"
+        else:
+            pattern = rf"""(?<=['"`]){value}(?=['"`])|(?<=[=:]){value}(?=$|[{_EDGE}])"""
+        text = re.sub(pattern, "***", text)
+    return text
 
 
 def python_has_tomllib() -> bool:

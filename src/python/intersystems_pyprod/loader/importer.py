@@ -181,6 +181,11 @@ def import_script(path: str, root: Optional[Path] = None) -> ImportedScript:
                           fix="correct the Python syntax at that line") from None
     except PyProdError:
         raise
+    except KeyboardInterrupt as exc:  # raised by the script, or Ctrl-C while its import ran on
+        where = _user_frame(exc, root) or Location(str(script))
+        raise PyProdError(f"importing {script.name} was interrupted (KeyboardInterrupt): the script raised it, or "
+                          "its import ran until stopped", where=where,
+                          fix="a script must import quickly: move loops and waits into a callback") from None
     except (Exception, SystemExit) as exc:
         where = _user_frame(exc, root) or Location(str(script))
         missing = getattr(exc, "name", None) if isinstance(exc, ModuleNotFoundError) else None

@@ -77,6 +77,19 @@ def func_location(func: Any, fallback: Optional[Location]) -> Optional[Location]
     return Location(code.co_filename, code.co_firstlineno) if code else fallback
 
 
+def check_plain(cls: type, name: str, func: Any, where: Optional[Location], arg_names: str) -> None:
+    """IRIS calls a callback and uses what it returns: an ``async def`` returns a coroutine that is
+    never run, a generator function a generator whose body never runs. Both are errors."""
+    kind = ("an async generator" if inspect.isasyncgenfunction(func) else "an async def"
+            if inspect.iscoroutinefunction(func) else "a generator (it uses yield)"
+            if inspect.isgeneratorfunction(func) else "")
+    if kind:
+        raise PyProdError(f"{cls.__name__}.{name} is {kind}; IRIS calls it as a plain method and its body would "
+                          "never run", where=func_location(func, where),
+                          fix=f"define it as def {name}(self{', ' + arg_names if arg_names else ''}) without "
+                              "async or yield (run a coroutine inside it with asyncio.run(...))")
+
+
 def check_callbacks(cls: type, kind: str, stop: tuple, warnings: list) -> None:
     """Check every callback ``cls`` defines for its kind; warn about a missing required one."""
     table = {**COMMON, **CALLBACKS.get(kind, {})}
@@ -88,6 +101,7 @@ def check_callbacks(cls: type, kind: str, stop: tuple, warnings: list) -> None:
         if isinstance(func, (staticmethod, classmethod)) or not callable(func):
             raise PyProdError(f"{cls.__name__}.{name} must be a plain method", where=where,
                               fix=f"define it as def {name}(self{', ' + arg_names if arg_names else ''})")
+        check_plain(cls, name or pascal, func, where, arg_names)
         if not any(accepts(func, n) for n in counts):
             raise PyProdError(
                 f"{cls.__name__}.{name} has the wrong parameters: IRIS calls it with "
@@ -119,6 +133,7 @@ def check_map_method(cls: type, py_method: str, stop: tuple) -> Callable[..., An
             where=where,
             fix=f"define def {py_method}(self, request) in {cls.__name__} or correct the MessageMap entry",
         )
+    check_plain(cls, py_method, func, where, "request")
     if not accepts(func, 1):
         raise PyProdError(
             f"{cls.__name__}.{py_method} (in the MessageMap) must take one argument, the request",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from typing import Any, List, Optional, Tuple
 
 from .. import naming
@@ -224,6 +225,19 @@ def setting_entry(iris_name: str, prop: IRISProperty, cls: type) -> Optional[str
             f"settings of {cls.__name__}.{prop.name} contains a comma, line break or control character, "
             "which would break the SETTINGS list", where=where,
             fix='use "Category", "Category:control", ":control" or "-"')
+    depth = 0
+    for char in raw:
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth < 0:
+            break
+    if depth:
+        raise PyProdError(f"settings of {cls.__name__}.{prop.name} has unbalanced braces {{ }}: {raw!r}", where=where,
+                          fix="close every { of the control's context with }")
+    parts = re.split(r":(?![^{]*})", raw)  # colons inside a {context} are part of the control
+    if len(parts) > 3 or (len(parts) == 3 and parts[2].strip()):
+        raise PyProdError(f"settings of {cls.__name__}.{prop.name} has {len(parts)} parts: {raw!r}; IRIS takes "
+                          "a category and a control", where=where,
+                          fix='use "Category", "Category:control", ":control" or "-"')
     joined = ":".join(part.strip() for part in raw.split(":"))
     if joined == "-":
         return "-" + iris_name

@@ -39,6 +39,10 @@ def message_model(ctx: Context, cls: type, common: ClassModel, parent: Optional[
             ctx.warnings.append(PyProdWarning(
                 f"{what}: Column keyword {keyword!r} has no effect on the IRIS class", cwhere))
         spec = datatypes.declared_type(column.datatype, annotations.get(name), column.default)
+        if common.kind == "JsonMessage" and (_is_set(spec) or isinstance(column.default, (set, frozenset))):
+            raise PyProdError(f"{what} holds a set, which a JSON message body cannot carry (JSON has no sets)",
+                              where=cwhere, fix="use a list (and sorted(...) when filling it), or make the "
+                                                "message a PickleSerialize")
         itype = ctx.iris_type(spec, what, cwhere)
         datatypes.check_default(column.default, itype, what, cwhere)
         columns.append(ColumnModel(name, iris_name, itype, column.default, text(column.description, what, cwhere),
@@ -74,6 +78,14 @@ def _field_columns(ctx: Context, cls: type, inherited: Set[str], where: Any) -> 
         found.append(ColumnModel(prop.field, prop.iris_name, prop.iris_type, default, "", False, prop.sql_name,
                                  column=False))
     return found
+
+
+def _is_set(spec: object) -> bool:
+    """True for ``set``, ``frozenset``, ``Set[...]`` and their names written as text."""
+    if spec in (set, frozenset) or getattr(spec, "__origin__", None) in (set, frozenset):
+        return True
+    name = spec.split("[", 1)[0].strip().rsplit(".", 1)[-1] if isinstance(spec, str) else ""
+    return name in ("set", "frozenset", "Set", "FrozenSet", "AbstractSet", "MutableSet")
 
 
 def _inherited_names(cls: type, parent: Optional[type]) -> Set[str]:

@@ -10,7 +10,11 @@ from ..api import production
 from ..api.fields import IRISParameter, IRISProperty
 from ..errors import Location, PyProdError, PyProdWarning
 from .classes import Context, class_attr, class_attrs, doc_of, kind_of, setting_text, text, where_of, whole
+from .targets import is_conventional_target, is_target_entry, split_targets
 from .types import ItemModel, ProductionModel
+
+#: The longest item name IRIS stores (Ens.Config.Item's Name, an Ens.DataType.ConfigName: MAXLEN 128).
+ITEM_NAME_MAX = 128
 
 _ROLE_KIND = {"service": "BusinessService", "process": "BusinessProcess", "operation": "BusinessOperation"}
 
@@ -27,6 +31,7 @@ def production_model(ctx: Context, cls: Any) -> ProductionModel:
             f"Production {cls.__name__} has unknown attribute {name!r}, which is ignored; {hint}", where))
     items: List[ItemModel] = []
     names = naming.ClashChecker(f"item name in {cls.__name__}")
+    classes: Dict[str, Optional[type]] = {}
     for attr, item_type in (("services", production.ServiceItem), ("processes", production.ProcessItem),
                             ("operations", production.OperationItem)):
         listed = getattr(cls, attr) or []
@@ -37,7 +42,8 @@ def production_model(ctx: Context, cls: Any) -> ProductionModel:
             if not isinstance(item, item_type):
                 raise PyProdError(f"{cls.__name__}.{attr} contains {item!r}; expected {item_type.__name__}",
                                   where=where_of(item) or where, fix=f"use {item_type.__name__}(name, class)")
-            items.append(_item(ctx, cls, item, names))
+            items.append(_item(ctx, cls, item, names, classes))
+    _target_warnings(ctx, cls, items, classes)
     settings = []
     for key in production.PRODUCTION_SETTINGS:
         value = getattr(cls, key)
@@ -52,11 +58,40 @@ def production_model(ctx: Context, cls: Any) -> ProductionModel:
     )
 
 
-def _item(ctx: Context, prod: type, item: production.HostItem, names: naming.ClashChecker) -> ItemModel:
+def _target_warnings(ctx: Context, prod: type, items: List[ItemModel], classes: Dict[str, Optional[type]]) -> None:
+    """Warn about a target setting (an item's value, else the class default) naming no item of the
+    production: the message sent there fails at run time."""
+    known = {item.name for item in items}
+    for item in items:
+        values: Dict[str, Any] = {}
+        host_cls = classes.get(item.name)
+        for attr, prop in class_attrs(host_cls) if host_cls is not None else []:
+            settings = prop.settings if isinstance(prop, IRISProperty) else None
+            if isinstance(settings, str) and is_target_entry(f"x:{settings}"):
+                values[naming.iris_name(attr)] = prop.default
+        for name, value in item.host_settings:
+            if name in values or is_conventional_target(name):
+                values[name] = value
+        for name, value in values.items():
+            for missing in [t for t in split_targets(value) if t not in known]:
+                ctx.warnings.append(PyProdWarning(
+                    f"item {item.name!r}: target setting {name} names {missing!r}, which is no item of production "
+                    f"{prod.__name__}; messages sent there will fail", where_of(prod)))
+
+
+def _item(ctx: Context, prod: type, item: production.HostItem, names: naming.ClashChecker,
+          classes: Dict[str, Optional[type]]) -> ItemModel:
     where = where_of(item) or where_of(prod)
     index = ctx.index
     if not isinstance(item.name, str) or not item.name.strip():
         raise PyProdError(f"an item of {prod.__name__} has no name", where=where, fix="give every item a name")
+    if "," in item.name or naming.has_control_chars(item.name):
+        raise PyProdError(f"item name {item.name!r} contains a comma, line break or control character; IRIS "
+                          "lists target items separated by commas", where=where,
+                          fix="name the item without commas (dots, dashes and spaces are fine)")
+    if len(item.name) > ITEM_NAME_MAX:
+        raise PyProdError(f"item name {item.name[:40]!r}... is {len(item.name)} characters; IRIS stores at most "
+                          f"{ITEM_NAME_MAX}", where=where, fix="shorten the item name")
     names.add(item.name, f"item {item.name!r}", where)
     target = item.class_name
     host_cls: Optional[type] = None
@@ -73,6 +108,7 @@ def _item(ctx: Context, prod: type, item: production.HostItem, names: naming.Cla
     else:
         raise PyProdError(f"item {item.name!r} has class {target!r}, not a class or IRIS class name",
                           where=where, fix="pass the component class or its full IRIS class name")
+    classes[item.name] = host_cls
     adapter_cls = None
     if host_cls is not None:
         param = class_attr(host_cls, "ADAPTER")

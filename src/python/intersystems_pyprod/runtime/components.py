@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import importlib
 import sys
-import traceback
 from pathlib import Path
 from typing import Any, List
 
@@ -17,6 +16,7 @@ from ..loader.importer import is_local, module_name_for
 from . import messages
 from .engine_iris import IrisEngine
 from .invoke import CALLBACK_ERRORS, OK
+from .tracebacks import user_traceback
 
 
 def ensure_engine() -> None:
@@ -65,7 +65,7 @@ def create(host: Any, module_name: str, class_name: str) -> Component:
 def start_failed(module_name: str, class_name: str, exc: BaseException) -> Any:
     """Log why the Python object of a host could not be made (the traceback names file:line of an
     import or syntax error); the error status for the caller."""
-    text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)).rstrip()
+    text = user_traceback(exc)
     current = engine.current()
     current.log("Error", class_name, "OnInit", f"could not create {module_name}.{class_name}:\n{text}")
     return current.error_status(f"could not create the Python object {module_name}.{class_name}: "

@@ -3,7 +3,6 @@ its traceback and handed to ObjectScript as an error status (never an exception)
 
 from __future__ import annotations
 
-import traceback
 from typing import Any, Callable, List, Optional, Tuple
 
 from ..api import engine
@@ -11,6 +10,7 @@ from ..api.messages import ProductionMessage
 from ..loader import paths
 from ..model.callbacks import snake_case
 from . import adaptercalls, identity, messages
+from .tracebacks import user_traceback
 
 OK = 1
 #: What a user callback may raise and still only fail that callback (never end the job).
@@ -26,7 +26,7 @@ def find(component: Any, pascal: str) -> Optional[Callable[..., Any]]:
 
 
 def fail(component: Any, method: str, exc: BaseException) -> Any:
-    text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    text = user_traceback(exc)
     current = engine.current()
     current.log("Error", type(component).__name__, method, text.rstrip())
     return current.error_status(f"{type(component).__name__}.{method} raised {type(exc).__name__}: {exc}")
@@ -62,7 +62,7 @@ def guarded(owner: str, method: str, run: Callable[[], List[Any]]) -> List[Any]:
         return [refused.status, ""]
     except Exception as exc:
         current = engine.current()
-        text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)).rstrip()
+        text = user_traceback(exc)
         current.log("Error", owner, method, text)
         return [current.error_status(f"{owner}.{method} failed: {type(exc).__name__}: {exc}"), ""]
 

@@ -78,3 +78,14 @@ def folder_problem(folder: str) -> str:
         made = "" if probe == path else f" (to create {folder} in)"
         return f"-o {folder}: folder {probe}{made} is not writable for this user"
     return ""
+
+
+def print_changes(result: Dict[str, Any]) -> None:
+    """One line per class of a load, restore or rollback result (with its compile errors), and its
+    warnings on stderr."""
+    for cls in result.get("classes", []):
+        print(f"  {cls['action']:<10} {cls['name']}")
+        for error in cls.get("errors") or []:
+            print(f"             {error}")
+    for warning in result.get("warnings") or []:
+        print(f"warning: {warning}", file=sys.stderr)

@@ -15,7 +15,7 @@ from intersystems_pyprod.director.connection import INSTALL_PYPROD, USAGE, Direc
 from intersystems_pyprod.director.settings import ConnectionSettings, SettingsError, resolve
 
 from . import __version__, exitcodes
-from .output import emit
+from .output import emit, print_changes
 from .targets import Target
 from .versions import run_export, run_history, run_rollback, script_name
 
@@ -118,12 +118,7 @@ def _write(folder: Path, texts: Dict[str, str]) -> None:
 
 
 def _print_result(result: Dict[str, Any]) -> None:
-    for cls in result.get("classes", []):
-        print(f"  {cls['action']:<10} {cls['name']}")
-        for error in cls.get("errors") or []:
-            print(f"             {error}")
-    for warning in result.get("warnings") or []:
-        print(f"warning: {warning}", file=sys.stderr)
+    print_changes(result)
     if result.get("ok"):
         extra = f" (version {result.get('version')}"
         restarted = result.get("restarted") or []

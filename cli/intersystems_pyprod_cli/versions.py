@@ -14,6 +14,7 @@ from intersystems_pyprod.director.collect import project_root
 from intersystems_pyprod.director.connection import Director
 
 from . import exitcodes
+from .output import print_changes
 
 
 def script_name(text: str) -> str:
@@ -59,12 +60,7 @@ def run_rollback(remote: Director, args: argparse.Namespace) -> int:
         result.pop("texts", None)
         print(json.dumps(result, indent=2))
         return exitcodes.OK if result.get("ok") else exitcodes.FAILED
-    for cls in result.get("classes", []):
-        print(f"  {cls['action']:<10} {cls['name']}")
-        for error in cls.get("errors") or []:
-            print(f"             {error}")
-    for warning in result.get("warnings") or []:
-        print(f"warning: {warning}", file=sys.stderr)
+    print_changes(result)
     if result.get("ok"):
         restarted = result.get("restarted") or []
         extra = f"; restarted {', '.join(restarted)}" if restarted else ""

@@ -80,7 +80,7 @@ class _MessageMeta(type):
         if isinstance(plain.get("__annotations__"), _Annotations):
             plain["__annotations__"] = dict(plain["__annotations__"])
         plain["_pyprod_body_order"] = order
-        return super().__new__(mcs, name, bases, plain, **kwargs)
+        return type.__new__(mcs, name, bases, plain, **kwargs)
 
     def __setattr__(cls, name: str, value: Any) -> None:
         super().__setattr__(name, value)
@@ -163,6 +163,8 @@ class ProductionMessage(metaclass=_MessageMeta):
     _pyprod_serializer: ClassVar[str] = ""
     _pyprod_fields: ClassVar[Tuple[str, ...]] = ()
     _pyprod_where: ClassVar[Optional[Location]] = None
+    #: a pydantic message (``class Order(JsonSerialize, BaseModel)``), see :mod:`.models`
+    _pyprod_model: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -174,6 +176,13 @@ class ProductionMessage(metaclass=_MessageMeta):
             if issubclass(klass, ProductionMessage) and klass.__module__ != __name__:
                 fields += tuple(n for n in _own_fields(klass) if n not in fields)
         cls._pyprod_fields = _ordered_fields(cls, fields)
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        """A pydantic message (called by pydantic once the class is complete): its fields are
+        pydantic's, in pydantic's order (base classes' first)."""
+        cls._pyprod_fields = tuple(getattr(cls, "__pydantic_fields__", {}))
+        cls._pyprod_model = True
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         cls = type(self)
@@ -198,6 +207,12 @@ class ProductionMessage(metaclass=_MessageMeta):
 def field_default(cls: type, name: str) -> Any:
     """The default of field ``name``: a dataclass field's ``default_factory()`` or default, a
     ``Column`` default, a class-level value, or ``None``."""
+    if getattr(cls, "_pyprod_model", False):
+        from .models import field_default as model_default
+
+        known, value = model_default(cls, name)
+        if known:
+            return value
     declared = getattr(cls, "__dataclass_fields__", None)
     found = declared.get(name) if declared else None
     if found is not None:
@@ -211,6 +226,18 @@ def field_default(cls: type, name: str) -> Any:
             if isinstance(value, Column):
                 value = value.default
             return copy.copy(value) if isinstance(value, _MUTABLE) else value
+    return None
+
+
+def class_member(cls: type, name: str) -> Any:
+    """What ``cls`` (or the nearest base) declares as ``name``: a class attribute, or the
+    ``Column`` a pydantic message field was declared with; None when nothing."""
+    for klass in cls.__mro__:
+        if name in klass.__dict__:
+            return klass.__dict__[name]
+        columns = klass.__dict__.get("_pyprod_model_columns")
+        if columns and name in columns:
+            return columns[name]
     return None
 
 
@@ -237,3 +264,8 @@ class PickleSerialize(ProductionMessage):
 
     _pyprod_kind = "Message"
     _pyprod_serializer = "pickle"
+
+
+from .models import install as _install_models  # noqa: E402 - needs the classes above
+
+_install_models()

@@ -105,10 +105,10 @@ def _columns(cls: type) -> List[Tuple[str, str, Optional[type]]]:
 
 
 def _class_attr(cls: type, name: str) -> Any:
-    for klass in cls.__mro__:
-        if name in klass.__dict__:
-            return klass.__dict__[name]
-    return None
+    """What ``cls`` or a base declares as ``name`` (a pydantic message's ``Column`` too)."""
+    from ..api.messages import class_member
+
+    return class_member(cls, name)
 
 
 def _json_default(value: Any) -> Any:
@@ -131,8 +131,11 @@ def _json_default(value: Any) -> Any:
 
 
 def to_json(message: ProductionMessage) -> str:
-    """The JSON body of a message."""
-    data = {name: getattr(message, name, None) for name in message._pyprod_fields}
+    """The JSON body of a message (a pydantic message: its ``model_dump(mode="json")``)."""
+    if message._pyprod_model:
+        data = message.model_dump(mode="json")  # type: ignore[attr-defined]
+    else:
+        data = {name: getattr(message, name, None) for name in message._pyprod_fields}
     try:
         return bodies.encode(data, _json_default)
     except (TypeError, ValueError, RecursionError) as exc:
@@ -157,7 +160,9 @@ def from_json(cls: Any, text: str) -> ProductionMessage:
 
 def _from_data(cls: Any, data: Dict[str, Any]) -> ProductionMessage:
     """The message of a decoded JSON body: each field converted back to its declared type
-    (:mod:`.typed`); a missing field takes its default."""
+    (:mod:`.typed`); a missing field takes its default. A pydantic message is validated."""
+    if cls._pyprod_model:
+        return _validated(cls, data)
     converters = typed.converters(cls)
     message: ProductionMessage = cls.__new__(cls)
     store = message.__dict__
@@ -177,6 +182,19 @@ def _from_data(cls: Any, data: Dict[str, Any]) -> ProductionMessage:
 
 
 typed.message_builder = _from_data
+
+
+def _validated(cls: Any, data: Dict[str, Any]) -> Any:
+    """A pydantic message from its decoded body; a validation failure names each field."""
+    try:
+        return cls.model_validate(data)
+    except ValueError as exc:
+        errors = getattr(exc, "errors", None)
+        if not callable(errors):
+            raise
+        found = "; ".join(f"field {'.'.join(str(p) for p in e.get('loc', ())) or cls.__name__}: {e.get('msg')}"
+                          f" (value {str(e.get('input'))[:80]!r})" for e in errors())
+        raise bodies.BodyError(f"{cls.__name__} fails validation: {found}") from None
 
 
 def from_pickle(data: Any) -> Any:
@@ -286,10 +304,14 @@ def from_iris(obj: Any) -> Any:
     if found is not None:
         identity.remember(found[0], obj, found[1])
         return found[0]
-    message = cls()  # created in IRIS (e.g. the testing page, a DTL): rebuild from its properties
+    # created in IRIS (e.g. the testing page, a DTL): rebuild from its properties
+    model = getattr(cls, "_pyprod_model", False)
+    message = cls.model_construct() if model else cls()  # type: ignore[attr-defined]
     if getattr(cls, "_pyprod_serializer", "") == "json":
         try:
             fieldsync.from_properties(obj, message)
+            if model:
+                message = _validated(cls, dict(message.__dict__))
         except bodies.BodyError as exc:
             raise bodies.BodyError(f"message {class_name(1)}{_id_of(obj)}: {exc}") from None
         return message
@@ -318,6 +340,8 @@ def _from_body(cls: Any, obj: Any) -> Any:
     decoded = gcpause.decode(len(text), bodies.decode, text)
     message = _from_data(cls, decoded)
     if fieldsync.props(cls) and fieldsync.reconcile(obj, message, decoded):
+        if cls._pyprod_model:  # what ObjectScript changed passes the model's validation too
+            message = _validated(cls, dict(message.__dict__))
         return message, None  # ObjectScript changed a property: the stored body is not what Python reads
     return message, (identity.of_text(text) if identity.recording() else None)
 

@@ -88,10 +88,10 @@ def _raw_annotations(cls: type) -> Dict[str, Any]:
 
 
 def _class_attr(cls: type, name: str) -> Any:
-    for klass in cls.__mro__:
-        if name in klass.__dict__:
-            return klass.__dict__[name]
-    return None
+    """What ``cls`` or a base declares as ``name`` (a pydantic message's ``Column`` too)."""
+    from ..api.messages import class_member
+
+    return class_member(cls, name)
 
 
 def _top_level(spec: Any) -> Optional[Convert]:

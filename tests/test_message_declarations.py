@@ -8,13 +8,15 @@ import datetime
 import decimal
 import json
 import re
+import subprocess
+import sys
 
 import pytest
 
 from intersystems_pyprod.loader.build import build
 from intersystems_pyprod.runtime import messages
 
-from .helpers import write_script
+from .helpers import REPO, write_script
 
 SCRIPT = '''
 from __future__ import annotations
@@ -189,3 +191,13 @@ def test_a_dtl_path_writes_into_typed_nesting(harness):
     assert status == 1
     assert [type(line) for line in back.lines] == [m.Line] * 3
     assert [line.sku for line in back.lines] == ["S1", "Z2", "S3"] and back.best.qty == 4
+
+
+def test_the_library_does_not_import_pydantic():
+    """pydantic stays optional: loading the library, its runtime and the harness imports none of it."""
+    code = ("import sys; import intersystems_pyprod; from intersystems_pyprod.runtime import messages; "
+            "from intersystems_pyprod.testing import Harness; print('pydantic' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          env={"PYTHONPATH": str(REPO / "src" / "python"), "PATH": ""})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"

@@ -20,7 +20,10 @@ def _isolated_imports():
     paths._finder = finder_before
     sys.path[:] = path_before
     for name in set(sys.modules) - modules_before:
-        if not name.startswith(("intersystems_pyprod", "tree_sitter", "hypothesis", "_pytest")):
+        # an installed package stays whole: forgetting the submodules pydantic imports lazily
+        # (pydantic.main) would leave its package holding classes of a module imported anew
+        if not name.startswith(("intersystems_pyprod", "tree_sitter", "hypothesis", "_pytest", "pydantic",
+                                "annotated_types", "typing_inspection", "typing_extensions")):
             sys.modules.pop(name, None)
 
 

@@ -14,6 +14,8 @@ fields are two messages.
 from __future__ import annotations
 
 import copy
+import dataclasses
+import functools
 import inspect
 from typing import Any, ClassVar, Dict, List, MutableMapping, Optional, Tuple
 
@@ -78,7 +80,37 @@ class _MessageMeta(type):
         if isinstance(plain.get("__annotations__"), _Annotations):
             plain["__annotations__"] = dict(plain["__annotations__"])
         plain["_pyprod_body_order"] = order
-        return super().__new__(mcs, name, bases, plain, **kwargs)
+        return type.__new__(mcs, name, bases, plain, **kwargs)
+
+    def __setattr__(cls, name: str, value: Any) -> None:
+        super().__setattr__(name, value)
+        if name == "__dataclass_fields__" and cls.__dict__.get("_pyprod_fields") is not None:
+            # ``@dataclass`` on a message: it sets its fields before it writes ``__init__``
+            _adopt_dataclass(cls, value)
+
+
+def _adopt_dataclass(cls: Any, declared: Dict[str, Any]) -> None:
+    """A ``@dataclass`` message: its fields in the dataclass's order (base classes' first), then
+    the other fields (an unannotated ``Column``); a ``Column`` that is a dataclass field's value
+    gives the field its default (``order_id: str = Column(index=True)`` defaults to ``None``)."""
+    for found in declared.values():
+        column = found.default
+        if isinstance(column, Column):
+            if isinstance(column.default, _MUTABLE):
+                found.default = dataclasses.MISSING
+                found.default_factory = functools.partial(copy.copy, column.default)
+            else:
+                found.default = column.default
+    cls._pyprod_fields = _ordered_fields(cls, cls._pyprod_fields)
+
+
+def _ordered_fields(cls: type, fields: Tuple[str, ...]) -> Tuple[str, ...]:
+    """``fields`` of a dataclass message in the dataclass's order; unchanged for other messages."""
+    declared = getattr(cls, "__dataclass_fields__", None)
+    if not declared:
+        return fields
+    first = tuple(f.name for f in dataclasses.fields(cls))
+    return first + tuple(n for n in fields if n not in declared)
 
 
 _NOT_FIELDS = frozenset({"iris_package_name"})
@@ -131,6 +163,8 @@ class ProductionMessage(metaclass=_MessageMeta):
     _pyprod_serializer: ClassVar[str] = ""
     _pyprod_fields: ClassVar[Tuple[str, ...]] = ()
     _pyprod_where: ClassVar[Optional[Location]] = None
+    #: a pydantic message (``class Order(JsonSerialize, BaseModel)``), see :mod:`.models`
+    _pyprod_model: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -141,7 +175,14 @@ class ProductionMessage(metaclass=_MessageMeta):
         for klass in cls.__mro__:
             if issubclass(klass, ProductionMessage) and klass.__module__ != __name__:
                 fields += tuple(n for n in _own_fields(klass) if n not in fields)
-        cls._pyprod_fields = fields
+        cls._pyprod_fields = _ordered_fields(cls, fields)
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        """A pydantic message (called by pydantic once the class is complete): its fields are
+        pydantic's, in pydantic's order (base classes' first)."""
+        cls._pyprod_fields = tuple(getattr(cls, "__pydantic_fields__", {}))
+        cls._pyprod_model = True
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         cls = type(self)
@@ -164,7 +205,21 @@ class ProductionMessage(metaclass=_MessageMeta):
 
 
 def field_default(cls: type, name: str) -> Any:
-    """The default of field ``name``: a ``Column`` default, a class-level value, or ``None``."""
+    """The default of field ``name``: a dataclass field's ``default_factory()`` or default, a
+    ``Column`` default, a class-level value, or ``None``."""
+    if getattr(cls, "_pyprod_model", False):
+        from .models import field_default as model_default
+
+        known, value = model_default(cls, name)
+        if known:
+            return value
+    declared = getattr(cls, "__dataclass_fields__", None)
+    found = declared.get(name) if declared else None
+    if found is not None:
+        if found.default_factory is not dataclasses.MISSING:
+            return found.default_factory()
+        if found.default is not dataclasses.MISSING:
+            return copy.copy(found.default) if isinstance(found.default, _MUTABLE) else found.default
     for klass in cls.__mro__:
         if name in klass.__dict__:
             value = klass.__dict__[name]
@@ -172,6 +227,29 @@ def field_default(cls: type, name: str) -> Any:
                 value = value.default
             return copy.copy(value) if isinstance(value, _MUTABLE) else value
     return None
+
+
+def class_member(cls: type, name: str) -> Any:
+    """What ``cls`` (or the nearest base) declares as ``name``: a class attribute, or the
+    ``Column`` a pydantic message field was declared with; None when nothing."""
+    for klass in cls.__mro__:
+        if name in klass.__dict__:
+            return klass.__dict__[name]
+        columns = klass.__dict__.get("_pyprod_model_columns")
+        if columns and name in columns:
+            return columns[name]
+    return None
+
+
+def is_pydantic(cls: Any) -> bool:
+    """``cls`` is a pydantic (v2) model class (pydantic itself is never imported here)."""
+    return isinstance(cls, type) and hasattr(cls, "model_validate") and \
+        any("__pydantic_fields__" in klass.__dict__ for klass in cls.__mro__)
+
+
+def declares_fields(cls: type) -> bool:
+    """A dataclass or pydantic message: its annotations declare its fields and their types."""
+    return dataclasses.is_dataclass(cls) or is_pydantic(cls)
 
 
 class JsonSerialize(ProductionMessage):
@@ -186,3 +264,8 @@ class PickleSerialize(ProductionMessage):
 
     _pyprod_kind = "Message"
     _pyprod_serializer = "pickle"
+
+
+from .models import install as _install_models  # noqa: E402 - needs the classes above
+
+_install_models()

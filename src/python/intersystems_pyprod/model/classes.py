@@ -117,10 +117,10 @@ def class_attrs(cls: type) -> List[Tuple[str, Any]]:
 
 
 def class_attr(cls: type, name: str) -> Any:
-    for klass in cls.__mro__:
-        if name in klass.__dict__:
-            return klass.__dict__[name]
-    return None
+    """What ``cls`` or a base declares as ``name`` (a pydantic message's ``Column`` too)."""
+    from ..api.messages import class_member
+
+    return class_member(cls, name)
 
 
 def text(value: Any, what: str, where: Optional[Location]) -> str:

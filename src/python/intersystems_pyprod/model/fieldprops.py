@@ -17,6 +17,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from .. import naming
 from ..api.fields import Column
+from ..api.messages import declares_fields as _declares_fields
 from ..api.messages import own_annotations
 from ..errors import PyProdError
 from . import datatypes
@@ -49,10 +50,10 @@ class FieldProperty:
 
 
 def _class_attr(cls: type, name: str) -> Any:
-    for klass in cls.__mro__:
-        if name in klass.__dict__:
-            return klass.__dict__[name]
-    return None
+    """What ``cls`` or a base declares as ``name`` (a pydantic message's ``Column`` too)."""
+    from ..api.messages import class_member
+
+    return class_member(cls, name)
 
 
 def _annotations(cls: type) -> Dict[str, Any]:
@@ -80,10 +81,11 @@ def scalar_type(annotation: Any, default: Any) -> Optional[IrisType]:
 
 def declares_fields(cls: type) -> bool:
     """True when every scalar field of ``cls`` becomes a property: a dataclass message
-    (``@dataclass class Order(JsonSerialize)``). A message declared as in pyprod 0.2.0 keeps
+    (``@dataclass class Order(JsonSerialize)``) or a pydantic one. A message declared as in pyprod 0.2.0 keeps
     pyprod's properties (its ``Column`` fields), so its class has the same members as there; its
-    other fields are reached as ``{path}`` in rules and DTL."""
-    return dataclasses.is_dataclass(cls)
+    other fields are reached as ``{path}`` in rules and DTL. A pydantic message declares its
+    fields too."""
+    return _declares_fields(cls)
 
 
 def field_properties(cls: type) -> Tuple[Tuple[FieldProperty, ...], Tuple[Tuple[str, str], ...]]:

@@ -93,7 +93,9 @@ def _inherited_names(cls: type, parent: Optional[type]) -> Set[str]:
     if parent is None:
         return set()
     own = {name for klass in cls.__mro__ if klass not in parent.__mro__ for name in klass.__dict__}
-    return {name for klass in parent.__mro__ for name in klass.__dict__} - own
+    # a field without a class attribute (a dataclass field without default, any pydantic field)
+    declared = set(getattr(parent, "_pyprod_fields", ()))
+    return ({name for klass in parent.__mro__ for name in klass.__dict__} | declared) - own
 
 
 __all__: List[str] = ["MESSAGE_RESERVED", "message_model"]

@@ -9,8 +9,10 @@ characters (bytes), far below MAXSTRING.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import decimal
+import enum
 import importlib
 import uuid
 from typing import Any, Dict, List, Optional, Tuple
@@ -30,7 +32,7 @@ from . import (
     pickle_policy,
     sealing,
     streams,
-    timevalues,
+    typed,
     unpickler,
     values,
 )
@@ -102,35 +104,11 @@ def _columns(cls: type) -> List[Tuple[str, str, Optional[type]]]:
     return cached
 
 
-def _field_types(cls: type) -> Dict[str, type]:
-    """Fields whose JSON form needs converting back (dates, times, decimals, UUIDs)."""
-    cached = cls.__dict__.get("_pyprod_json_types")
-    if cached is None:
-        cached = {}
-        annotations: Dict[str, Any] = {}
-        for klass in reversed(cls.__mro__):
-            annotations.update(own_annotations(klass))
-        convertible = (datetime.datetime, datetime.date, datetime.time, decimal.Decimal, uuid.UUID)
-        for name in cls._pyprod_fields:  # type: ignore[attr-defined]
-            spec = annotations.get(name)
-            column = _class_attr(cls, name)
-            if isinstance(column, Column) and isinstance(column.datatype, type):
-                spec = column.datatype
-            spec = datatypes._unwrap_optional(spec)
-            if isinstance(spec, str):
-                spec = {"date": datetime.date, "datetime": datetime.datetime, "time": datetime.time,
-                        "Decimal": decimal.Decimal, "UUID": uuid.UUID}.get(spec.rsplit(".", 1)[-1])
-            if isinstance(spec, type) and spec in convertible:
-                cached[name] = spec
-        setattr(cls, "_pyprod_json_types", cached)
-    return cached
-
-
 def _class_attr(cls: type, name: str) -> Any:
-    for klass in cls.__mro__:
-        if name in klass.__dict__:
-            return klass.__dict__[name]
-    return None
+    """What ``cls`` or a base declares as ``name`` (a pydantic message's ``Column`` too)."""
+    from ..api.messages import class_member
+
+    return class_member(cls, name)
 
 
 def _json_default(value: Any) -> Any:
@@ -142,12 +120,22 @@ def _json_default(value: Any) -> Any:
         return list(value)
     if isinstance(value, ProductionMessage):
         return {n: getattr(value, n, None) for n in value._pyprod_fields}
+    if isinstance(value, enum.Enum):
+        return value.value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: getattr(value, f.name, None) for f in dataclasses.fields(value)}
+    dump = getattr(value, "model_dump", None)
+    if dump is not None and typed.is_pydantic(type(value)):
+        return dump(mode="json")
     raise TypeError(f"{type(value).__name__} values cannot be written as JSON")
 
 
 def to_json(message: ProductionMessage) -> str:
-    """The JSON body of a message."""
-    data = {name: getattr(message, name, None) for name in message._pyprod_fields}
+    """The JSON body of a message (a pydantic message: its ``model_dump(mode="json")``)."""
+    if message._pyprod_model:
+        data = message.model_dump(mode="json")  # type: ignore[attr-defined]
+    else:
+        data = {name: getattr(message, name, None) for name in message._pyprod_fields}
     try:
         return bodies.encode(data, _json_default)
     except (TypeError, ValueError, RecursionError) as exc:
@@ -171,23 +159,42 @@ def from_json(cls: Any, text: str) -> ProductionMessage:
 
 
 def _from_data(cls: Any, data: Dict[str, Any]) -> ProductionMessage:
-    """The message of a decoded JSON body."""
-    converters = _field_types(cls)
+    """The message of a decoded JSON body: each field converted back to its declared type
+    (:mod:`.typed`); a missing field takes its default. A pydantic message is validated."""
+    if cls._pyprod_model:
+        return _validated(cls, data)
+    converters = typed.converters(cls)
     message: ProductionMessage = cls.__new__(cls)
+    store = message.__dict__
     for name in cls._pyprod_fields:
         if name in data:
             value = data[name]
-            kind = converters.get(name)
-            if kind is not None and isinstance(value, str):
+            convert = converters.get(name)
+            if convert is not None and value is not None:
                 try:
-                    # not fromisoformat: its accepted forms differ between Python 3.9-3.13
-                    value = timevalues.parse(kind, value) if hasattr(kind, "fromisoformat") else kind(value)
-                except (ValueError, ArithmeticError) as exc:
-                    raise bodies.BodyError(f"field {name}: {value[:80]!r} is not a {kind.__name__}: {exc}") from None
-            message.__dict__[name] = value
+                    value = convert(value)
+                except (ValueError, TypeError, ArithmeticError, RecursionError) as exc:
+                    raise bodies.BodyError(f"field {name} of {cls.__name__}: {exc}") from None
+            store[name] = value
         else:
-            message.__dict__[name] = field_default(cls, name)
+            store[name] = field_default(cls, name)
     return message
+
+
+typed.message_builder = _from_data
+
+
+def _validated(cls: Any, data: Dict[str, Any]) -> Any:
+    """A pydantic message from its decoded body; a validation failure names each field."""
+    try:
+        return cls.model_validate(data)
+    except ValueError as exc:
+        errors = getattr(exc, "errors", None)
+        if not callable(errors):
+            raise
+        found = "; ".join(f"field {'.'.join(str(p) for p in e.get('loc', ())) or cls.__name__}: {e.get('msg')}"
+                          f" (value {str(e.get('input'))[:80]!r})" for e in errors())
+        raise bodies.BodyError(f"{cls.__name__} fails validation: {found}") from None
 
 
 def from_pickle(data: Any) -> Any:
@@ -297,10 +304,14 @@ def from_iris(obj: Any) -> Any:
     if found is not None:
         identity.remember(found[0], obj, found[1])
         return found[0]
-    message = cls()  # created in IRIS (e.g. the testing page, a DTL): rebuild from its properties
+    # created in IRIS (e.g. the testing page, a DTL): rebuild from its properties
+    model = getattr(cls, "_pyprod_model", False)
+    message = cls.model_construct() if model else cls()  # type: ignore[attr-defined]
     if getattr(cls, "_pyprod_serializer", "") == "json":
         try:
             fieldsync.from_properties(obj, message)
+            if model:
+                message = _validated(cls, dict(message.__dict__))
         except bodies.BodyError as exc:
             raise bodies.BodyError(f"message {class_name(1)}{_id_of(obj)}: {exc}") from None
         return message
@@ -329,6 +340,8 @@ def _from_body(cls: Any, obj: Any) -> Any:
     decoded = gcpause.decode(len(text), bodies.decode, text)
     message = _from_data(cls, decoded)
     if fieldsync.props(cls) and fieldsync.reconcile(obj, message, decoded):
+        if cls._pyprod_model:  # what ObjectScript changed passes the model's validation too
+            message = _validated(cls, dict(message.__dict__))
         return message, None  # ObjectScript changed a property: the stored body is not what Python reads
     return message, (identity.of_text(text) if identity.recording() else None)
 

@@ -10,12 +10,13 @@ receive it, and written back as a send writes them (body and properties in one s
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from typing import Any, List, Optional, Tuple
 
 from ..api import engine
-from ..api.messages import ProductionMessage
+from ..api.messages import ProductionMessage, is_pydantic
 from . import bodies, fieldsync, messages, values
 
 _STEP = re.compile(r"([^.()]+)(?:\((\*|-?\d*)\))?\Z")
@@ -48,15 +49,23 @@ def _field(message: Any, name: str) -> str:
     raise PathError(f"{type(message).__name__} has no field {name!r}; its fields are {list(fields)}")
 
 
+def _is_object(value: Any) -> bool:
+    """A nested message, dataclass or pydantic model: its fields are path steps."""
+    return isinstance(value, ProductionMessage) or (dataclasses.is_dataclass(value) and not isinstance(value, type)) \
+        or is_pydantic(type(value))
+
+
 def _child(value: Any, name: str) -> Any:
     if isinstance(value, dict):
         return value.get(name)
-    if isinstance(value, ProductionMessage):
+    if _is_object(value):
         return getattr(value, name, None)
     return None
 
 
 def _item(value: Any, index: str, path: str) -> Any:
+    if isinstance(value, tuple):
+        value = list(value)
     if not isinstance(value, list):
         return None
     number = int(index)
@@ -68,7 +77,7 @@ def _item(value: Any, index: str, path: str) -> Any:
 
 def _iris(value: Any) -> Any:
     """A value in the form ObjectScript gets it: a scalar's IRIS form, a list or dict as JSON."""
-    if isinstance(value, (list, dict, ProductionMessage)):
+    if isinstance(value, (list, dict, tuple, set, frozenset)) or _is_object(value):
         return json.dumps(value, default=messages._json_default, ensure_ascii=False)
     return values.to_iris(value, None)
 
@@ -83,7 +92,7 @@ def get_value_at(obj: Any, path: str) -> List[Any]:
         for number, (name, index) in enumerate(steps):
             value = getattr(message, _field(message, name)) if number == 0 else _child(value, name)
             if index == "*":
-                value = len(value) if isinstance(value, list) else 0
+                value = len(value) if isinstance(value, (list, tuple)) else 0
             elif index:
                 value = _item(value, index, path)
         return [1, _iris(value)]
@@ -111,13 +120,13 @@ def _assign(message: Any, steps: List[Tuple[str, Optional[str]]], value: Any, ac
     if len(steps) == 1 and steps[0][1] is None and action != "append":
         message.__dict__[field] = None if action in ("clear", "remove") else _typed(message, field, value)
         return
-    holder: Any = message.__dict__
+    holder: Any = _Fields(message)
     node: Any = None
     for number, (step, index) in enumerate(steps):
         key = field if number == 0 else step
         if number:
-            if isinstance(node, ProductionMessage):
-                holder = node.__dict__
+            if _is_object(node):
+                holder = _Fields(node)
             elif isinstance(node, dict):
                 holder = node
             else:
@@ -135,6 +144,8 @@ def _assign(message: Any, steps: List[Tuple[str, Optional[str]]], value: Any, ac
             raise PathError(f"{path}: (*) is a count; it cannot be set")
         if holder.get(key) is None:
             holder[key] = []
+        if isinstance(holder.get(key), tuple):
+            holder[key] = list(holder[key])
         items = holder[key]
         if not isinstance(items, list):
             raise PathError(f"{path}: {step} is not a list")
@@ -148,6 +159,32 @@ def _assign(message: Any, steps: List[Tuple[str, Optional[str]]], value: Any, ac
         if position == len(items):
             items.append({})
         node = items[position]
+
+
+class _Fields:
+    """The fields of a nested message, dataclass or model, written as a dict is (a frozen
+    dataclass too: the path rewrites the message as a whole)."""
+
+    def __init__(self, target: Any) -> None:
+        self.target = target
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return getattr(self.target, name, default)
+
+    def __getitem__(self, name: str) -> Any:
+        return getattr(self.target, name)
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        object.__setattr__(self.target, name, value)
+
+    def setdefault(self, name: str, value: Any) -> Any:
+        if self.get(name) is None:
+            self[name] = value
+        return self[name]
+
+    def pop(self, name: str, default: Any = None) -> Any:
+        self[name] = None  # a declared field cannot be removed: it is cleared
+        return default
 
 
 def _put(container: Any, name: str, value: Any, action: str, path: str) -> None:

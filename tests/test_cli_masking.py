@@ -59,3 +59,39 @@ def test_messages_keep_their_words(capsys, monkeypatch, argv, env_password, word
 def test_internal_errors_mask_the_value_only():
     shown = exitcodes.internal_error(RuntimeError("login 'o' failed; see options"), False, ["o"])
     assert "login '***' failed; see options" in shown
+
+
+# The connection's own errors (connect, calls, SQL) mask the password the same way.
+# (password sent, what the refusal must say, what it must not say)
+CONNECT_CASES = [
+    ("o", "Access Denied for _SYSTEM with password", "***"),
+    ("e", "refused the login of _SYSTEM: Access Denied", "D***nied"),
+    ("hunter2", "with password ***", "hunter2"),
+    ("Den", "Access Denied for _SYSTEM with password ***", "***ied"),
+]
+
+
+@pytest.mark.parametrize("password, said, absent", CONNECT_CASES)
+def test_connection_errors_mask_the_password_as_a_value(server, password, said, absent):
+    from intersystems_pyprod.director import connection
+    from intersystems_pyprod.director.failures import DirectorError
+    from intersystems_pyprod.director.settings import ConnectionSettings
+
+    from .fake_native import FakeSDK
+
+    settings = ConnectionSettings(host="localhost", port=1972, namespace="USER", username="_SYSTEM",
+                                  password=password)
+    with pytest.raises(DirectorError) as caught:
+        connection.connect(settings, sdk=FakeSDK(server))
+    assert said in caught.value.message
+    assert absent not in caught.value.message
+
+
+def test_connection_scrub_leaves_words_whole():
+    from intersystems_pyprod.director.connection import scrub
+    from intersystems_pyprod.director.settings import ConnectionSettings
+
+    settings = ConnectionSettings(host="h", port=1, namespace="USER", username="u", password="o")
+    assert scrub("<UNDEFINED> options 'o' not found", settings) == "<UNDEFINED> options '***' not found"
+    assert scrub("anything", ConnectionSettings(host="h", port=1, namespace="USER", username="u",
+                                                password="")) == "anything"

@@ -211,3 +211,35 @@ def test_target_flag_keeps_a_category_and_an_explicit_control():
     assert caught.value.where is not None and caught.value.where.file == __file__
     assert IRISProperty(settings="Routing").settings == "Routing"
     assert is_target_entry(f"Out:Basic:{TARGET_CONTROL}") and not is_target_entry("Out:Basic")
+
+
+# -o FILE writes what the file's name says, or refuses it naming the formats graph writes.
+# (file name, extra arguments, exit code, what the file starts with or the error says)
+OUTPUT_CASES = [
+    ("g.png", [], 2, "does not draw PNG files"),
+    ("g.PDF", [], 2, "does not draw PDF files"),
+    ("g.jpg", ["--format", "dot"], 2, "does not draw JPG files"),
+    ("graph", [], 2, "cannot tell which format"),
+    ("g.txt", [], 2, "cannot tell which format"),
+    ("g.json", ["--format", "dot"], 2, "names a json file but --format is dot"),
+    ("page.html", ["--format", "mermaid"], 2, "names a html file but --format is mermaid"),
+    ("g.txt", ["--format", "dot"], 0, "digraph"),
+    ("g.mmd", [], 0, "flowchart LR"),
+    ("g.gv", [], 0, "digraph"),
+    ("g.svg", [], 0, "<svg"),
+    ("g.json", [], 0, "{"),
+    ("page.htm", [], 0, "<!DOCTYPE html>"),
+]
+
+
+@pytest.mark.parametrize("name, extra, code, said", OUTPUT_CASES)
+def test_output_is_what_its_name_says(capsys, tmp_path, name, extra, code, said):
+    target = tmp_path / name
+    got, _, err = run(capsys, "graph", ORDERS, "-o", str(target), *extra)
+    assert got == code, err
+    if code:
+        assert said in err and "Traceback" not in err
+        assert "names a" in said or (".html" in err and ".svg" in err and ".dot" in err)  # the formats it writes
+        assert not target.exists() and list(tmp_path.iterdir()) == []
+    else:
+        assert target.read_text(encoding="utf-8").lstrip().startswith(said)

@@ -79,3 +79,58 @@ def test_page_shows_every_node_in_its_colour(tmp_path, script, production):
                 found += 1
             inside = painted
     assert found == len(boxes)
+
+
+ROUTES = REPO / "tests" / "fixtures" / "routes" / "Routes.py"
+
+
+def _page_without(page, tmp_path, name, pattern):
+    """A copy of the page with the SVG elements ``pattern`` matches removed."""
+    import re
+
+    text = re.sub(pattern, "", page.read_text(encoding="utf-8"), flags=re.S)
+    copy = tmp_path / name
+    copy.write_text(text, encoding="utf-8")
+    return copy
+
+
+def _routes_page(tmp_path):
+    from intersystems_pyprod_cli.main import main
+
+    page = tmp_path / "routes.html"
+    assert main(["graph", str(ROUTES), "--production", "RoutesProduction", "-o", str(page)]) == 0
+    graph = graph_from_script(str(ROUTES), "RoutesProduction")
+    return page, graph, layout(graph)
+
+
+def test_arrows_go_around_boxes(tmp_path):
+    """The page drawn with its arrows alone (boxes removed) has nothing inside any box: no arrow
+    or label crosses a box, whether it skips a column, stays in one or goes back."""
+    page, _, boxes = _routes_page(tmp_path)
+    kinds = {(b.node.name, b.node.kind) for b in boxes}
+    assert {("Router", "process"), ("Checker", "process"), ("Archive", "operation")} <= kinds
+    arrows_only = _page_without(page, tmp_path, "arrows.html", r'<g class="node">.*?</g>')
+    _, _, pixels = _screenshot(tmp_path, arrows_only, 1400, 700)
+    drawn = sum(1 for row in pixels for px in row if max(px) < 160)
+    assert drawn > 200, "no arrow was drawn"
+    for box in boxes:
+        inside = [(x, y) for y in range(box.y + 3, box.y + box.h - 3) for x in range(box.x + 3, box.x + box.w - 3)
+                  if pixels[y][x] != (255, 255, 255)]
+        assert not inside, f"an arrow runs through {box.node.name} at {inside[:3]}"
+
+
+def test_names_too_long_for_their_box_end_with_an_ellipsis(tmp_path):
+    """Drawn without its arrows, the page paints nothing between the boxes of a row: every label
+    fits its box, and a cut one ends with an ellipsis (its tooltip holds it whole)."""
+    page, _, boxes = _routes_page(tmp_path)
+    long_name = "AVeryLongServiceNameThatCannotPossiblyFitInsideItsBoxOnThePage"
+    text = page.read_text(encoding="utf-8")
+    assert f">{long_name}</text>" not in text
+    assert "\u2026</text>" in text and f"<title>{long_name}" in text
+    boxes_only = _page_without(page, tmp_path, "boxes.html", r'<(path|text) class="edge".*?(/>|</text>)')
+    _, _, pixels = _screenshot(tmp_path, boxes_only, 1400, 700)
+    for box in boxes:
+        for y in range(box.y, box.y + box.h):
+            spill = [x for x in (*range(box.x - 20, box.x - 1), *range(box.x + box.w + 2, box.x + box.w + 20))
+                     if pixels[y][x] != (255, 255, 255)]
+            assert not spill, f"the label of {box.node.name} runs out of its box at y={y}, x={spill[:3]}"

@@ -7,12 +7,38 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional, Tuple
 
 from . import exitcodes
 from .output import emit, fail, user_output_to_stderr
 
 FORMATS = ("mermaid", "dot", "json")
+#: What ``-o FILE`` writes, by the file's ending.
+SUFFIXES = {".html": "html", ".htm": "html", ".svg": "svg", ".dot": "dot", ".gv": "dot", ".json": "json",
+            ".mmd": "mermaid", ".mermaid": "mermaid"}
+WRITES = ".html or .htm (a page showing the diagram), .svg, .dot or .gv (Graphviz), .json, .mmd (Mermaid)"
+#: Endings of images and documents graph does not draw.
+PICTURES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp", ".tif", ".tiff", ".pdf")
+
+
+def output_format(output: Optional[Path], requested: Optional[str], as_json: bool) -> Tuple[str, str]:
+    """(format to write, "") or ("", why ``-o output`` cannot be written as its name says)."""
+    if output is None:
+        return requested or ("json" if as_json else "mermaid"), ""
+    suffix = output.suffix.lower()
+    if suffix in PICTURES:
+        return "", (f"cannot write {output}: graph does not draw {suffix[1:].upper()} files; it writes {WRITES}\n"
+                    f"  fix: write {output.with_suffix('.svg')} or {output.with_suffix('.html')} and open it in a "
+                    f"browser, or {output.with_suffix('.dot')} and convert it with Graphviz "
+                    f"(dot -T{suffix[1:]} {output.with_suffix('.dot')} -o {output})")
+    named = SUFFIXES.get(suffix)
+    if named and requested and requested != named:
+        return "", (f"-o {output} names a {named} file but --format is {requested}\n"
+                    f"  fix: leave out --format, or name the file with the ending of {requested}")
+    if named or requested:
+        return named or requested or "", ""
+    return "", (f"cannot tell which format to write to {output}: graph writes {WRITES}\n"
+                f"  fix: end the file name with one of these, or pass --format {'|'.join(FORMATS)}")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -93,17 +119,17 @@ def run_graph(args: argparse.Namespace) -> int:
     if args.remote and args.production:
         return usage("--production is for scripts; --remote names the production itself")
     output = Path(args.output) if args.output else None
-    suffix = output.suffix.lower() if output else ""
     if as_json and output is None and args.format not in (None, "json"):
         return usage(f"--json prints the graph as JSON; leave out --format {args.format} or --json")
-    fmt = args.format or {".html": "html", ".htm": "html", ".svg": "svg", ".dot": "dot", ".gv": "dot",
-                          ".json": "json"}.get(suffix, "json" if as_json and output is None else "mermaid")
     if output is not None and not output.parent.is_dir():
         return usage(f"cannot write {output}: folder {output.parent} does not exist")
     if output is not None and output.is_dir():
         return usage(f"cannot write {output}: it is a folder; pass a file name such as {output / 'graph.html'}")
     if output is not None and not os.access(output.parent, os.W_OK | os.X_OK):
         return usage(f"cannot write {output}: folder {output.parent} is not writable for this user")
+    fmt, problem = output_format(output, args.format, as_json)
+    if problem:
+        return usage(problem)
     try:
         with user_output_to_stderr(as_json):
             graph = _graph(args)

@@ -1,4 +1,5 @@
-"""Quotes: a process asks three vendors for a price at once and keeps the best answer.
+"""Quotes: a service takes a request as text, a process asks three vendors for a price at once
+and keeps the best answer.
 
 Shows asynchronous fan-out with completion keys, OnResponse/OnComplete, and process state kept
 in IRISProperty values (a process gets a fresh Python object for every callback; its IRIS
@@ -8,12 +9,14 @@ properties are what persists between them).
 from intersystems_pyprod import (
     BusinessOperation,
     BusinessProcess,
+    BusinessService,
     IRISLog,
     IRISProperty,
     JsonSerialize,
     OperationItem,
     ProcessItem,
     Production,
+    ServiceItem,
     Status,
 )
 
@@ -63,7 +66,24 @@ class BestQuote(BusinessProcess):
         return Status.OK(), Quote(self.best_vendor, self.best_price)
 
 
+class QuoteDesk(BusinessService):
+    """Takes "ITEM QUANTITY" as text (``bolts 10``; the quantity defaults to 1), asks for the best
+    quote and logs it."""
+
+    target = IRISProperty("BestQuote", str, "Where quote requests go", "Basic")
+
+    def on_process_input(self, text):
+        item, _, count = str(text).strip().rpartition(" ")
+        if not item or not count.isdigit():
+            item, count = str(text).strip(), "1"
+        request = QuoteRequest(item, int(count))
+        status, best = self.send_request_sync(self.target, request)
+        IRISLog.Info(f"{request.quantity} x {request.item}: best price {best.price:.2f} from {best.vendor}")
+        return status
+
+
 class QuotesProduction(Production):
+    services = [ServiceItem("QuoteDesk", QuoteDesk)]
     processes = [ProcessItem("BestQuote", BestQuote)]
     operations = [
         OperationItem("VendorA", Vendor, host_settings={"vendor": "A", "unit_price": 12.0}),

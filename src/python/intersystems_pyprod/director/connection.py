@@ -11,7 +11,7 @@ from .failures import FAILED as FAILED
 from .failures import UNREACHABLE as UNREACHABLE
 from .failures import USAGE, DirectorError
 from .output import redirect_output
-from .settings import ConnectionSettings, SettingsError, resolve
+from .settings import ConnectionSettings, SettingsError, mask, resolve
 
 #: Characters per string sent to IRIS (IRIS strings hold 3,641,144).
 CHUNK = 1_000_000
@@ -24,8 +24,9 @@ INSTALL_PYPROD = ('in that namespace run zpm "load /path/to/pyprod" (a checkout 
 
 
 def scrub(text: str, settings: ConnectionSettings) -> str:
-    """Remove the password from any text that may be shown."""
-    return text.replace(settings.password, "***") if settings.password else text
+    """``text`` with the password masked where it stands as a value (``settings.mask``), so that a
+    short password leaves the words of the message whole."""
+    return mask(text, [settings.password])
 
 
 def native_sdk() -> Any:

@@ -4,15 +4,18 @@ operations right), and a self-contained HTML page around it: no script, no netwo
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from html import escape
 from typing import Dict, List
 
 from .model import Graph, Node
+from .route import Grid, fit, ports, route, spread
 from .text import edge_label, node_label, to_mermaid
 
 #: Columns of the layout, by node kind.
 COLUMNS = (("service",), ("process", "host"), ("operation",), ("missing",))
-NODE_W, NODE_H, GAP_X, GAP_Y, MARGIN, TOP = 240, 70, 210, 30, 30, 60
+NODE_W, NODE_H, GAP_X, GAP_Y, MARGIN, TOP = 240, 70, 210, 30, 40, 60
+
 #: Node fills: Python items, ObjectScript items, disabled items, targets that are no item.
 FILLS = {"python": "#bfdbfe", "objectscript": "#fde68a", "disabled": "#d1d5db", "missing": "#fecaca"}
 _STROKES = {"python": "#1d4ed8", "objectscript": "#b45309", "disabled": "#6b7280", "missing": "#b91c1c"}
@@ -57,9 +60,11 @@ def layout(graph: Graph) -> List[Box]:
     return boxes
 
 
-def size(boxes: List[Box]) -> tuple:
-    """Width and height of the drawing."""
-    width = max((b.x + b.w for b in boxes), default=MARGIN) + MARGIN
+def size(boxes: List[Box], label_room: bool = False) -> tuple:
+    """Width and height of the drawing; ``label_room`` leaves a gap's width right of the last
+    column for the labels of arrows that leave it."""
+    right = max((b.x + b.w for b in boxes), default=MARGIN)
+    width = right + (GAP_X if label_room else MARGIN)
     height = max((b.y + b.h for b in boxes), default=TOP) + MARGIN
     return width, height
 
@@ -73,38 +78,59 @@ def _shape(box: Box) -> str:
 
 
 def _texts(box: Box) -> str:
+    """The label's lines, each cut with an ellipsis to the box's width; the box's tooltip holds
+    them whole."""
     lines = node_label(box.node)
-    out = []
+    out = [f"<title>{escape(chr(10).join(lines))}</title>"]
     for i, line in enumerate(lines[:3]):
-        weight = ' font-weight="bold"' if i == 0 else ""
+        size, bold = (13, True) if i == 0 else (11, False)
+        weight = ' font-weight="bold"' if bold else ""
         out.append(f'<text x="{box.x + box.w // 2}" y="{box.y + 20 + i * 16}" text-anchor="middle" '
-                   f'font-size="{13 if i == 0 else 11}"{weight}>{escape(line[:40])}</text>')
+                   f'font-size="{size}"{weight}>{escape(fit(line, box.w - 16, size, bold))}</text>')
     return "".join(out)
 
 
-def _edge(source: Box, target: Box, label: str, missing: bool, index: int) -> str:
-    x1, y1 = source.x + source.w, source.y + source.h // 2
-    x2, y2 = target.x, target.y + target.h // 2
-    if x2 <= x1:  # same column or backwards: loop below the boxes
-        low = max(source.y + source.h, target.y + target.h) + 12 + 6 * (index % 3)
-        path = f"M{x1},{y1} C{x1 + 60},{low} {x2 - 60},{low} {x2},{y2}"
-        mid_x, mid_y = (x1 + x2) // 2, low - 4
-    else:
-        bend = (x2 - x1) // 2
-        path = f"M{x1},{y1} C{x1 + bend},{y1} {x2 - bend},{y2} {x2},{y2}"
-        mid_x, mid_y = (x1 + x2) // 2, (y1 + y2) // 2 - 4 + 12 * (index % 2)
+def _edge(points: List[tuple], label: str, missing: bool) -> tuple:
+    """An arrow along ``points`` (see :func:`.route.route`) and its label, written just after it
+    leaves its source, cut to the gap's width (its tooltip holds it whole)."""
+    path = "M" + " L".join(f"{x},{y}" for x, y in points)
+    x1, y1 = points[0]
     colour = "#b91c1c" if missing else "#374151"
     dash = ' stroke-dasharray="5 4"' if missing else ""
-    return (f'<path d="{path}" fill="none" stroke="{colour}" stroke-width="1.6"{dash} marker-end="url(#arrow)"/>'
-            f'<text x="{mid_x}" y="{mid_y}" text-anchor="middle" font-size="10" fill="{colour}" '
-            f'paint-order="stroke" stroke="#ffffff" stroke-width="3">{escape(label[:60])}</text>')
+    return (f'<path class="edge" d="{path}" fill="none" stroke="{colour}" stroke-width="1.6" '
+            f'stroke-linejoin="round"{dash} marker-end="url(#arrow)"/>',
+            f'<text class="edge" x="{x1 + 6}" y="{y1 - 4}" font-size="10" fill="{colour}" paint-order="stroke" '
+            f'stroke="#ffffff" stroke-width="3"><title>{escape(label)}</title>{escape(fit(label, GAP_X - 14, 10))}'
+            '</text>')
+
+
+def _edges(graph: Graph, by_name: Dict[str, Box]) -> List[str]:
+    """Every arrow between drawn nodes, then their labels (so that no line crosses a label)."""
+    drawn = [e for e in graph.edges if e.source in by_name and e.target in by_name]
+    pairs = [(e.source, e.target) for e in drawn]
+    out_index, in_index = spread(pairs)
+    out_count, in_count = Counter(s for s, _ in pairs), Counter(t for _, t in pairs)
+    paths, labels = [], []
+    grid = Grid(MARGIN, TOP, NODE_W, NODE_H, GAP_X, GAP_Y)
+    for i, edge in enumerate(drawn):
+        source, target = by_name[edge.source], by_name[edge.target]
+        # arrows leave a box a little above its middle and enter it a little below, so that an arrow
+        # passing between two boxes of a row never looks like one that connects them
+        start = (source.x + source.w, ports(out_count[edge.source], source.y, source.h - 16)[out_index[i]])
+        end = (target.x, ports(in_count[edge.target], target.y + 16, target.h - 16)[in_index[i]])
+        path, label = _edge(route(grid, start, end), edge_label(edge), edge.missing)
+        paths.append(path)
+        labels.append(label)
+    return paths + labels
 
 
 def svg_diagram(graph: Graph) -> str:
     """The diagram as one ``<svg>`` element."""
     boxes = layout(graph)
     by_name: Dict[str, Box] = {b.node.name: b for b in boxes}
-    width, height = size(boxes)
+    last = max((b.x for b in boxes), default=0)
+    width, height = size(boxes, any(e.source in by_name and e.target in by_name and by_name[e.source].x == last
+                                    for e in graph.edges))
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
              f'viewBox="0 0 {width} {height}" font-family="sans-serif" role="img" '
              f'aria-label="{escape(graph.name)}">',
@@ -112,11 +138,9 @@ def svg_diagram(graph: Graph) -> str:
              'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#374151"/></marker></defs>',
              f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',
              f'<text x="{MARGIN}" y="32" font-size="18" font-weight="bold">{escape(graph.name)}</text>']
-    for i, edge in enumerate(graph.edges):
-        if edge.source in by_name and edge.target in by_name:
-            parts.append(_edge(by_name[edge.source], by_name[edge.target], edge_label(edge), edge.missing, i))
+    parts.extend(_edges(graph, by_name))
     for box in boxes:
-        parts.append(_shape(box) + _texts(box))
+        parts.append(f'<g class="node">{_shape(box)}{_texts(box)}</g>')
     parts.append("</svg>")
     return "\n".join(parts)
 

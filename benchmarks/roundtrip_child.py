@@ -2,11 +2,12 @@
 
     python roundtrip_child.py KIND[,KIND...] FORMAT SHAPE SIZE [SIZE ...]
 
-KIND is ours, ours-unsealed (no seal key: every pickle through the closed unpickler), pyprod or
-baseline; several kinds run in the same process, their repeats
-interleaved, so they share the machine's conditions. FORMAT is json or pickle; SHAPE is text (one
-string field of SIZE characters), bytes (pickle only: a bytes field of SIZE bytes) or records (a
-list of small dicts of about SIZE bytes of JSON).
+KIND is ours, ours-unsealed (no seal key: every pickle through the closed unpickler), pyprod,
+baseline, or (FORMAT json) a declaration style of ours: plain (pyprod-style JsonSerialize),
+dataclass or pydantic, each a message with four scalar fields and the payload; several kinds
+run in the same process, their repeats interleaved, so they share the machine's conditions.
+FORMAT is json or pickle; SHAPE is text (one string field of SIZE characters), bytes (pickle
+only: a bytes field of SIZE bytes) or records (a list of small dicts of about SIZE bytes of JSON).
 Prints one JSON object: {kind: {size: {"seconds": best of the repeats, "times": every repeat,
 "peak": tracemalloc peak bytes of one round trip (text and bytes payloads)}}}.
 "ours" uses intersystems_pyprod's runtime with its IRIS stand-in; "pyprod" uses pyprod 0.2.0 with
@@ -37,6 +38,42 @@ class PicklePayload(PickleSerialize):
     count: int
 '''
 
+STYLES_SOURCE = '''
+from dataclasses import dataclass
+from typing import Any
+from intersystems_pyprod import JsonSerialize
+iris_package_name = "Styles"
+
+class Plain(JsonSerialize):
+    order_id: str = ""
+    customer: str = ""
+    amount: float = 0.0
+    count: int = 0
+    text: Any = None
+
+@dataclass
+class Dataclass(JsonSerialize):
+    order_id: str = ""
+    customer: str = ""
+    amount: float = 0.0
+    count: int = 0
+    text: Any = None
+'''
+
+PYDANTIC_SOURCE = '''
+from pydantic import BaseModel
+
+class Pydantic(JsonSerialize, BaseModel):
+    order_id: str = ""
+    customer: str = ""
+    amount: float = 0.0
+    count: int = 0
+    text: Any = None
+'''
+
+#: The declaration styles a JSON message can be written in (``pydantic`` needs pydantic).
+STYLES = ("plain", "dataclass", "pydantic")
+
 #: One record of the records shape (about 80 bytes of JSON).
 def record(i: int) -> dict:
     return {"id": i, "name": f"item {i}", "price": i * 1.5, "tags": ["red", "blue"], "ok": True}
@@ -57,7 +94,33 @@ def payload_class(fmt: str):
     return bench_payload.Payload if fmt == "json" else bench_payload.PicklePayload
 
 
-def make_round_trip(kind: str, fmt: str):
+_styles: dict = {}
+
+
+def style_class(kind: str, kinds: list):
+    """The message class of one declaration style. One harness per process loads every style
+    asked for (pydantic only then), and defines their IRIS classes with the properties the
+    loader would generate."""
+    if not _styles:
+        from intersystems_pyprod.testing import Harness
+
+        folder = Path(tempfile.mkdtemp())
+        script = folder / "bench_styles.py"
+        script.write_text(STYLES_SOURCE + (PYDANTIC_SOURCE if "pydantic" in kinds else ""))
+        _styles["harness"] = Harness(str(script)).start()
+    return getattr(_styles["harness"].module, kind.capitalize())
+
+
+def make_round_trip(kind: str, fmt: str, kinds: list):
+    if kind in STYLES:
+        from intersystems_pyprod.runtime import messages
+
+        cls = style_class(kind, kinds)
+
+        def styled(value):
+            return messages.from_iris(messages.to_iris(cls(order_id="A1", customer="ACME", amount=12.5, count=3,
+                                                           text=value)))
+        return styled
     if kind == "baseline":
         if fmt == "json":
             return lambda value: json.loads(json.dumps({"text": value, "count": 1}))
@@ -102,8 +165,10 @@ def main() -> None:
     kinds, fmt, shape = sys.argv[1].split(","), sys.argv[2], sys.argv[3]
     if {"ours", "ours-unsealed"} <= set(kinds):
         sys.exit("ours and ours-unsealed share the process's iris stand-in: run them in separate processes")
+    if set(kinds) & set(STYLES) and set(kinds) & {"ours", "ours-unsealed"}:
+        sys.exit("the declaration styles run in a harness of their own: run them apart from ours")
     sizes = [int(s) for s in sys.argv[4:]]
-    trips = {kind: make_round_trip(kind, fmt) for kind in kinds}
+    trips = {kind: make_round_trip(kind, fmt, kinds) for kind in kinds}
     results: dict = {kind: {} for kind in kinds}
     for size in sizes:
         value = payload(shape, size)

@@ -13,6 +13,9 @@ Measures, on the same generated inputs:
 - JSON and pickle message round trips Python -> IRIS message object -> Python at 1 KB, 1 MB and
   100 MB, for a text payload and a record-shaped one, against the raw floor (json.dumps +
   json.loads, pickle.dumps + pickle.loads), with the tracemalloc peak relative to the payload;
+- sending and receiving a 1 KB and a 1 MB JSON message declared in each style (pyprod-style
+  ``JsonSerialize``, dataclass, pydantic when it is importable): four scalar fields, written as
+  properties for the dataclass and pydantic ones, and a record-shaped payload;
 - harness throughput through a service -> process -> operation chain;
 - CLI cold start (``--help``) against a bare interpreter start.
 
@@ -23,6 +26,7 @@ installed (the README's test setup). Nothing here is asserted: the numbers are p
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import statistics
@@ -212,6 +216,41 @@ def round_trips(sizes: List[int], pyprod: Optional[Path], fmt: str, shape: str) 
     return rows
 
 
+#: The declaration styles, as the child names them, and as the table shows them.
+STYLE_NAMES = {"plain": "plain JsonSerialize", "dataclass": "dataclass", "pydantic": "pydantic"}
+
+
+def message_styles(sizes: List[int]) -> List[Row]:
+    """Send + receive of one message per declaration style, side by side in one process per round
+    (best of ROUNDS rounds), against json.dumps + json.loads of the same values."""
+    styles = [s for s in STYLE_NAMES if s != "pydantic" or importlib.util.find_spec("pydantic") is not None]
+    if "pydantic" not in styles:
+        print("pydantic is not importable: no pydantic rows", file=sys.stderr)
+    command = [sys.executable, str(HERE / "roundtrip_child.py"), ",".join([*styles, "baseline"]), "json", "records",
+               *[str(s) for s in sizes]]
+    best: Dict[str, Dict[str, float]] = {}
+    for _ in range(ROUNDS):
+        done = subprocess.run(command, capture_output=True, text=True)
+        if done.returncode != 0:
+            print(f"message styles failed: {done.stderr.strip()[-400:]}", file=sys.stderr)
+            return []
+        for kind, by_size in json.loads(done.stdout).items():
+            for size, result in by_size.items():
+                kept = best.setdefault(kind, {}).get(size)
+                best[kind][size] = result["seconds"] if kept is None else min(kept, result["seconds"])
+    rows = []
+    for size in sizes:
+        key = str(size)
+        label = f"{size // 1024} KB" if size < 1024 * 1024 else f"{size // (1024 * 1024)} MB"
+        floor = best.get("baseline", {}).get(key)
+        for style in styles:
+            mine = best.get(style, {}).get(key)
+            rows.append({"metric": f"send + receive {label}, {STYLE_NAMES[style]}", "ours": mine, "pyprod": None,
+                         "ours/pyprod": None,
+                         "baseline": floor, "unit": "s", "ours/floor": mine / floor if mine and floor else None})
+    return rows
+
+
 def _ratio(results: Dict[str, Any], key: str, size: int) -> Optional[float]:
     peak = results.get(key, {}).get("peak")
     return None if peak is None else peak / size
@@ -332,6 +371,7 @@ def main() -> int:
             for fmt, shape in (("json", "text"), ("json", "records"), ("pickle", "text"), ("pickle", "bytes"),
                                ("pickle", "records")):
                 tables.append(round_trips(sizes, pyprod, fmt, shape))
+            tables.append(message_styles([1024, mb]))
     if args.json:
         print(json.dumps([row for rows in tables for row in rows], indent=2))
     else:

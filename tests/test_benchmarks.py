@@ -99,3 +99,25 @@ def test_small_round_trips_alternate_processes_and_keep_the_best_of_each(monkeyp
     assert calls == ["ours,baseline", "ours-unsealed,baseline"] * bench.ROUNDS
     assert row["ours"] == 1.0 / (2 * bench.ROUNDS - 1) and row["unsealed"] == 1.0 / (2 * bench.ROUNDS)
     assert row["baseline"] == row["ours"]
+
+
+def test_message_styles_are_measured_side_by_side(monkeypatch):
+    """One row per declaration style and size, each with its time and the json floor; pydantic's
+    only when it is importable."""
+    monkeypatch.setattr(bench, "ROUNDS", 1)
+    rows = bench.message_styles([1024])
+    styles = ["plain JsonSerialize", "dataclass"]
+    try:
+        import pydantic  # noqa: F401
+        styles.append("pydantic")
+    except ImportError:
+        pass
+    assert [r["metric"] for r in rows] == [f"send + receive 1 KB, {s}" for s in styles]
+    assert all(r["ours"] > 0 and r["baseline"] > 0 and r["ours/floor"] > 0 for r in rows)
+    assert "| ours/pyprod | ours/floor |" in bench.table(rows).splitlines()[0]
+
+
+def test_round_trip_child_keeps_the_styles_apart_from_ours():
+    done = subprocess.run([sys.executable, str(REPO / "benchmarks" / "roundtrip_child.py"), "ours,dataclass", "json",
+                           "records", "1024"], capture_output=True, text=True)
+    assert done.returncode != 0 and "apart from ours" in done.stderr

@@ -23,6 +23,28 @@ class Tick(BusinessService):
             IRISLog.Info(f"tick {i}")
             time.sleep(0.05)
 """
+#: Busy until interrupted; writes the file PYPROD_TEST_MARK names once it is busy, so a test sends
+#: Ctrl-C at a known point however slow the machine is.
+ENDLESS = """
+import os
+import time
+from intersystems_pyprod import *
+
+class Tick(BusinessService):
+    def on_process_input(self, input):
+        for i in range(100000):
+            IRISLog.Info(f"tick {i}")
+            if i == 2:
+                open(os.environ["PYPROD_TEST_MARK"], "w").close()
+            time.sleep(0.05)
+"""
+IMPORT_LOOP = """
+import os
+import time
+open(os.environ["PYPROD_TEST_MARK"], "w").close()
+while True:
+    time.sleep(0.01)
+"""
 FAILING = """
 from intersystems_pyprod import *
 
@@ -71,44 +93,47 @@ def test_the_event_log_traceback_shows_the_users_frames_only(tmp_path):
     assert "intersystems_pyprod" not in trace  # no frame of the bridge or the harness
 
 
-def _start(*args: str) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+def _start(*args: str, mark: str = "") -> subprocess.Popen:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYPROD_TEST_MARK": mark}
     return subprocess.Popen([sys.executable, "-m", "intersystems_pyprod_cli", *args], cwd=REPO, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def _first_line(process: subprocess.Popen, words: str) -> str:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if words in line:
-            return line
-    raise AssertionError(f"no line with {words!r}")
+def _wait_for(process: subprocess.Popen, mark: str) -> None:
+    """Until the script wrote its mark (it is busy at the point the test interrupts)."""
+    deadline = time.monotonic() + 120
+    while not os.path.exists(mark):
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, "the script never got busy"
+        time.sleep(0.05)
 
 
 @pytest.mark.parametrize("source, words", [
-    (SLOW, "Tick was still busy, at"),
-    ("import time\nwhile True:\n    time.sleep(0.01)\n", "the script was still being imported, at"),
+    (ENDLESS, "Tick was still busy, at"),
+    (IMPORT_LOOP, "the script was still being imported, at"),
 ])
 def test_ctrl_c_stops_cleanly_with_what_was_recorded(tmp_path, source, words):
     script = write_script(tmp_path, "script.py", source)
-    process = _start("run-local", str(script), "--send", "Tick=x")
-    _first_line(process, "tick 2" if "Tick" in source else "Running")  # printed while the run goes on
-    time.sleep(0.3)
+    mark = str(tmp_path / "busy")
+    process = _start("run-local", str(script), "--send", "Tick=x", mark=mark)
+    _wait_for(process, mark)
+    time.sleep(0.2)
     process.send_signal(signal.SIGINT)
-    out, err = process.communicate(timeout=30)
+    out, err = process.communicate(timeout=60)
     assert process.returncode == 130, out + err
     assert "Traceback" not in err and words in err and "interrupted (Ctrl-C)" in err
     assert "Run stopped:" in out
-    assert "tick 99" not in out
+    if source is ENDLESS:  # printed as it happened, and stopped where it was
+        assert "tick 2" in out and "tick 99999" not in out
 
 
 def test_ctrl_c_with_json_prints_the_document_so_far(tmp_path):
-    script = write_script(tmp_path, "script.py", SLOW)
-    process = _start("run-local", str(script), "--send", "Tick=x", "--json")
-    time.sleep(2)
+    script = write_script(tmp_path, "script.py", ENDLESS)
+    mark = str(tmp_path / "busy")
+    process = _start("run-local", str(script), "--send", "Tick=x", "--json", mark=mark)
+    _wait_for(process, mark)
     process.send_signal(signal.SIGINT)
-    out, _err = process.communicate(timeout=30)
+    out, _err = process.communicate(timeout=60)
     assert process.returncode == 130
     doc = json.loads(out)
     assert doc["ok"] is False and "interrupted" in doc["error"] and doc["log"]

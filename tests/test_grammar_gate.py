@@ -11,6 +11,8 @@ from intersystems_pyprod.classgen import grammar
 from .helpers import REPO
 
 HAND_WRITTEN = sorted((REPO / "src" / "cls").rglob("*.cls"))
+#: ObjectScript classes shipped with the examples (productions, routing rules, DTL).
+EXAMPLES = sorted((REPO / "examples").rglob("*.cls"))
 
 
 def test_there_are_hand_written_classes():
@@ -19,7 +21,12 @@ def test_there_are_hand_written_classes():
             "JsonMessage", "PickleMessage"} <= names
 
 
-@pytest.mark.parametrize("path", HAND_WRITTEN, ids=lambda p: str(p.relative_to(REPO)))
+def test_the_examples_classes_are_checked():
+    names = {p.stem for p in EXAMPLES}
+    assert {"HelloWorldProduction", "InvoiceRules", "MarkForReview"} <= names
+
+
+@pytest.mark.parametrize("path", HAND_WRITTEN + EXAMPLES, ids=lambda p: str(p.relative_to(REPO)))
 def test_hand_written_class_parses(path: Path):
     assert grammar.check(path.read_text(encoding="utf-8")) == []
 

@@ -25,6 +25,7 @@ def _server_checks(target: Target) -> Tuple[str, Dict[str, str], List[str]]:
     from intersystems_pyprod.errors import PyProdError
     from intersystems_pyprod.loader.names import check_upload, script_name, shadowed
     from intersystems_pyprod.loader.store import module_of
+    from intersystems_pyprod.troubleshooting import see
 
     if not target.path.is_file():
         return target.path.stem, {}, []  # the build names the missing file
@@ -39,7 +40,8 @@ def _server_checks(target: Target) -> Tuple[str, Dict[str, str], List[str]]:
     hidden = [h for h in hidden if h not in installed]
     if hidden:
         raise PyProdError(f"script {script!r} has modules that would hide others: {', '.join(hidden)}",
-                          fix="rename those modules of the project (e.g. put them in a package)")
+                          fix="rename those modules of the project (e.g. put them in a package); "
+                              + see("modules-that-would-hide-others"))
     return script, files, [f"module {h}: the server refuses the load if it has that package installed too"
                            for h in installed]
 

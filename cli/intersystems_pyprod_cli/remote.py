@@ -13,6 +13,7 @@ from typing import Any, Dict, List
 from intersystems_pyprod.director.collect import CollectError, collect, project_identity
 from intersystems_pyprod.director.connection import INSTALL_PYPROD, USAGE, Director, DirectorError, connect
 from intersystems_pyprod.director.settings import ConnectionSettings, SettingsError, resolve
+from intersystems_pyprod.troubleshooting import see
 
 from . import __version__, exitcodes
 from .output import emit, print_changes
@@ -273,14 +274,16 @@ def _doctor(remote: Director, args: argparse.Namespace) -> int:
                    else refused.split("\n")[0], "fix": refused.split("fix: ", 1)[-1] if refused else ""})
     installed = remote.has_class("PyProd.Loader")
     checks.append({"check": "pyprod installed", "ok": installed, "detail": "PyProd.Loader found" if installed
-                   else "PyProd.Loader missing", "fix": "" if installed else INSTALL_PYPROD})
+                   else "PyProd.Loader missing",
+                   "fix": "" if installed else f"{INSTALL_PYPROD}; {see('pyprod-not-installed')}"})
     if installed and "%Ens_Portal" in granted_all:  # Info requires it, like status
         info = remote.info()
         server = str(info.get("version", ""))
         same = server.split(".")[:2] == __version__.split(".")[:2]
         checks.append({"check": "pyprod version", "ok": same, "detail": f"server {server}, cli {__version__}",
                        "fix": "" if same else "install matching versions: pip install intersystems-pyprod-cli "
-                                              f"of the server's minor version, or upgrade PyProd: {INSTALL_PYPROD}"})
+                                              f"of the server's minor version, or upgrade PyProd: {INSTALL_PYPROD}; "
+                                              f"{see('pyprod-version-mismatch')}"})
         if isinstance(info.get("library"), dict):  # servers before 0.3.0 do not say
             checks.append(_library_check(remote.settings.namespace, server, info["library"]))
         checks.append({"check": "embedded python", "ok": bool(info.get("python")),

@@ -11,6 +11,8 @@ import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
+from intersystems_pyprod.troubleshooting import see
+
 from . import exitcodes
 from .output import emit, fail, user_output_to_stderr
 
@@ -75,7 +77,7 @@ class _Run:
             if not harness.items:
                 raise HarnessError(f"{Path(self.args.script).name} defines no components or production to run\n"
                                    "  fix: subclass BusinessService, BusinessProcess, BusinessOperation or "
-                                   "Production in the script")
+                                   "Production in the script; " + see("nothing-to-run"))
             with harness:
                 for item, text in self.sends:
                     harness.send(item, text)
@@ -178,7 +180,8 @@ def run_local(args: argparse.Namespace) -> int:
                 if left is not None and left <= 0:
                     _stopped(run, worker, args, stdout, f"the run did not finish within --timeout "
                                                         f"{args.timeout:g} seconds{{busy}}; stopped it. Look for a "
-                                                        "callback that loops or waits, or raise --timeout")
+                                                        "callback that loops or waits, or raise --timeout; "
+                                                        + see("run-did-not-finish"))
                     return exitcodes.FAILED
                 worker.join(0.1 if left is None else min(0.1, left))
                 _flush(run, args.json)

@@ -25,6 +25,7 @@ from functools import lru_cache
 from typing import Any, Dict, Iterable, Optional
 
 from .errors import Location, PyProdError
+from .troubleshooting import see
 
 SHORT_CLASS_NAME_MAX = 60
 PACKAGE_NAME_MAX = 189
@@ -103,7 +104,8 @@ def member_name(py_name: str, what: str, where: Optional[Location] = None) -> st
             "digits 0-9 and start with a letter (no '_' or marks); only all-lower or all-upper snake_case "
             "names lose their underscores",
             where=where,
-            fix=f"rename it, e.g. {hint!r}" if hint else "rename it with ASCII letters and digits",
+            fix=(f"rename it, e.g. {hint!r}" if hint else "rename it with ASCII letters and digits") + "; "
+                + see("name-iris-cannot-take"),
         )
     if len(result) > MEMBER_NAME_MAX:
         raise PyProdError(
@@ -136,7 +138,7 @@ def package_name(package: str, where: Optional[Location] = None, *, derived: boo
             f"invalid IRIS package name {package!r} ({origin}): each dot-separated part must start "
             "with a letter and contain only letters and digits 0-9 (no '_', '-' or spaces)",
             where=where,
-            fix=f'set iris_package_name = "{suggest_package(package)}"',
+            fix=f'set iris_package_name = "{suggest_package(package)}"; ' + see("name-iris-cannot-take"),
         )
     if len(package) > PACKAGE_NAME_MAX:
         raise PyProdError(

@@ -6,6 +6,7 @@ import json
 import uuid
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
+from ..troubleshooting import see
 from . import failures
 from .failures import FAILED as FAILED
 from .failures import UNREACHABLE as UNREACHABLE
@@ -34,7 +35,8 @@ def native_sdk() -> Any:
     try:
         import iris
     except ImportError:
-        raise DirectorError("the Native SDK is not installed", "pip install intersystems-irispython",
+        raise DirectorError("the Native SDK is not installed",
+                            "pip install intersystems-irispython; " + see("native-sdk-not-installed"),
                            USAGE) from None
     return iris
 
@@ -187,7 +189,7 @@ class Director:
         if not self.has_class("PyProd.Loader"):
             raise DirectorError(f"PyProd is not installed in namespace {self.settings.namespace} on "
                                f"{self.settings.host}:{self.settings.port}",
-                               INSTALL_PYPROD)
+                               f"{INSTALL_PYPROD}; {see('pyprod-not-installed')}")
 
     def has_privilege(self, resource: str, permission: str) -> bool:
         return bool(int(self.call("%SYSTEM.Security", "Check", resource, permission) or 0))

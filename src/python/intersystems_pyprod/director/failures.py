@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..troubleshooting import see
 from .settings import ConnectionSettings
 
 #: Kinds of failure; the command line maps them to its exit codes.
@@ -36,7 +37,7 @@ UNEXPIRE = ("change it once in the Management Portal (http://HOST:52773/csp/sys/
             "or in the container: iris session iris -U%SYS "
             "'##class(Security.Users).UnExpireUserPasswords(\"*\")'")
 TLS_FILE = ("on Linux and macOS the client reads TLS configurations from the file named by the environment "
-            "variable ISC_SSLconfigurations (Windows: SSLDefs.ini); see the README, section TLS")
+            "variable ISC_SSLconfigurations (Windows: SSLDefs.ini)")
 
 
 def one_line(text: str) -> str:
@@ -55,11 +56,13 @@ def connect_error(text: str, settings: ConnectionSettings) -> DirectorError:
     if "timed out" in said.lower():
         return DirectorError(f"no answer from IRIS at {where} within {settings.timeout} s: {said}",
                              "check the host and the superserver port (default 1972), that IRIS is running, "
-                             "that a firewall lets it through, or allow more time with --timeout (IRIS_TIMEOUT)",
+                             "that a firewall lets it through, or allow more time with --timeout (IRIS_TIMEOUT); "
+                             + see("no-answer-from-iris"),
                              UNREACHABLE)
     return DirectorError(f"cannot reach IRIS at {where}: {said}",
                          "check the host and the superserver port (default 1972), that IRIS is running, and that "
-                         "a firewall or container port mapping lets it through", UNREACHABLE)
+                         "a firewall or container port mapping lets it through; " + see("cannot-reach-iris"),
+                         UNREACHABLE)
 
 
 def _refusal(said: str, settings: ConnectionSettings) -> DirectorError:
@@ -67,15 +70,15 @@ def _refusal(said: str, settings: ConnectionSettings) -> DirectorError:
     user, where = settings.username, f"{settings.host}:{settings.port}"
     if "password" in lowered and ("expire" in lowered or "change" in lowered):
         return DirectorError(f"the password of {user} on {where} has expired and must be changed: {said}",
-                             UNEXPIRE, UNREACHABLE)
+                             UNEXPIRE + "; " + see("password-expired"), UNREACHABLE)
     if "namespace" in lowered:
         return DirectorError(f"IRIS at {where} refused namespace {settings.namespace}: {said}",
                              "pass --namespace (or IRIS_NAMESPACE) with a namespace that exists and that "
-                             f"{user} may use", UNREACHABLE)
+                             f"{user} may use; " + see("namespace-refused"), UNREACHABLE)
     return DirectorError(f"IRIS at {where} refused the login of {user}: {said}",
                          "check the user name and password (--username, --password or IRIS_USERNAME, "
                          "IRIS_PASSWORD); in a fresh container the predefined users' password SYS is expired: "
-                         + UNEXPIRE, UNREACHABLE)
+                         + UNEXPIRE + "; " + see("login-refused"), UNREACHABLE)
 
 
 def _tls_error(said: str, settings: ConnectionSettings) -> DirectorError:
@@ -90,8 +93,8 @@ def _tls_error(said: str, settings: ConnectionSettings) -> DirectorError:
     else:
         fix = ("check that the superserver at that port accepts TLS (its %Service_Bindings TLS setting) and that the "
                f"certificates of [{name}] match the server's; " + TLS_FILE)
-    return DirectorError(f"TLS connection to IRIS at {where} with configuration {name!r} failed: {detail}", fix,
-                         UNREACHABLE)
+    return DirectorError(f"TLS connection to IRIS at {where} with configuration {name!r} failed: {detail}",
+                         f"{fix}; {see('tls-connection-failed')}", UNREACHABLE)
 
 
 def is_link_lost(exc: BaseException) -> bool:
@@ -103,10 +106,11 @@ def call_error(what: str, exc: BaseException, settings: ConnectionSettings, text
     if is_link_lost(exc):
         return DirectorError(f"the connection to IRIS at {settings.host}:{settings.port} was lost during {what}: "
                              f"{one_line(text)}", "run the command again; if it keeps happening, check the network "
-                             "and the IRIS messages log", UNREACHABLE, lost=True)
+                             "and the IRIS messages log; " + see("connection-lost"), UNREACHABLE, lost=True)
     fix = ""
     if "<PROTECT>" in text:
-        fix = f"give {settings.username} the privilege this needs (intersystems_pyprod doctor lists them)"
+        fix = (f"give {settings.username} the privilege this needs (intersystems_pyprod doctor lists them); "
+               + see("privilege-missing"))
     return DirectorError(f"{what} failed on {settings.where}: {one_line(text)}", fix)
 
 
@@ -117,7 +121,7 @@ def sql_error(table: str, exc: BaseException, settings: ConnectionSettings, text
     return DirectorError(f"reading {table} failed on {settings.where}: {type(exc).__name__}: {one_line(text)}",
                          f"{settings.username} needs the SQL privilege SELECT on {table} (a role such as "
                          f"%EnsRole_Monitor holds it) in an interoperability-enabled namespace "
-                         f"({settings.namespace} must be one)")
+                         f"({settings.namespace} must be one); " + see("reading-a-table-failed"))
 
 
 def is_boolean(value: Any) -> bool:

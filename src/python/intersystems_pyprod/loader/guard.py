@@ -12,6 +12,7 @@ import contextlib
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Protocol, Set, Tuple
 
 from ..errors import PyProdError
+from ..troubleshooting import see
 from .store import SourceStore
 
 #: Seconds a load waits for another one to finish.
@@ -123,14 +124,15 @@ def locked(ns: Namespace, store: SourceStore, what: str, timeout: int = LOCK_TIM
         holder = store.holder() or {}
         raise PyProdError(f"a {holder.get('what', 'load')} by {holder.get('user', 'another user')} is in "
                           f"progress since {holder.get('time', 'an unknown time')}",
-                          fix="try again when it has finished")
+                          fix="try again when it has finished; " + see("load-in-progress"))
     try:
         _twice(lambda: _end_left_open(ns))
         store.set_holder({"what": what, "user": ns.user(), "time": ns.now()})
         notes = settle(ns, store, unloading)
         yield notes + ([f"the {what} ran inside a transaction the caller opened (level {caller_level}): its "
                         "records become final when that transaction commits, and the load lock is held until "
-                        "then; rolling it back undoes the records but not the compiled classes"]
+                        "then; rolling it back undoes the records but not the compiled classes; "
+                        + see("load-inside-a-transaction")]
                        if caller_level else [])
     finally:
         try:

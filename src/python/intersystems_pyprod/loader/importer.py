@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Dict, Iterator, List, Optional
 
 from ..errors import Location, PyProdError
+from ..troubleshooting import see
 
 _SKIP_DIRS = ("site-packages", "dist-packages")
 
@@ -178,7 +179,7 @@ def import_script(path: str, root: Optional[Path] = None) -> ImportedScript:
         module = importlib.import_module(module_name)
     except SyntaxError as exc:
         raise PyProdError(f"syntax error: {exc.msg}", where=Location(exc.filename or str(script), exc.lineno),
-                          fix="correct the Python syntax at that line") from None
+                          fix="correct the Python syntax at that line; " + see("syntax-error")) from None
     except PyProdError:
         raise
     except KeyboardInterrupt as exc:  # raised by the script, or Ctrl-C while its import ran on
@@ -192,7 +193,8 @@ def import_script(path: str, root: Optional[Path] = None) -> ImportedScript:
         raise PyProdError(
             f"importing {script.name} failed: {type(exc).__name__}: {exc}", where=where,
             fix=(f"install {missing!r} in the Python that runs the load, or correct the import"
-                 if missing else "fix the error at that line; the script must import without side effects that fail"),
+                 if missing else "fix the error at that line; the script must import without side effects that fail")
+                + "; " + see("importing-the-script-failed"),
         ) from None
     local = sorted((m for m in list(sys.modules.values()) if is_local(m, root)), key=lambda m: m.__name__)
     if module not in local:

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from typing import Any, Iterable, List, Mapping, Tuple
 
+from ..troubleshooting import see
+
 
 def check_deletions(uses: Mapping[str, Mapping[str, Any]], names: List[str],
                     own: Iterable[str]) -> Tuple[List[str], List[str], List[str]]:
@@ -30,18 +32,19 @@ def check_deletions(uses: Mapping[str, Mapping[str, Any]], names: List[str],
         use = uses.get(name) or {}
         running = str(use.get("running") or "")
         if running and running.lower() == name.lower():
-            refused.append(f"production {name} is running; stop it before its class is deleted")
+            refused.append(f"production {name} is running; stop it before its class is deleted; {see('class-in-use')}")
             continue
         for production, item in use.get("items") or []:
             if str(production).lower() not in mine:
                 refused.append(f"{name} is the class of item {item} of production {production}; remove that item "
-                               "(or give it another class) first, or keep the class in the script")
+                               "(or give it another class) first, or keep the class in the script; "
+                               + see("class-in-use"))
             elif running and str(production).lower() == running.lower():
                 refused.append(f"{name} is the class of item {item} of the running production {production}; stop "
-                               "the production, load again, then start it")
+                               "the production, load again, then start it; " + see("class-in-use"))
         if use.get("inflight"):
             refused.append(f"{name} has business process instances that have not completed; let them complete "
-                           "(or abort them in the portal) before its class is deleted")
+                           "(or abort them in the portal) before its class is deleted; " + see("class-in-use"))
         if use.get("bodies") and not refused:
             kept.append(name)
             warnings.append(f"kept {name}: stored messages have bodies of it, which the Message Viewer opens through "

@@ -15,6 +15,7 @@ from typing import Any, Dict, List, Mapping, Optional, Set, Tuple
 
 from ..classgen.storage import index_global, merge_storage
 from ..errors import PyProdError
+from ..troubleshooting import see
 from .build import build_staged
 from .guard import Namespace, begin, locked, settle, transaction
 from .history import known_script, version_before
@@ -79,14 +80,16 @@ def _identity_problem(store: SourceStore, script: str, modules: List[str], proje
         versions = store.versions(script)
         by = f" (version {versions[-1].number} by {versions[-1].user} at {versions[-1].time})" if versions else ""
         return (f"script {script!r} was loaded from another project, {known}{by}; pass --take-over "
-                "(Loader argument pTakeOver=1) to replace it, or load this one from a folder that names it apart")
+                "(Loader argument pTakeOver=1) to replace it, or load this one from a folder that names it apart; "
+                + see("script-from-another-project"))
     owners = store.module_owners()
     for module in modules:
         other = owners.get(module)
         if other and other != script and store.project(other) != project:
             return (f"module {module} of script {script!r} is also module {module} of script {other!r} from "
                     f"another project; every job of the namespace imports a module name from one script: rename "
-                    f"one of them, or pass --take-over to serve {module} from {script!r}")
+                    f"one of them, or pass --take-over to serve {module} from {script!r}; "
+                    + see("module-of-another-project"))
     return None
 
 
@@ -103,7 +106,8 @@ def checked_build(result: LoadResult, files: Mapping[str, str], entry: str, proj
         hidden = shadowed(modules)
         if hidden:
             raise PyProdError(f"script {script!r} has modules that would hide others: {', '.join(hidden)}",
-                              fix="rename those modules of the project (e.g. put them in a package)")
+                              fix="rename those modules of the project (e.g. put them in a package); "
+                                  + see("modules-that-would-hide-others"))
         built = build_staged(files, entry)
         check_references(script, sorted(files), [c.name for c in built.classes])
     except PyProdError as exc:
@@ -267,7 +271,8 @@ def _portal_changes(store: SourceStore, result: LoadResult, compiled: List[str],
             refused.append(str(PyProdError(
                 f"production {name} was changed since the last load (in the portal or by hand), and this load "
                 f"would drop: {listed}", fix="make those changes in the script, or load with --overwrite-production "
-                                             "(Loader argument pOverwriteProduction=1) to drop them")))
+                                             "(Loader argument pOverwriteProduction=1) to drop them; "
+                                             + see("production-changed-in-the-portal"))))
             continue
         result.warnings.append(f"production {name}: dropped changes made since the last load: {listed}")
     return refused

@@ -32,6 +32,7 @@ from typing import Any, Dict, List, Mapping, Optional
 
 from ..errors import PyProdError
 from ..runtime import sealing
+from ..troubleshooting import see
 from .globals import REFERENCE_LIMIT, Globals, IrisGlobals, MemoryGlobals, reference_length
 from .plan import text_hash
 
@@ -334,7 +335,8 @@ def check_references(script: str, paths: List[str], class_names: List[str]) -> N
         what, n = max(over, key=lambda item: item[1])
         raise PyProdError(f"script {script!r}: the loader would store {what} under a global reference of {n} "
                           f"characters, and IRIS allows {REFERENCE_LIMIT} in all",
-                          fix="shorten the script's path, that file's path or that class's name")
+                          fix="shorten the script's path, that file's path or that class's name; "
+                              + see("name-too-long-for-a-global"))
 
 
 def iris_store() -> SourceStore:

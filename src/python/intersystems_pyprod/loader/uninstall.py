@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from ..errors import PyProdError
+from ..troubleshooting import see
 from .globals import Globals
 from .guard import Namespace, locked, transaction
 from .store import SourceStore, empty
@@ -43,7 +44,7 @@ def before_uninstall(ns: Namespace, store: SourceStore, others: Sequence[Globals
             raise PyProdError(
                 f"PyProd was not uninstalled: {len(scripts)} script{'s' if len(scripts) > 1 else ''} "
                 f"loaded in this namespace generated classes that IPM would leave behind: {loaded}",
-                fix=f"unload each script, then uninstall PyProd again:{steps}")
+                fix=f"unload each script, then uninstall PyProd again ({see('uninstall-refused')}):{steps}")
         with transaction(ns):
             store.drop_all()
             for g in others:

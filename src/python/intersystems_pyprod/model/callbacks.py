@@ -7,6 +7,7 @@ from functools import cache
 from typing import Any, Callable, Dict, Optional, Tuple
 
 from ..errors import Location, PyProdError, PyProdWarning
+from ..troubleshooting import see
 
 #: kind -> {PascalCase callback: (accepted argument counts, not counting self; argument names)}
 CALLBACKS: Dict[str, Dict[str, Tuple[Tuple[int, ...], str]]] = {
@@ -107,7 +108,8 @@ def check_callbacks(cls: type, kind: str, stop: tuple, warnings: list) -> None:
                 f"{cls.__name__}.{name} has the wrong parameters: IRIS calls it with "
                 f"({arg_names or 'no arguments'})",
                 where=func_location(func, where),
-                fix=f"define it as def {name}(self{', ' + arg_names if arg_names else ''})",
+                fix=f"define it as def {name}(self{', ' + arg_names if arg_names else ''}); "
+                    + see("callback-has-the-wrong-parameters"),
             )
     required = REQUIRED.get(kind)
     if required and find_callback(cls, required, stop)[1] is None:

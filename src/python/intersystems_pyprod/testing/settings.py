@@ -14,6 +14,7 @@ from typing import List, Optional, Tuple
 from .. import naming
 from ..model.inherited import INHERITED
 from ..model.types import ClassModel
+from ..troubleshooting import see
 from .records import HarnessError
 
 
@@ -79,6 +80,7 @@ class ItemSettings:
         close = difflib.get_close_matches(name, self._names(python_names), n=1, cutoff=0.6)
         hint = f"did you mean {close[0]!r}?" if close else (
             "declare it with IRISProperty, or use the exact IRIS name of an inherited setting")
+        hint += f"; {see('unknown-setting')}"
         what = f"no {side} setting" if side else "no setting"
         return HarnessError(f"{where}item {self.item!r} has {what} {name!r} (IRIS names are case-sensitive); {hint}")
 

@@ -203,5 +203,5 @@ def test_on_complete_is_called_here_though_pyprod_generates_no_method_for_it(tmp
         status, _ = harness.request("Fanout", harness.module.Job("go"))
         harness.drain()
     assert status == 1 and harness.texts("Info") == ["response key1", "complete"]
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    assert "pyprod 0.2.0 generates no\n  `OnComplete` method" in readme
+    guide = " ".join((REPO / "docs" / "migration" / "pyprod.md").read_text(encoding="utf-8").split())
+    assert "pyprod 0.2.0 generates no `OnComplete` method" in guide

@@ -59,9 +59,6 @@ PYTHON_FENCES = ("python", "py", "python3")
 MARKERS = ("needs-iris", "fragment", "file", "run-local", "transcript", "graph")
 #: Blocks that README showed before these markers existed, by their first line: they need IRIS
 #: and carry no marker yet. A failure of one is an expected failure until README marks it.
-UNMARKED_BEFORE = {("README.md", "from intersystems_pyprod import director"),
-                   ("README.md", "from intersystems_pyprod.director import create_business_service, "
-                                 "get_production_status")}
 COMMENT = re.compile(r"^\s*<!--\s*([\w-]+)\s*(?::\s*(.*?))?\s*-->\s*$")
 
 
@@ -204,8 +201,6 @@ def test_python_blocks_run(block: Block, pages_root: Path, capsys):
     elif not hosts:
         done = subprocess.run([sys.executable, str(script)], cwd=REPO, env=_environment(), capture_output=True,
                               text=True, timeout=120)
-        if done.returncode and (block.page, block.text.split("\n", 1)[0]) in UNMARKED_BEFORE:
-            pytest.xfail(f"{block.where} needs IRIS and README does not mark it <!-- needs-iris --> yet")
         assert done.returncode == 0, f"{block.where}: failed (mark it <!-- needs-iris --> or <!-- fragment --> " \
                                      f"if it cannot run here)\n{done.stdout}\n{done.stderr}"
 

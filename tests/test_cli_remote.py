@@ -315,3 +315,29 @@ def test_an_upload_loaded_from_another_process_of_the_same_user_still_loads(serv
     code, _, _ = run(capsys, HELLO, *LOGIN)
     assert code == 0 and "helloworld.MyService" in server.namespace.classes
     assert server.g("PyProd.Upload").data == {}
+
+
+@pytest.mark.parametrize("argv, code, said", [
+    ([HELLO], 130, "a load already sent runs to its end there"),
+    (["unload", "helloworld"], 130, "look with `intersystems_pyprod status`"),
+    (["status"], 130, "nothing was changed by this command"),
+    (["log", "--follow"], 0, None),
+])
+def test_ctrl_c_while_waiting_for_iris(server, capsys, monkeypatch, argv, code, said):
+    from .fake_native import FakeIRIS
+
+    def interrupted(self, *args):
+        raise KeyboardInterrupt
+
+    for name in ("classMethodValue", "classMethodString"):
+        monkeypatch.setattr(FakeIRIS, name, interrupted)
+    monkeypatch.setattr("intersystems_pyprod_cli.remote.time.sleep", interrupted)  # log --follow's wait
+    got, out, err = run(capsys, *argv, *LOGIN)
+    assert got == code
+    if not said:
+        assert err == "" and out == ""
+        return
+    assert err.startswith("error: interrupted (Ctrl-C) while waiting for IRIS") and said in err
+    got, out, _ = run(capsys, *argv, *LOGIN, "--json")
+    doc = json.loads(out)
+    assert got == code and doc["ok"] is False and doc["interrupted"] is True and said in doc["error"]

@@ -303,6 +303,15 @@ def _watch(command: Callable[[], int], scripts: List[str], roots: List[Any], pro
     return Watcher(once, files, fatal=fatal).run()
 
 
+def interrupted(command: str) -> str:
+    """What Ctrl-C during a server command leaves: the call may still finish on the server."""
+    if command in ("load", "unload", "rollback", "update", "restart", "start", "stop"):
+        return (f"interrupted (Ctrl-C) while waiting for IRIS; a {command} already sent runs to its end "
+                "there (all or nothing), so look with `intersystems_pyprod status` and `intersystems_pyprod "
+                "history` before running it again")
+    return "interrupted (Ctrl-C) while waiting for IRIS; nothing was changed by this command"
+
+
 def _load_or_run(args: argparse.Namespace, command: str, secrets: List[str]) -> int:
     if command == "load" and (args.dry_run or args.manual):
         from .dryrun import dry_result, run_dry
@@ -326,10 +335,13 @@ def _load_or_run(args: argparse.Namespace, command: str, secrets: List[str]) -> 
 
     try:
         return run(args, command)
-    except KeyboardInterrupt:  # log --follow ends with Ctrl-C
+    except KeyboardInterrupt:
         if getattr(args, "watch", False):
             raise  # the watch loop ends
-        return exitcodes.OK
+        if command == "log" and getattr(args, "follow", False):
+            return exitcodes.OK  # log --follow ends with Ctrl-C
+        fail(interrupted(command), args.json, interrupted=True)
+        return exitcodes.INTERRUPTED
     except Exception as exc:  # an internal error: say so plainly, trace only on request
         hidden = secrets + settings_password(args)
         fail(exitcodes.internal_error(exc, args.debug, hidden), args.json)

@@ -13,7 +13,23 @@ class HostItem:
 
     ``class_name`` is the component's Python class or an IRIS class name (``"EnsLib.File.
     PassthroughOperation"``). Setting names are the Python attribute names for Python
-    components, or IRIS property names for ObjectScript ones.
+    components, or IRIS property names for ObjectScript ones (and inherited IRIS settings such
+    as ``CallInterval``). A misspelt setting name is a warning that suggests the right one.
+
+    Args:
+        name: The item's name in the production (what ``SendRequestSync`` targets).
+        class_name: The host class: a Python component class or an IRIS class name.
+        host_settings: Settings of the host, by Python attribute name or IRIS name.
+        adapter_settings: Settings of its adapter, by Python attribute name or IRIS name.
+        category: The item's category (comma-separated) on the configuration page.
+        pool_size: Jobs of the item. ``None``: 1, or 0 for a service without an adapter
+            (called through ``create_business_service``). ``0`` on a process: it runs in the
+            production's actor pool.
+        enabled: Whether the item runs when the production starts.
+        foreground: Run the item's job in the foreground (a terminal window; development only).
+        comment: The item's comment.
+        log_trace_events: Log trace events of the item.
+        schedule: The item's ``Schedule`` (an IRIS schedule specification).
     """
 
     role = ""
@@ -51,19 +67,39 @@ class HostItem:
 
 
 class ServiceItem(HostItem):
-    """A business service item."""
+    """A business service item: the same parameters as every item (see below).
+
+    Examples:
+        ```python
+        ServiceItem("OrderService", OrderService, host_settings={"target": "OrderRouter"},
+                    adapter_settings={"folder": "/data/in", "CallInterval": 2})
+        ```
+    """
 
     role = "service"
 
 
 class ProcessItem(HostItem):
-    """A business process item."""
+    """A business process item: the same parameters as ``ServiceItem``.
+
+    Examples:
+        ```python
+        ProcessItem("OrderRouter", OrderRouter, host_settings={"warehouse": "Warehouse"}, pool_size=0)
+        ```
+    """
 
     role = "process"
 
 
 class OperationItem(HostItem):
-    """A business operation item."""
+    """A business operation item: the same parameters as ``ServiceItem``.
+
+    Examples:
+        ```python
+        OperationItem("Files", "EnsLib.File.PassthroughOperation",
+                      adapter_settings={"FilePath": "/data/out"}, comment="an IRIS host")
+        ```
+    """
 
     role = "operation"
 
@@ -76,6 +112,22 @@ class Production:
     ``log_general_trace_events`` (False), ``shutdown_timeout`` (120), ``update_timeout`` (10),
     ``alert_notification_manager``, ``alert_notification_operation``,
     ``alert_notification_recipients``, ``alert_action_window`` (60).
+
+    The subclass becomes an ``Ens.Production`` class of the same name; its items and settings
+    are written into the production definition (``XData ProductionDefinition``) when the
+    script is loaded. A script may declare several productions.
+
+    Examples:
+        ```python
+        from intersystems_pyprod import OperationItem, ProcessItem, Production, ServiceItem
+
+        class OrdersProduction(Production):
+            description = "Orders flow"
+            actor_pool_size = 1
+            services = [ServiceItem("OrderService", OrderService, host_settings={"target": "OrderRouter"})]
+            processes = [ProcessItem("OrderRouter", OrderRouter)]
+            operations = [OperationItem("Warehouse", Warehouse)]
+        ```
     """
 
     services: ClassVar[List[HostItem]] = []

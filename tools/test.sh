@@ -11,7 +11,7 @@ python3 -m venv .venv
 # pyprod 0.2.0 itself, apart from our package, for the test that compares generated IRIS names with it
 .venv/bin/pip install -q --no-deps --target .venv/pyprod-0.2.0 intersystems-pyprod==0.2.0
 # the documentation site, strictly: a broken link, anchor or API reference fails the build
-NO_MKDOCS_2_WARNING=1 .venv/bin/mkdocs build --strict --quiet -d .venv/site
+NO_MKDOCS_2_WARNING=1 .venv/bin/mkdocs build --strict -d .venv/site  # not --quiet: it hides the warnings --strict counts
 .venv/bin/python -m pytest
 .venv/bin/ruff check .
 .venv/bin/mypy

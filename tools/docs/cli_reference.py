@@ -93,7 +93,7 @@ def command_markdown(command: str, parser: argparse.ArgumentParser) -> str:
     wrapped = textwrap.wrap(usage, 100, subsequent_indent="    ", break_on_hyphens=False, break_long_words=False)
     lines = [f"## {command}", "", "```text", *wrapped, "```", "", *_description(parser.description or "")]
     for group in parser._action_groups:
-        actions = [a for a in group._group_actions if not isinstance(a, argparse._HelpAction)]
+        actions = list(group._group_actions)
         if not actions:
             continue
         title = group.title or "arguments"

@@ -131,19 +131,32 @@ class Production:
     """
 
     services: ClassVar[List[HostItem]] = []
+    """The business service items (``ServiceItem``)."""
     processes: ClassVar[List[HostItem]] = []
+    """The business process items (``ProcessItem``)."""
     operations: ClassVar[List[HostItem]] = []
+    """The business operation items (``OperationItem``)."""
 
     description: ClassVar[str] = ""
+    """The production's description."""
     actor_pool_size: ClassVar[int] = 2
+    """Jobs of the actor pool, which runs the processes whose pool size is 0."""
     testing_enabled: ClassVar[bool] = False
+    """Allow the portal's Testing Service to send test requests to the items."""
     log_general_trace_events: ClassVar[bool] = False
+    """The production's *Log General Trace Events* setting."""
     shutdown_timeout: ClassVar[int] = 120
+    """Seconds to wait for the jobs when the production stops."""
     update_timeout: ClassVar[int] = 10
+    """Seconds to wait for the jobs when the production is updated."""
     alert_notification_manager: ClassVar[str] = ""
+    """The item that manages alert notifications."""
     alert_notification_operation: ClassVar[str] = ""
+    """The item that sends alert notifications."""
     alert_notification_recipients: ClassVar[str] = ""
+    """Who gets alert notifications (comma-separated)."""
     alert_action_window: ClassVar[int] = 60
+    """The default action window of managed alerts, in minutes."""
 
     _pyprod_kind: ClassVar[str] = "Production"
     _pyprod_where: ClassVar[Optional[Location]] = None

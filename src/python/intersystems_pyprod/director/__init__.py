@@ -1,11 +1,13 @@
 """Drive IRIS from Python scripts and notebooks over the Native SDK (``intersystems-irispython``).
 
-    from intersystems_pyprod import director
-    with director.connect(host="localhost", username="_SYSTEM", password="...") as iris:
-        print(iris.load_script("HelloWorld.py")["classes"])
-        iris.director("StartProduction", "helloworld.Production")
-        for message in iris.messages(limit=10):
-            print(message["SourceConfigName"], "->", message["TargetConfigName"], message["Body"])
+```python
+from intersystems_pyprod import director
+with director.connect(host="localhost", username="_SYSTEM", password="...") as iris:
+    print(iris.load_script("HelloWorld.py")["classes"])
+    iris.director("StartProduction", "helloworld.Production")
+    for message in iris.messages(limit=10):
+        print(message["SourceConfigName"], "->", message["TargetConfigName"], message["Body"])
+```
 
 The functions of intersystems-pyprod 0.2.0 are here too, with the same parameters and results
 (``start_production``, ``get_production_status``, ``create_business_service``, ...). Inside IRIS

@@ -9,28 +9,7 @@ from .origin import caller_location
 
 
 class HostItem:
-    """An item of a production: a configured instance of a service, process or operation.
-
-    ``class_name`` is the component's Python class or an IRIS class name (``"EnsLib.File.
-    PassthroughOperation"``). Setting names are the Python attribute names for Python
-    components, or IRIS property names for ObjectScript ones (and inherited IRIS settings such
-    as ``CallInterval``). A misspelt setting name is a warning that suggests the right one.
-
-    Args:
-        name: The item's name in the production (what ``SendRequestSync`` targets).
-        class_name: The host class: a Python component class or an IRIS class name.
-        host_settings: Settings of the host, by Python attribute name or IRIS name.
-        adapter_settings: Settings of its adapter, by Python attribute name or IRIS name.
-        category: The item's category (comma-separated) on the configuration page.
-        pool_size: Jobs of the item. ``None``: 1, or 0 for a service without an adapter
-            (called through ``create_business_service``). ``0`` on a process: it runs in the
-            production's actor pool.
-        enabled: Whether the item runs when the production starts.
-        foreground: Run the item's job in the foreground (a terminal window; development only).
-        comment: The item's comment.
-        log_trace_events: Log trace events of the item.
-        schedule: The item's ``Schedule`` (an IRIS schedule specification).
-    """
+    """An item of a production: a configured instance of a service, process or operation."""
 
     role = ""
 
@@ -49,6 +28,29 @@ class HostItem:
         log_trace_events: bool = False,
         schedule: str = "",
     ) -> None:
+        """An item named ``name`` of the host class ``class_name``.
+
+        ``class_name`` is the component's Python class or an IRIS class name
+        (``"EnsLib.File.PassthroughOperation"``). Setting names are the Python attribute names for
+        Python components, or IRIS property names for ObjectScript ones (and inherited IRIS
+        settings such as ``CallInterval``). A misspelt setting name is a warning that suggests
+        the right one.
+
+        Args:
+            name: The item's name in the production (what ``SendRequestSync`` targets).
+            class_name: The host class: a Python component class or an IRIS class name.
+            host_settings: Settings of the host, by Python attribute name or IRIS name.
+            adapter_settings: Settings of its adapter, by Python attribute name or IRIS name.
+            category: The item's category (comma-separated) on the configuration page.
+            pool_size: Jobs of the item. ``None``: 1, or 0 for a service without an adapter
+                (called through ``create_business_service``). ``0`` on a process: it runs in the
+                production's actor pool.
+            enabled: Whether the item runs when the production starts.
+            foreground: Run the item's job in the foreground (a terminal window; development only).
+            comment: The item's comment.
+            log_trace_events: Log trace events of the item.
+            schedule: The item's ``Schedule`` (an IRIS schedule specification).
+        """
         self.name = name
         self.class_name = class_name
         self.host_settings = dict(host_settings or {})
@@ -67,7 +69,7 @@ class HostItem:
 
 
 class ServiceItem(HostItem):
-    """A business service item: the same parameters as every item (see below).
+    """A business service item.
 
     Examples:
         ```python
@@ -80,7 +82,7 @@ class ServiceItem(HostItem):
 
 
 class ProcessItem(HostItem):
-    """A business process item: the same parameters as ``ServiceItem``.
+    """A business process item.
 
     Examples:
         ```python
@@ -92,7 +94,7 @@ class ProcessItem(HostItem):
 
 
 class OperationItem(HostItem):
-    """A business operation item: the same parameters as ``ServiceItem``.
+    """A business operation item.
 
     Examples:
         ```python
@@ -107,12 +109,8 @@ class OperationItem(HostItem):
 class Production:
     """Subclass to declare a production: its settings and its items.
 
-    Class attributes: ``services``, ``processes``, ``operations`` (lists of items),
-    ``description``, ``actor_pool_size`` (2), ``testing_enabled`` (False),
-    ``log_general_trace_events`` (False), ``shutdown_timeout`` (120), ``update_timeout`` (10),
-    ``alert_notification_manager``, ``alert_notification_operation``,
-    ``alert_notification_recipients``, ``alert_action_window`` (60).
-
+    Set the class attributes below on the subclass: the items in ``services``, ``processes``
+    and ``operations``, the production's settings in the others.
     The subclass becomes an ``Ens.Production`` class of the same name; its items and settings
     are written into the production definition (``XData ProductionDefinition``) when the
     script is loaded. A script may declare several productions.

@@ -245,10 +245,16 @@ def test_every_callback_the_engine_calls_is_listed_on_its_host_class(site):
 
 
 def docstring_examples() -> Iterator[Tuple[str, str]]:
-    """(file, code) of every fenced Python example in the library's docstrings."""
+    """(file, code) of every fenced Python example in the library's docstrings, as the pages show
+    them (the docstrings' values, escapes applied)."""
     for path in sorted((REPO / "src" / "python" / "intersystems_pyprod").rglob("*.py")):
-        for match in re.finditer(r"```python\n(.*?)```", path.read_text(encoding="utf-8"), re.S):
-            yield str(path.relative_to(REPO)), textwrap.dedent(match.group(1))
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            value = node.value.value if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) else None
+            if isinstance(value, str):
+                text = inspect.cleandoc(value)
+                for match in re.finditer(r"```python\n(.*?)```", text, re.S):
+                    yield str(path.relative_to(REPO)), textwrap.dedent(match.group(1))
 
 
 def test_every_docstring_example_is_valid_python():
@@ -259,6 +265,24 @@ def test_every_docstring_example_is_valid_python():
             ast.parse("def example():\n" + textwrap.indent(code, "    "))  # fragments may return
         except SyntaxError as exc:
             pytest.fail(f"an example in {where} is not valid Python: {exc}\n{code}")
+
+
+def test_every_complete_docstring_example_builds_into_valid_classes(tmp_path):
+    """An example that imports the library and declares classes is a whole script: it builds, its
+    generated classes pass the ObjectScript grammar, and it draws no warning."""
+    from intersystems_pyprod.loader.build import build
+
+    scripts = [(where, code) for where, code in docstring_examples()
+               if re.search(r"^from intersystems_pyprod import", code, re.M) and re.search(r"^class ", code, re.M)]
+    assert len(scripts) >= 12
+    for number, (where, code) in enumerate(scripts):
+        path = tmp_path / f"docstring_example_{number}.py"
+        path.write_text(code, encoding="utf-8")
+        result = build(str(path), validate=True)
+        assert result.classes, f"an example in {where} generates no class"
+        # a pickle message always says where its body can be read; the example says so too
+        warnings = [w for w in result.model.warnings if "is a pickle message" not in w.message]
+        assert not warnings, f"an example in {where} draws warnings: {warnings}"
 
 
 # -- the CLI page -------------------------------------------------------------------------------

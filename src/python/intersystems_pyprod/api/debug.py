@@ -24,7 +24,10 @@ def debug_host(ip: str, port: int = 5547) -> bool:
 
         class Printer(BusinessOperation):
             def OnInit(self):
-                debug_host("192.168.1.20", 5678)   # VS Code: "Python: Remote Attach", listening
+                debug_host("192.168.1.20", 5678)   # a debugger listening there (VS Code: Remote Attach)
+
+            def OnMessage(self, request):
+                return None                        # breakpoints set in the debugger stop here
         ```
     """
     try:

@@ -36,13 +36,20 @@ class IRISProperty:
 
     Examples:
         ```python
-        from intersystems_pyprod import BusinessService, IRISProperty
+        from intersystems_pyprod import BusinessService, IRISProperty, JsonSerialize
+
+        class OrderRequest(JsonSerialize):
+            text: str
 
         class OrderService(BusinessService):
             target = IRISProperty("OrderRouter", settings="Basic", target=True)
             folder = IRISProperty("/data/in", str, "Where orders arrive", "Basic:directorySelector")
             retries = IRISProperty(3, int, "Retries", ":spinner")
             counter = IRISProperty(0, int)          # a property, not a setting
+
+            def OnProcessInput(self, input):
+                self.counter += 1
+                return self.SendRequestAsync(self.target, OrderRequest(input))
         ```
     """
 
@@ -106,6 +113,10 @@ class IRISParameter:
             ADAPTER = IRISParameter("EnsLib.File.OutboundAdapter")
             INVOCATION = IRISParameter("Queue")
             MAX_LINES = IRISParameter(100, "INTEGER", "Lines per file", "Final")
+
+            def OnMessage(self, request):
+                lines = request.text.splitlines(keepends=True)[:self.MAX_LINES]
+                return self.ADAPTER.PutString("out.txt", "".join(lines))
         ```
     """
 

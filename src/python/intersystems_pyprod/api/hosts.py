@@ -1,4 +1,5 @@
-"""Base classes of production components: adapters, services, processes, operations.
+"""Base classes of business hosts: services, processes and operations (the adapters' are in
+:mod:`.adapters`, their common base in :mod:`.component`; all are importable from here).
 
 Users subclass these and write callbacks in PascalCase or snake_case (``OnProcessInput`` or
 ``on_process_input``). Calls that reach the engine (sending requests, reading settings, the

@@ -117,14 +117,19 @@ class Production:
 
     Examples:
         ```python
-        from intersystems_pyprod import OperationItem, ProcessItem, Production, ServiceItem
+        from intersystems_pyprod import BusinessOperation, IRISLog, OperationItem, Production, ServiceItem
 
-        class OrdersProduction(Production):
-            description = "Orders flow"
+        class Printer(BusinessOperation):
+            def OnMessage(self, request):
+                IRISLog.Info(f"printing {request}")
+
+        class FilesProduction(Production):
+            description = "Files dropped in /data/in go to the printer"
             actor_pool_size = 1
-            services = [ServiceItem("OrderService", OrderService, host_settings={"target": "OrderRouter"})]
-            processes = [ProcessItem("OrderRouter", OrderRouter)]
-            operations = [OperationItem("Warehouse", Warehouse)]
+            services = [ServiceItem("FileIn", "EnsLib.File.PassthroughService",
+                                    host_settings={"TargetConfigNames": "Printer"},
+                                    adapter_settings={"FilePath": "/data/in"})]
+            operations = [OperationItem("Printer", Printer, comment="prints what arrives")]
         ```
     """
 

@@ -90,7 +90,7 @@ def _flag_row(action: argparse.Action) -> str:
 def command_markdown(command: str, parser: argparse.ArgumentParser) -> str:
     """The section of one command: heading, usage, description, and a table per argument group."""
     usage = " ".join(parser.format_usage().replace("usage:", "", 1).split())
-    wrapped = textwrap.wrap(usage, 100, subsequent_indent="    ", break_on_hyphens=False, break_long_words=False)
+    wrapped = textwrap.wrap(usage, 76, subsequent_indent="    ", break_on_hyphens=False, break_long_words=False)
     lines = [f"## {command}", "", "```text", *wrapped, "```", "", *_description(parser.description or "")]
     for group in parser._action_groups:
         actions = list(group._group_actions)

@@ -171,12 +171,13 @@ def own_members(cls: type) -> List[str]:
 
 
 def assert_signature_and_example(html: str, ident: str, obj: object) -> None:
-    """The object's signature and an example; a class that is never constructed with arguments
-    (``Status``, ``IRISLog``, ``Production``) shows the signature of each of its members instead."""
+    """The object's signature and an example; a class without a constructor of its own (``Status``,
+    ``IRISLog``, ``Production``: never constructed with arguments; an exception that takes its
+    message) shows the signature of each of its members instead."""
     section = object_section(html, ident)
-    if inspect.isclass(obj) and obj.__init__ is object.__init__:
+    if inspect.isclass(obj) and not any("__init__" in vars(k) for k in obj.__mro__ if k.__module__ != "builtins"):
         members = own_members(obj)
-        assert members, f"{ident} has neither a constructor nor members"
+        assert members or issubclass(obj, Exception), f"{ident} has neither a constructor nor members"
         for member in members:
             assert_signature(object_section(html, f"{ident}.{member}"), f"{ident}.{member}")
     else:
@@ -208,7 +209,11 @@ def test_the_test_harness_and_the_pytest_fixture_are_on_the_api_page(site):
 
     html = page_html(site, API)
     for name in public_names(testing):
-        object_section(html, f"intersystems_pyprod.testing.{name}")
+        ident, obj = f"intersystems_pyprod.testing.{name}", getattr(testing, name)
+        if inspect.isclass(obj):
+            assert_signature_and_example(html, ident, obj)
+        else:  # NO_REPLY, a value
+            assert "Examples:" in object_section(html, ident), f"{ident} has no example"
     from intersystems_pyprod.testing import pytest_plugin
 
     assert_signature_and_example(html, "intersystems_pyprod.testing.Harness", testing.Harness)

@@ -63,6 +63,12 @@ class _NoReply:
         return "NO_REPLY"
 
 
-#: Return this from a stub to leave the request unanswered: a process's ``SetTimer`` timer then
-#: runs out and ``OnTimeout`` is called; a synchronous caller gets an error status.
 NO_REPLY = _NoReply()
+"""Return this from a stub to leave the request unanswered: a process's ``SetTimer`` timer then
+runs out and ``OnTimeout`` is called; a synchronous caller gets an error status.
+
+Examples:
+    ```python
+    h = Harness("approvals.py", stubs={"Approver": lambda request: NO_REPLY})
+    ```
+"""

@@ -10,6 +10,25 @@ def debug_host(ip: str, port: int = 5547) -> bool:
 
     When debugpy is not installed or the connection fails, a warning goes to the event log
     and the component carries on.
+
+    Args:
+        ip: The address of the machine where the debugger listens.
+        port: The port the debugger listens on.
+
+    Returns:
+        True when the debugger is attached, False otherwise.
+
+    Examples:
+        ```python
+        from intersystems_pyprod import BusinessOperation, debug_host
+
+        class Printer(BusinessOperation):
+            def OnInit(self):
+                debug_host("192.168.1.20", 5678)   # a debugger listening there (VS Code: Remote Attach)
+
+            def OnMessage(self, request):
+                return None                        # breakpoints set in the debugger stop here
+        ```
     """
     try:
         import debugpy

@@ -20,6 +20,37 @@ class IRISProperty:
     inherited setting of this name; no property is generated).
     ``target=True`` marks a setting that names other items (comma-separated): it gets the
     production-item selector as its control, and the portal's diagram draws an arrow for it.
+
+    Reading the attribute on a component gives the setting's current value (as configured on
+    the production item), converted to ``datatype``; outside a production it is the default.
+    Without a ``datatype`` or an annotation the property is ``%VarString`` and reads as text.
+
+    Args:
+        default: The initial value (the ``InitialExpression`` of the property).
+        datatype: A Python type (``str``, ``int``, ``float``, ``bool``, ``Decimal``, ``date``,
+            ``datetime``, ``time``) or an IRIS type name (``"%Integer"``).
+        description: The property's description, shown as the setting's help in the portal.
+        settings: Where the setting goes on the configuration page (see the forms above);
+            ``None`` makes a plain property.
+        target: The setting names other production items: the item selector is its control.
+
+    Examples:
+        ```python
+        from intersystems_pyprod import BusinessService, IRISProperty, JsonSerialize
+
+        class OrderRequest(JsonSerialize):
+            text: str
+
+        class OrderService(BusinessService):
+            target = IRISProperty("OrderRouter", settings="Basic", target=True)
+            folder = IRISProperty("/data/in", str, "Where orders arrive", "Basic:directorySelector")
+            retries = IRISProperty(3, int, "Retries", ":spinner")
+            counter = IRISProperty(0, int)          # a property, not a setting
+
+            def OnProcessInput(self, input):
+                self.counter += 1
+                return self.SendRequestAsync(self.target, OrderRequest(input))
+        ```
     """
 
     def __init__(
@@ -60,7 +91,34 @@ class IRISProperty:
 
 
 class IRISParameter:
-    """A class parameter (a constant). ``ADAPTER`` names the host's adapter class."""
+    """A class parameter (a constant). ``ADAPTER`` names the host's adapter class.
+
+    Reading the attribute gives ``value``; reading ``ADAPTER`` on a running host gives the
+    adapter object, whose methods the host calls. Assigning to it is an error.
+
+    Args:
+        value: The parameter's value; for ``ADAPTER``, a Python adapter class or an IRIS class
+            name (``"EnsLib.File.OutboundAdapter"``).
+        datatype: An IRIS parameter type (``STRING``, ``INTEGER``, ``BOOLEAN``,
+            ``COSEXPRESSION``, ``CONFIGVALUE``, ``CLASSNAME``, ...) or ``str``, ``int``, ``bool``.
+        description: The parameter's description.
+        keyword_list: Parameter keywords separated by commas: ``Final``, ``Internal``,
+            ``Abstract``, ``Deprecated``, ``Constraint = "..."``, ``Flags = ...``.
+
+    Examples:
+        ```python
+        from intersystems_pyprod import BusinessOperation, IRISParameter
+
+        class FileWriter(BusinessOperation):
+            ADAPTER = IRISParameter("EnsLib.File.OutboundAdapter")
+            INVOCATION = IRISParameter("Queue")
+            MAX_LINES = IRISParameter(100, "INTEGER", "Lines per file", "Final")
+
+            def OnMessage(self, request):
+                lines = request.text.splitlines(keepends=True)[:self.MAX_LINES]
+                return self.ADAPTER.PutString("out.txt", "".join(lines))
+        ```
+    """
 
     def __init__(self, value: Any, datatype: Any = "", description: str = "", keyword_list: str = "") -> None:
         self.value = value
@@ -94,6 +152,27 @@ class Column:
     (``str``, ``int``, ``float``, ``bool``, ``date``, ``datetime``, ``time``, ``Decimal``) or an
     IRIS type name; when omitted it comes from the field's annotation. Other keyword arguments
     are kept in ``extra`` (as pyprod 0.2.0 does); they do not change the generated class.
+
+    The column is a real property of the message's IRIS class: routing rules, DTL, SQL and the
+    Message Viewer's search see it, and with ``index=True`` it gets an index ``<Name>IDX``.
+
+    Args:
+        default: The field's default (copied for each message when mutable).
+        datatype: The column's type (see above); text (``%VarString``) without it and without an
+            annotation.
+        description: The property's description.
+        index: Also create an index on the column.
+        **extra: Other keywords, kept in ``extra`` and otherwise ignored.
+
+    Examples:
+        ```python
+        from intersystems_pyprod import Column, JsonSerialize
+
+        class Order(JsonSerialize):
+            order_id = Column(0, int, "The order number", index=True)
+            customer: str = Column(index=True)
+            lines: list          # travels in the body only
+        ```
     """
 
     def __init__(
@@ -116,6 +195,13 @@ class Column:
         self.name = name
 
     def get_default(self) -> Any:
+        """The column's default (pyprod 0.2.0's accessor).
+
+        Examples:
+            ```python
+            Order.order_id.get_default()   # 0
+            ```
+        """
         return self.default
 
     def __get__(self, instance: Any, owner: Optional[type] = None) -> Any:

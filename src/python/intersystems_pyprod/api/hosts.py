@@ -1,4 +1,5 @@
-"""Base classes of production components: adapters, services, processes, operations.
+"""Base classes of business hosts: services, processes and operations (the adapters' are in
+:mod:`.adapters`, their common base in :mod:`.component`; all are importable from here).
 
 Users subclass these and write callbacks in PascalCase or snake_case (``OnProcessInput`` or
 ``on_process_input``). Calls that reach the engine (sending requests, reading settings, the
@@ -7,99 +8,14 @@ adapter) go through the host object the engine attached to the component.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional
+from typing import Any
 
-from ..errors import Location
-from ..naming import iris_class_name
 from . import engine
-from .fields import IRISProperty
-from .origin import caller_location
+from .adapters import InboundAdapter, OutboundAdapter
+from .component import Component, NotInProductionError
 
-
-class NotInProductionError(RuntimeError):
-    """A component method that needs a running production was called outside of one."""
-
-
-class Component:
-    """Common base of every production component."""
-
-    _pyprod_kind = ""
-    _pyprod_where: Optional[Location] = None
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        cls._pyprod_where = caller_location()
-
-    def __init__(self, iris_host_object: Any = None) -> None:
-        self.iris_host_object = iris_host_object
-        self._pyprod_values: Dict[str, Any] = {}
-
-    # -- engine plumbing; the runtime bridge gives these their production behaviour ----------
-    def _pyprod_host(self) -> Any:
-        host = self.__dict__.get("iris_host_object")
-        if host is None:
-            raise NotInProductionError(
-                f"{type(self).__name__} is not running in a production: load the script into IRIS "
-                "or drive it with intersystems_pyprod.testing"
-            )
-        return host
-
-    def _pyprod_get_setting(self, prop: IRISProperty) -> Any:
-        if self.__dict__.get("iris_host_object") is not None:
-            return engine.runtime().get_setting(self, prop)
-        values = self.__dict__.setdefault("_pyprod_values", {})
-        return values.get(prop.name, prop.default)
-
-    def _pyprod_set_setting(self, prop: IRISProperty, value: Any) -> None:
-        if self.__dict__.get("iris_host_object") is not None:
-            engine.runtime().set_setting(self, prop, value)
-            return
-        self.__dict__.setdefault("_pyprod_values", {})[prop.name] = value
-
-    def _pyprod_adapter(self) -> Any:
-        return engine.runtime().adapter(self)
-
-    # -- helpers of pyprod 0.2.0 -------------------------------------------------------------
-    @classmethod
-    def fullname(cls) -> str:
-        """The full IRIS class name generated for this component (``package.ClassName``)."""
-        return iris_class_name(cls)
-
-    @staticmethod
-    def OKStatus() -> int:
-        """The success status; the same as ``Status.OK()``."""
-        return 1
-
-    @staticmethod
-    def ErrorStatus(error_string: str) -> Any:
-        """An error status carrying ``error_string``; the same as ``Status.ERROR(...)``."""
-        from .status import Status
-
-        return Status.ERROR(error_string)
-
-
-class InboundAdapter(Component):
-    """An inbound adapter: ``OnTask`` polls the outside world and hands input to its service."""
-
-    _pyprod_kind = "InboundAdapter"
-
-    def BusinessHost_ProcessInput(self, input: Any, in_hint: str = "") -> Any:
-        """Pass ``input`` to the business service (its ``ProcessInput``).
-
-        Returns the status; ``(status, output)`` when the service gave output; and with an
-        ``in_hint``, ``(status, output, hint)`` when the service gave output.
-        """
-        return engine.runtime().process_input(self, input, in_hint)
-
-    def business_host_process_input(self, input: Any, in_hint: str = "") -> Any:
-        """snake_case form of :meth:`BusinessHost_ProcessInput`."""
-        return self.BusinessHost_ProcessInput(input, in_hint)
-
-
-class OutboundAdapter(Component):
-    """An outbound adapter: its methods are called by its business operation."""
-
-    _pyprod_kind = "OutboundAdapter"
+__all__ = ["COMPONENT_BASES", "BusinessOperation", "BusinessProcess", "BusinessService", "Component",
+           "InboundAdapter", "NotInProductionError", "OutboundAdapter", "Sender"]
 
 
 class Sender(Component):
@@ -107,12 +23,49 @@ class Sender(Component):
 
     def SendRequestSync(self, target_dispatch_name: str, request: Any, timeout: float = -1,
                         description: str = "") -> Any:
-        """Send ``request`` to the item ``target_dispatch_name`` and wait; returns ``(status,
-        response)``, or the status alone when the target gave no response."""
+        """Send ``request`` to the item ``target_dispatch_name`` and wait for its response.
+
+        Args:
+            target_dispatch_name: The name of a production item (often the value of a setting).
+            request: The message to send: a ``JsonSerialize`` or ``PickleSerialize`` message, or
+                an IRIS message object.
+            timeout: Seconds to wait; ``-1`` waits for ever.
+            description: Text shown with the message header in the Message Viewer.
+
+        Returns:
+            ``(status, response)``, or the status alone when the target gave no response.
+
+        Examples:
+            ```python
+            def OnProcessInput(self, input):
+                status, response = self.SendRequestSync(self.target, OrderRequest(input), timeout=30)
+                if Status.is_error(status):
+                    return status
+                IRISLog.Info(f"order {response.order_id} is {response.status}")
+                return status
+            ```
+        """
         return engine.runtime().send_request_sync(self, target_dispatch_name, request, timeout, description)
 
     def SendRequestAsync(self, target_dispatch_name: str, request: Any, description: str = "") -> Any:
-        """Send ``request`` to the item ``target_dispatch_name`` without waiting; returns a status."""
+        """Send ``request`` to the item ``target_dispatch_name`` without waiting for a response.
+
+        (A business process's version also takes ``response_required`` and ``completion_key``.)
+
+        Args:
+            target_dispatch_name: The name of a production item.
+            request: The message to send.
+            description: Text shown with the message header in the Message Viewer.
+
+        Returns:
+            The status of queueing the request.
+
+        Examples:
+            ```python
+            def OnProcessInput(self, input):
+                return self.SendRequestAsync("Audit", AuditRecord(input))
+            ```
+        """
         return engine.runtime().send_request_async(self, target_dispatch_name, request, description=description)
 
     send_request_sync = SendRequestSync
@@ -120,13 +73,87 @@ class Sender(Component):
 
 
 class BusinessService(Sender):
-    """A business service: ``OnProcessInput`` turns input into messages."""
+    """A business service: ``OnProcessInput`` turns input into messages.
+
+    Becomes a class extending ``PyProd.BusinessService``. Its input comes from its adapter (the
+    ``ADAPTER`` parameter: a Python ``InboundAdapter`` or an IRIS adapter class name such as
+    ``"EnsLib.File.InboundAdapter"``), from ``director.create_business_service`` without an
+    adapter, or from the test harness (``Harness.send``).
+
+    Callbacks:
+        Define these on the subclass, in either spelling:
+
+        - ``OnProcessInput(self, input)`` or ``OnProcessInput(self, input, hint)`` /
+          ``on_process_input``: handle one input. ``input`` is what the adapter passed (text, an
+          IRIS object such as an ``Ens.StringContainer``, or a message); ``hint`` is the
+          adapter's hint. Returns a status, or ``(status, output)`` to hand output back to
+          the caller.
+        - ``OnInit(self)`` / ``on_init`` and ``OnTearDown(self)`` / ``on_tear_down``: optional,
+          run once when the host's job starts and stops.
+
+    Examples:
+        ```python
+        from intersystems_pyprod import BusinessService, IRISProperty, JsonSerialize
+
+        iris_package_name = "helloworld"
+
+        class MyRequest(JsonSerialize):
+            content: str
+
+        class MyService(BusinessService):
+            target = IRISProperty("MyOperation", settings="Basic", target=True)
+
+            def OnProcessInput(self, input):
+                return self.SendRequestAsync(self.target, MyRequest(input))
+        ```
+    """
 
     _pyprod_kind = "BusinessService"
 
 
 class BusinessProcess(Sender):
-    """A business process: ``OnRequest``, then ``OnResponse``/``OnComplete`` for async calls."""
+    """A business process: ``OnRequest``, then ``OnResponse``/``OnComplete`` for async calls.
+
+    Becomes a class extending ``PyProd.BusinessProcess`` (a persistent ``Ens.BusinessProcess``).
+    IRIS makes a new process object for each request and saves it between callbacks: keep the
+    state of one request in ``IRISProperty`` attributes, which are stored with it. Every
+    callback gets a fresh Python object carrying what ``OnInit`` set.
+
+    Callbacks:
+        Define these on the subclass, in either spelling. Each returns a status, a response
+        message, or ``(status, response)``. ``response`` is passed by reference: change it in
+        place and return a status, and the caller gets the changes.
+
+        - ``OnRequest(self, request)`` / ``on_request``: a request arrived.
+        - ``OnResponse(self, request, response, call_request, call_response, completion_key)`` /
+          ``on_response``: the response to a ``SendRequestAsync`` arrived, with its
+          ``completion_key``.
+        - ``OnComplete(self, request, response)`` / ``on_complete``: all async responses are in.
+        - ``OnError(self, request, response, call_request, error_status, completion_key)`` /
+          ``on_error``: an async request came back with an error; without it the error stands.
+        - ``OnTimeout(self, request, response, call_request, completion_key)`` / ``on_timeout``:
+          a ``SetTimer`` timer ran out (``call_request`` is ``None``); without it,
+          ``OnResponse`` is called with ``call_request`` and ``call_response`` ``None``.
+        - ``OnInit(self)`` / ``on_init`` and ``OnTearDown(self)`` / ``on_tear_down``: optional,
+          once per job.
+
+    Examples:
+        ```python
+        from intersystems_pyprod import BusinessProcess, IRISProperty
+
+        class OrderRouter(BusinessProcess):
+            warehouse = IRISProperty("Warehouse", settings="Routing", target=True)
+            express_limit = IRISProperty(1000.0, float, "Orders above this go express", "Routing")
+
+            def OnRequest(self, request):
+                if request.amount > self.express_limit:
+                    self.SendRequestAsync("ExpressDesk", request, completion_key="express")
+                return self.SendRequestSync(self.warehouse, request)
+
+            def OnResponse(self, request, response, call_request, call_response, completion_key):
+                return response
+        ```
+    """
 
     _pyprod_kind = "BusinessProcess"
 
@@ -141,19 +168,75 @@ class BusinessProcess(Sender):
         description: str = "",
     ) -> Any:
         """Send ``request`` without waiting; the response arrives in ``OnResponse`` with
-        ``completion_key``."""
+        ``completion_key``.
+
+        Args:
+            target_dispatch_name: The name of a production item.
+            request: The message to send.
+            response_required: Whether a response is wanted (falsy: fire and forget, no
+                ``OnResponse``).
+            completion_key: Passed back to ``OnResponse``, ``OnError`` and ``OnTimeout`` to tell
+                the calls apart.
+            description: Text shown with the message header in the Message Viewer.
+
+        Returns:
+            The status of queueing the request.
+
+        Examples:
+            ```python
+            def OnRequest(self, request):
+                self.SendRequestAsync("Audit", AuditRecord(request.order_id), response_required=False)
+                return self.SendRequestAsync("Pricing", request, completion_key="price")
+
+            def OnResponse(self, request, response, call_request, call_response, completion_key):
+                if completion_key == "price":
+                    return call_response
+            ```
+        """
         return engine.runtime().send_request_async(
             self, target_dispatch_name, request, response_required=response_required,
             completion_key=completion_key, description=description,
         )
 
     def Reply(self, response: Any) -> Any:
-        """Send ``response`` to the caller before the process completes."""
+        """Send ``response`` to the caller before the process completes.
+
+        Args:
+            response: The response message.
+
+        Returns:
+            A status.
+
+        Examples:
+            ```python
+            def OnRequest(self, request):
+                self.Reply(Ack(request.order_id))        # the caller goes on
+                return self.SendRequestAsync("Slow", request)
+            ```
+        """
         return engine.runtime().reply(self, response)
 
     def SetTimer(self, timeout: Any, completion_key: str = "") -> Any:
         """Start a timer; when it runs out ``OnTimeout`` is called with ``completion_key`` (or
-        ``OnResponse``, in a process that defines no ``OnTimeout``)."""
+        ``OnResponse``, in a process that defines no ``OnTimeout``).
+
+        Args:
+            timeout: Seconds until the timer runs out.
+            completion_key: Passed to ``OnTimeout`` (or ``OnResponse``) when the timer runs out.
+
+        Returns:
+            A status.
+
+        Examples:
+            ```python
+            def OnRequest(self, request):
+                self.SendRequestAsync("Approver", request, completion_key="approval")
+                return self.SetTimer(60, "approval-timeout")
+
+            def OnTimeout(self, request, response, call_request, completion_key):
+                IRISLog.Warning(f"no answer in time ({completion_key})")
+            ```
+        """
         return engine.runtime().set_timer(self, timeout, completion_key)
 
     send_request_async = SendRequestAsync  # type: ignore[assignment]
@@ -162,7 +245,46 @@ class BusinessProcess(Sender):
 
 
 class BusinessOperation(Sender):
-    """A business operation: ``OnMessage`` or a ``MessageMap`` handles requests."""
+    """A business operation: ``OnMessage`` or a ``MessageMap`` handles requests.
+
+    Becomes a class extending ``PyProd.BusinessOperation``. Its ``ADAPTER`` parameter may name
+    a Python ``OutboundAdapter`` or an IRIS adapter class (``"EnsLib.File.OutboundAdapter"``).
+
+    Callbacks:
+        Define these on the subclass, in either spelling. Each returns a status, a response
+        message, or ``(status, response)``.
+
+        - ``OnMessage(self, request)`` / ``on_message``: handle a request no ``MessageMap``
+          entry takes.
+        - ``MessageMap = {RequestClass: "method_name", "Ens.StringRequest": "other"}``: a class
+          attribute; each named method ``(self, request)`` handles requests of that class (and
+          of its subclasses). Keys are message classes, their Python names, or IRIS class
+          names; values are method names or the methods.
+        - ``OnInit(self)`` / ``on_init`` and ``OnTearDown(self)`` / ``on_tear_down``: optional,
+          run once when the host's job starts and stops.
+
+    Examples:
+        ```python
+        from intersystems_pyprod import BusinessOperation, IRISLog, JsonSerialize
+
+        class OrderRequest(JsonSerialize):
+            order_id: int
+            amount: float
+
+        class OrderConfirmation(JsonSerialize):
+            order_id: int
+            status: str
+
+        class Warehouse(BusinessOperation):
+            MessageMap = {OrderRequest: "handle_order"}
+
+            def handle_order(self, request):
+                return OrderConfirmation(request.order_id, "reserved")
+
+            def OnMessage(self, request):
+                IRISLog.Warning(f"unexpected {type(request).__name__}")
+        ```
+    """
 
     _pyprod_kind = "BusinessOperation"
 

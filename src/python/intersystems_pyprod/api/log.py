@@ -23,36 +23,105 @@ def _caller(skip: int = 2) -> Tuple[str, str]:
 
 
 class IRISLog:
-    """Event-log entries, attributed to the calling class and method."""
+    """Event-log entries, attributed to the calling class and method.
+
+    Inside IRIS the entries go to the Interoperability event log (``Ens.Util.Log``); in the test
+    harness to ``Harness.log``; in a plain interpreter to the ``logging`` logger
+    ``intersystems_pyprod``. Each method takes any value and logs its text. ``info``,
+    ``warning``, ``error`` and ``alert`` are snake_case names of the same methods.
+
+    Examples:
+        ```python
+        from intersystems_pyprod import BusinessOperation, IRISLog
+
+        class Printer(BusinessOperation):
+            def OnMessage(self, request):
+                IRISLog.Info(f"printing {request.text!r}")   # source: Printer.OnMessage
+        ```
+    """
 
     @staticmethod
     def Info(message: Any) -> None:
-        """An Info entry."""
+        """An Info entry.
+
+        Args:
+            message: What to log (turned into text).
+
+        Examples:
+            ```python
+            IRISLog.Info("order 7 received")
+            ```
+        """
         engine.current().log("Info", *_caller(), str(message))
 
     @staticmethod
     def Warning(message: Any) -> None:
-        """A Warning entry."""
+        """A Warning entry.
+
+        Args:
+            message: What to log.
+
+        Examples:
+            ```python
+            IRISLog.Warning("retrying the warehouse")
+            ```
+        """
         engine.current().log("Warning", *_caller(), str(message))
 
     @staticmethod
     def Error(message: Any) -> None:
-        """An Error entry."""
+        """An Error entry.
+
+        Args:
+            message: What to log.
+
+        Examples:
+            ```python
+            IRISLog.Error(f"order {request.order_id} refused")
+            ```
+        """
         engine.current().log("Error", *_caller(), str(message))
 
     @staticmethod
     def Alert(message: Any) -> None:
-        """An Alert entry."""
+        """An Alert entry (``Ens.Util.Log.LogAlert`` inside IRIS).
+
+        Args:
+            message: What to log.
+
+        Examples:
+            ```python
+            IRISLog.Alert("the warehouse is down")
+            ```
+        """
         engine.current().log("Alert", *_caller(), str(message))
 
     @staticmethod
     def Assert(message: Any) -> None:
-        """An Assert entry."""
+        """An Assert entry.
+
+        Args:
+            message: What to log.
+
+        Examples:
+            ```python
+            IRISLog.Assert("a request without an order id")
+            ```
+        """
         engine.current().log("Assert", *_caller(), str(message))
 
     @staticmethod
     def Status(status: Any) -> None:
-        """Log a ``%Status``: an Error entry with its text when it is an error, else an Info entry."""
+        """Log a ``%Status``: an Error entry with its text when it is an error, else an Info entry.
+
+        Args:
+            status: A status, as callbacks and ``SendRequestSync`` return them.
+
+        Examples:
+            ```python
+            IRISLog.Status(self.SendRequestAsync("Archive", request))
+            ```
+        """
         eng = engine.current()
         if eng.is_error(status):
             eng.log("Error", *_caller(), eng.status_text(status))
@@ -66,7 +135,23 @@ class IRISLog:
 
     @staticmethod
     def route_logging(logger: Optional[logging.Logger] = None, level: int = logging.INFO) -> EventLogHandler:
-        """Send Python ``logging`` records to the event log as well."""
+        """Send Python ``logging`` records to the event log as well.
+
+        Args:
+            logger: The logger whose records to send; the root logger by default.
+            level: The lowest level sent (and the logger's level when it is higher or unset).
+
+        Returns:
+            The handler (added once; a second call returns the same one).
+
+        Examples:
+            ```python
+            import logging
+
+            IRISLog.route_logging(logging.getLogger("myapp"))
+            logging.getLogger("myapp").warning("slow answer")   # a Warning entry
+            ```
+        """
         return route_logging(logger, level)
 
 

@@ -157,7 +157,33 @@ def _is_classvar(annotation: Any) -> bool:
 
 
 class ProductionMessage(metaclass=_MessageMeta):
-    """Base of all messages; subclass ``JsonSerialize`` or ``PickleSerialize`` instead."""
+    """Base of all messages; subclass ``JsonSerialize`` or ``PickleSerialize`` instead.
+
+    Every name a message class body declares is a field, in source order: annotated names,
+    plain assignments and ``Column`` attributes; a subclass's own fields come first, then its
+    bases'. Methods, properties, nested classes, ``ClassVar`` names, dunder names and
+    ``iris_package_name`` are not fields. A message is also a ``@dataclass`` or a pydantic
+    model when declared as one; then those fields and their order are the dataclass's or
+    pydantic's.
+
+    Args:
+        *args: Field values in field order.
+        **kwargs: Field values by name. A missing field takes its default, or ``None``; a name
+            that is not a field is a ``TypeError``.
+
+    Examples:
+        ```python
+        from intersystems_pyprod import JsonSerialize
+
+        class Order(JsonSerialize):
+            order_id: int
+            customer: str
+            status = "new"
+
+        Order(7, "ACME")                       # Order(order_id=7, customer='ACME', status='new')
+        Order(order_id=7, customer="ACME")     # the same fields, by keyword
+        ```
+    """
 
     _pyprod_kind: ClassVar[str] = ""
     _pyprod_serializer: ClassVar[str] = ""
@@ -253,14 +279,54 @@ def declares_fields(cls: type) -> bool:
 
 
 class JsonSerialize(ProductionMessage):
-    """A message whose body is stored as JSON (readable in the message viewer and by SQL)."""
+    """A message whose body is stored as JSON (readable in the message viewer and by SQL).
+
+    Becomes a class extending ``PyProd.JsonMessage`` (an ``Ens.Request``). Prefer it to
+    ``PickleSerialize``: the body is data only, readable from ObjectScript and by people. A
+    value JSON cannot hold (a complex number, an object of your own class) is refused when the
+    message is sent, naming the field. Construction is as for
+    [`ProductionMessage`][intersystems_pyprod.ProductionMessage].
+
+    Examples:
+        ```python
+        from dataclasses import dataclass, field
+
+        from intersystems_pyprod import Column, JsonSerialize
+
+        class Greeting(JsonSerialize):             # declared as in pyprod 0.2.0
+            text: str
+
+        @dataclass
+        class Order(JsonSerialize):                # or as a dataclass
+            order_id: int = Column(0, int, index=True)
+            amount: float = 0.0
+            lines: list = field(default_factory=list)
+        ```
+    """
 
     _pyprod_kind = "Message"
     _pyprod_serializer = "json"
 
 
 class PickleSerialize(ProductionMessage):
-    """A message whose body is a Python pickle: any picklable value, readable only by Python."""
+    """A message whose body is a Python pickle: any picklable value, readable only by Python.
+
+    Becomes a class extending ``PyProd.PickleMessage`` (an ``Ens.Request``). Use it for values
+    JSON cannot carry; the body is opaque to ObjectScript, rules and SQL (a ``Column`` is still
+    a real property). It is read back by a closed unpickler that rebuilds only the classes of
+    your project's modules and the standard value types. Construction is as for
+    [`ProductionMessage`][intersystems_pyprod.ProductionMessage].
+
+    Examples:
+        ```python
+        from intersystems_pyprod import Column, PickleSerialize
+
+        class Batch(PickleSerialize):
+            batch_id = Column(0, int, index=True)
+            rows: list
+            totals: dict
+        ```
+    """
 
     _pyprod_kind = "Message"
     _pyprod_serializer = "pickle"

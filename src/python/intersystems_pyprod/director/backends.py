@@ -182,7 +182,21 @@ def current() -> Backend:
 
 def use_connection(director: Optional[Director]) -> None:
     """Run the module-level functions over ``director`` (None: choose again on the next call;
-    a connection opened by the functions themselves is closed)."""
+    a connection opened by the functions themselves is closed).
+
+    Args:
+        director: A connection from ``connect``, or ``None``.
+
+    Examples:
+        ```python
+        from intersystems_pyprod import director
+
+        with director.connect(host="iris.example.com", namespace="ORDERS") as iris:
+            director.use_connection(iris)
+            director.start_production("Orders.OrdersProduction")
+            director.use_connection(None)
+        ```
+    """
     global _chosen
     if isinstance(_chosen, RemoteBackend) and _chosen.owned and _chosen.director is not director:
         _chosen.director.close()

@@ -76,7 +76,31 @@ def connect_with(flags: Mapping[str, Any]) -> Director:
 
 
 class Director:
-    """A connected IRIS namespace: load scripts, run productions, read messages and the log."""
+    """A connected IRIS namespace: load scripts, run productions, read messages and the log.
+
+    Made by [`connect`][intersystems_pyprod.director.connect]; use it in a ``with`` block, or
+    call ``close``. Failures raise ``DirectorError``. The results of the loader's methods are
+    the documents the command line prints with ``--json`` (``load_script`` as ``load``,
+    ``plan_script`` as ``plan``, ``history``, ``rollback``, ``unload``, ``listing`` as the
+    scripts of ``status``).
+
+    Examples:
+        ```python
+        from intersystems_pyprod import director
+
+        with director.connect(namespace="ORDERS") as iris:
+            result = iris.load_script("orders.py")           # {"ok", "version", "classes", ...}
+            print(result["ok"], [c["name"] for c in result["classes"]])
+            iris.director("StartProduction", "Orders.OrdersProduction")
+            print(iris.production_status())                  # {"production", "state": "Running"}
+            for message in iris.messages(limit=10):
+                print(message["SourceConfigName"], "->", message["TargetConfigName"], message["Body"])
+            for entry in iris.log(limit=5, after_id=0):
+                print(entry["ID"], entry["Type"], entry["ConfigName"], entry["Text"])
+            rows = iris.query("SELECT Name FROM Ens_Config.Item WHERE Production = ?",
+                              ["Orders.OrdersProduction"])
+        ```
+    """
 
     def __init__(self, native: Any, connection: Any, settings: ConnectionSettings, sdk: Any) -> None:
         self.sdk = sdk
@@ -106,6 +130,7 @@ class Director:
                 pass
 
     def close(self) -> None:
+        """Release the business services made over this connection, then close it."""
         self._run_deferred()
         releases, self._at_close = self._at_close, []
         for release in releases:
@@ -268,9 +293,11 @@ class Director:
             self.discard(token)
 
     def unload(self, script: str) -> Dict[str, Any]:
+        """Delete every class a loaded script generated and forget its sources: {"ok", "classes", "error"}."""
         return self.call_json("PyProd.Loader", "Unload", script)
 
     def listing(self) -> Dict[str, Any]:
+        """The loaded scripts with their active versions and classes: {"ok", "scripts", "error"}."""
         return self.call_json("PyProd.Loader", "List")
 
     def history(self, script: str) -> Dict[str, Any]:
@@ -287,10 +314,12 @@ class Director:
         return self.call_json("PyProd.Loader", "Restore", script, to or 0, *extra)
 
     def info(self) -> Dict[str, Any]:
+        """The versions of PyProd on the server and of its Embedded Python: {"version", "python", ...}."""
         return self.call_json("PyProd.Loader", "Info")
 
     # -- productions -------------------------------------------------------------------------
     def production_status(self) -> Dict[str, Any]:
+        """{"production", "state"}: the production and Running, Stopped, Suspended or Troubled."""
         name, state = self.sdk_ref(""), self.sdk_ref(0)
         status = self.call("Ens.Director", "GetProductionStatus", name, state, 10, 0)
         self.check_status(status, "reading the production status")
@@ -302,6 +331,7 @@ class Director:
         return self.sdk.IRISReference(value)
 
     def director(self, method: str, *args: Any) -> None:
+        """Call ``Ens.Director.<method>(*args)``; an error status raises ``DirectorError``."""
         self.check_status(self.call("Ens.Director", method, *args), f"Ens.Director.{method}")
 
     # -- scripts -----------------------------------------------------------------------------

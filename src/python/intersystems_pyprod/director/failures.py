@@ -21,7 +21,20 @@ FAILED, USAGE, UNREACHABLE = "failed", "usage", "unreachable"
 
 class DirectorError(Exception):
     """A failure to report in one line, with its fix and its kind (failed, usage, unreachable);
-    ``lost`` when the link to IRIS went down."""
+    ``lost`` when the link to IRIS went down.
+
+    ``str(error)`` is the message, then ``fix: ...`` on a second line. The command line maps
+    ``kind`` to its exit codes (1, 2, 3).
+
+    Examples:
+        ```python
+        try:
+            iris = director.connect(host="nowhere.invalid")
+        except director.DirectorError as error:
+            print(error)        # the cause, then "fix: ..." on the next line
+            print(error.kind)   # "unreachable" when IRIS cannot be reached
+        ```
+    """
 
     def __init__(self, message: str, fix: str = "", kind: str = FAILED, lost: bool = False) -> None:
         super().__init__(message)

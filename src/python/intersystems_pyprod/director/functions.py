@@ -43,7 +43,21 @@ def _director(method: str, *args: Any) -> Any:
 
 
 def start_production(prod_name: Optional[str] = None) -> Any:
-    """Start the production class ``prod_name`` (the last one started when None); the status."""
+    """Start the production class ``prod_name`` (the last one started when None).
+
+    Args:
+        prod_name: The production's class name; ``None`` starts the production started last.
+
+    Returns:
+        The status: ``1``, or the error status text.
+
+    Examples:
+        ```python
+        from intersystems_pyprod import director
+
+        status = director.start_production("helloworld.Production")
+        ```
+    """
     if prod_name is None:
         return _director("StartProduction")
     return _director("StartProduction", _text(prod_name, "prod_name"))
@@ -51,18 +65,59 @@ def start_production(prod_name: Optional[str] = None) -> Any:
 
 def stop_production(timeout: int = 10, force: bool = False) -> Any:
     """Stop the running production, waiting ``timeout`` seconds for its jobs (then killing them
-    when ``force``); the status."""
+    when ``force``).
+
+    Args:
+        timeout: Seconds to wait for the jobs to finish.
+        force: Force the jobs down when the wait is over.
+
+    Returns:
+        The status.
+
+    Examples:
+        ```python
+        director.stop_production(timeout=30, force=True)
+        ```
+    """
     return _director("StopProduction", _whole(timeout, "timeout"), _flag(force))
 
 
 def restart_production(timeout: int = 10, force: bool = False) -> Any:
-    """Stop and start the running production; the status."""
+    """Stop and start the running production.
+
+    Args:
+        timeout: Seconds to wait for the jobs to stop.
+        force: Force the jobs down when the wait is over.
+
+    Returns:
+        The status.
+
+    Examples:
+        ```python
+        director.restart_production()
+        ```
+    """
     return _director("RestartProduction", _whole(timeout, "timeout"), _flag(force))
 
 
 def get_production_status(lock_timeout: int = 10, skip_lock_if_running: bool = False) -> Tuple[Any, Any, Any]:
-    """(status, production name, state): state 1 running, 2 stopped (no name), 3 suspended,
-    4 troubled."""
+    """The running production and its state.
+
+    Args:
+        lock_timeout: Seconds to wait for the production's lock.
+        skip_lock_if_running: Do not wait for the lock when a production is running.
+
+    Returns:
+        ``(status, production name, state)``: state 1 running, 2 stopped (no name), 3
+        suspended, 4 troubled.
+
+    Examples:
+        ```python
+        status, name, state = director.get_production_status()
+        if state == 1:
+            print(f"{name} is running")
+        ```
+    """
     backend = backends.current()
     name, state = backend.ref(), backend.ref()
     status = backend.call("Ens.Director", "GetProductionStatus", name, state,
@@ -71,25 +126,79 @@ def get_production_status(lock_timeout: int = 10, skip_lock_if_running: bool = F
 
 
 def clean_production(kill_app_data_too: bool = False) -> Any:
-    """Development only: empty the queues and runtime data of a stopped production; the status."""
+    """Development only: empty the queues and runtime data of a stopped production.
+
+    Args:
+        kill_app_data_too: Also delete the application data (``Ens.Director.CleanProduction``'s
+            ``pKillAppDataToo``).
+
+    Returns:
+        The status.
+
+    Examples:
+        ```python
+        director.stop_production()
+        director.clean_production()
+        ```
+    """
     return _director("CleanProduction", _flag(kill_app_data_too))
 
 
 def update_production(timeout: int = 10, force: bool = False, called_by_schedule_handler: bool = False) -> Any:
-    """Apply configuration changes to the running production; the status."""
+    """Apply configuration changes to the running production.
+
+    Args:
+        timeout: Seconds to wait for the jobs that restart.
+        force: Force those jobs down when the wait is over.
+        called_by_schedule_handler: As ``Ens.Director.UpdateProduction`` takes it (the schedule
+            handler's own calls).
+
+    Returns:
+        The status.
+
+    Examples:
+        ```python
+        director.update_production(timeout=20)
+        ```
+    """
     return _director("UpdateProduction", _whole(timeout, "timeout"), _flag(force), _flag(called_by_schedule_handler))
 
 
 def enable_config_item(config_item_name: str, enable: bool = True, do_update: bool = True) -> Any:
     """Enable or disable a production item (running or not), then update the production when
-    ``do_update``; the status."""
+    ``do_update``.
+
+    Args:
+        config_item_name: The item's name.
+        enable: True enables it, False disables it.
+        do_update: Update the running production afterwards.
+
+    Returns:
+        The status.
+
+    Examples:
+        ```python
+        director.enable_config_item("Warehouse", enable=False)
+        ```
+    """
     return _director("EnableConfigItem", _text(config_item_name, "config_item_name"), _flag(enable),
                      _flag(do_update))
 
 
 def list_all_productions() -> Tuple[Any, List[str], Dict[str, Dict[str, Optional[str]]]]:
-    """(status, production names, {name: {"status", "last_start_time", "last_stop_time"}}) of
-    every production in the namespace; a missing value is None."""
+    """Every production of the namespace, with its state and its last start and stop times.
+
+    Returns:
+        ``(status, production names, {name: {"status", "last_start_time", "last_stop_time"}})``;
+        a missing value is ``None``.
+
+    Examples:
+        ```python
+        status, names, details = director.list_all_productions()
+        for name in names:
+            print(name, details[name]["status"], details[name]["last_start_time"])
+        ```
+    """
     status, table = backends.current().summary()
     details: Dict[str, Dict[str, Optional[str]]] = {}
     for name, fields in table.items():
@@ -101,8 +210,22 @@ def list_all_productions() -> Tuple[Any, List[str], Dict[str, Dict[str, Optional
 
 
 def get_host_messages(host_name: str, max_results: int = 100) -> List[Dict[str, Any]]:
-    """The newest ``max_results`` messages sent from or to the production item ``host_name``,
-    newest first, as dicts with the keys of :data:`MESSAGE_KEYS`."""
+    """The newest ``max_results`` messages sent from or to the production item ``host_name``.
+
+    Args:
+        host_name: The item's name.
+        max_results: How many messages, at most (0 or more).
+
+    Returns:
+        Message headers, newest first, as dicts with the keys ``id``, ``time_created``,
+        ``source``, ``target``, ``status``, ``session_id``, ``body_class`` and ``body_id``.
+
+    Examples:
+        ```python
+        for message in director.get_host_messages("Warehouse", max_results=10):
+            print(message["time_created"], message["source"], "->", message["target"])
+        ```
+    """
     host = _text(host_name, "host_name")
     limit = _whole(max_results, "max_results")
     if limit < 0 or limit != int(limit):
@@ -116,11 +239,26 @@ def get_host_messages(host_name: str, max_results: int = 100) -> List[Dict[str, 
 
 
 def create_business_service(service_class_name: str) -> Tuple[Any, Optional[AdapterlessService]]:
-    """(status, service): a business service of the production, made in this process, to call
-    without its adapter: ``status, response = service.process_input(data)``. The service is None
-    when the status is an error. Close the service (``service.close()`` or ``with service:``) to
-    run its ``OnTearDown`` and free it in IRIS; a service never closed is released when Python
-    collects it, when the connection closes, or when the process ends."""
+    """A business service of the production, made in this process, to call without its adapter.
+
+    Send it input with ``status, response = service.process_input(data)``; its IRIS properties
+    are its attributes. Close the service (``service.close()`` or ``with service:``) to run its
+    ``OnTearDown`` and free it in IRIS; a service never closed is released when Python collects
+    it, when the connection closes, or when the process ends.
+
+    Args:
+        service_class_name: The name of the service's item in the running production.
+
+    Returns:
+        ``(status, service)``; the service is ``None`` when the status is an error.
+
+    Examples:
+        ```python
+        status, service = director.create_business_service("OrderService")
+        with service:
+            status, response = service.process_input('{"id": 7, "amount": 12.5}')
+        ```
+    """
     name = _text(service_class_name, "service_class_name")
     backend = backends.current()
     holder = backend.ref()

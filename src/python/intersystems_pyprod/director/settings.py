@@ -30,7 +30,17 @@ class SettingsError(ValueError):
 
 @dataclasses.dataclass(frozen=True)
 class ConnectionSettings:
-    """Where and as whom to connect. ``repr`` never shows the password."""
+    """Where and as whom to connect. ``repr`` never shows the password.
+
+    ``sources`` says where each value came from (``--host``, ``$IRIS_HOST``, ``.env IRIS_HOST``,
+    ``pyproject.toml``, ``default``).
+
+    Examples:
+        ```python
+        settings = director.resolve({"host": "iris.example.com"})
+        print(settings.host, settings.port, settings.sources["port"])   # iris.example.com 1972 default
+        ```
+    """
 
     host: str
     port: int
@@ -153,7 +163,27 @@ def _check(chosen: Dict[str, str], sources: Dict[str, str]) -> None:
 
 def resolve(flags: Mapping[str, Any], environ: Optional[Mapping[str, str]] = None,
             cwd: Optional[Path] = None) -> ConnectionSettings:
-    """Settings from flags, then the environment, then ``.env``, then pyproject.toml, then defaults."""
+    """Settings from flags, then the environment, then ``.env``, then pyproject.toml, then defaults.
+
+    Args:
+        flags: Values given directly (``host``, ``port``, ``namespace``, ``username``,
+            ``password``, ``tls``, ``timeout``); ``None`` or ``""`` counts as not given.
+        environ: The environment to read; ``os.environ`` by default.
+        cwd: The folder whose ``.env`` and nearest ``pyproject.toml`` are read; the current
+            folder by default.
+
+    Returns:
+        The [`ConnectionSettings`][intersystems_pyprod.director.ConnectionSettings].
+
+    Raises:
+        SettingsError: A value is unusable (a port that is not a number, ...); a ``ValueError``.
+
+    Examples:
+        ```python
+        settings = director.resolve({}, environ={"IRIS_HOST": "iris.example.com"})
+        settings.sources["host"]   # "$IRIS_HOST"
+        ```
+    """
     env = os.environ if environ is None else environ
     folder = Path.cwd() if cwd is None else cwd
     dotenv = read_dotenv(folder / ".env")

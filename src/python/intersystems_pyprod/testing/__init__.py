@@ -1,4 +1,4 @@
-"""Test tools: run a script's production in-process with :class:`Harness`.
+"""Test tools: run a script's production in-process with ``Harness``.
 
 A pytest fixture ``pyprod_harness`` is registered by the library's pytest plugin.
 """

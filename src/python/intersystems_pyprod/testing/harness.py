@@ -38,7 +38,34 @@ class Harness(Delivery):
     ObjectScript production class file (``.cls``) whose items use the script's classes.
     ``Harness("orders.py", settings={"OrderService.target": "OrderRouter"})``, then
     ``send(item, input)``, ``run(seconds)``, and read ``log`` and ``trace``. Use it as a context
-    manager (or call ``start``/``stop``).
+    manager (or call ``start``/``stop``). After a run, ``log`` holds the event-log entries
+    ([`LogEntry`][intersystems_pyprod.testing.LogEntry]), ``trace`` the message headers
+    ([`TraceEntry`][intersystems_pyprod.testing.TraceEntry]) and ``module`` the imported script.
+
+    Args:
+        script: The path of the script that defines the components.
+        production: A ``Production`` class name of the script, or a ``.cls`` production file;
+            without it, every component of the script is an item named after its class.
+        settings: ``{"Item.name": value}``: a Python attribute name or the exact IRIS name of a
+            host or adapter setting; an unknown name is an error that suggests the right one.
+        stubs: ``{"Item": function}``: items answered by a function of the request (return a
+            response, ``None``, or ``NO_REPLY`` to leave the request unanswered).
+
+    Raises:
+        HarnessError: The production cannot be run as asked (an unknown item, a disabled one,
+            a component that does not start).
+
+    Examples:
+        ```python
+        from intersystems_pyprod.testing import Harness
+
+        with Harness("examples/quotes/quotes.py", settings={"VendorC.unit_price": 1.5}) as h:
+            status, quote = h.request("BestQuote", h.module.QuoteRequest("nuts", 2))
+            assert quote.vendor == "VendorC"
+            h.send("QuoteDesk", "bolts 10")
+            assert not h.errors()
+            print([(t.source, t.target, t.kind) for t in h.trace])
+        ```
     """
 
     def __init__(self, script: str, *, production: Optional[str] = None,
@@ -88,7 +115,7 @@ class Harness(Delivery):
     def set_setting(self, key: str, value: Any) -> None:
         """``"Item.name"`` = value before ``start``: a Python attribute name or the exact IRIS name of a
         host or adapter setting (adapter settings such as ``CallInterval`` go on the item that uses
-        the adapter)."""
+        the adapter). Example: ``h.set_setting("TickService.CallInterval", 1)``."""
         if self._started:
             raise HarnessError("settings are applied at start; set them before start()")
         set_setting(self.items, key, value)
@@ -177,6 +204,7 @@ class Harness(Delivery):
         """Call a service's ``ProcessInput`` with ``input`` and deliver all resulting work.
 
         Returns the status, or ``(status, output)`` when the service produced output.
+        Example: ``status = h.send("QuoteDesk", "bolts 10")``.
         """
         item = self._require(item_name, "BusinessService")
         if item.objectscript_adapter and isinstance(input, str):
@@ -191,7 +219,8 @@ class Harness(Delivery):
         return status if out is None else (status, out)
 
     def request(self, item_name: str, message: Any) -> Tuple[Any, Any]:
-        """Send ``message`` to a process or operation as a test caller; ``(status, response)``."""
+        """Send ``message`` to a process or operation as a test caller; ``(status, response)``.
+        Example: ``status, quote = h.request("BestQuote", h.module.QuoteRequest("nuts", 2))``."""
         self._require(item_name, None)
         bodies.require_message(message, f"request to {item_name}")
         status, response = self._deliver("(test)", item_name, messages.to_iris(message))
@@ -208,14 +237,16 @@ class Harness(Delivery):
 
     def rule(self, message: Any, condition: str) -> bool:
         """Whether a routing rule condition (``Document.amount > 100``, ``Document.{lines(1).sku} = "A"``)
-        holds for ``message``, evaluated as IRIS compiles it: property reads and ``GetValueAt``."""
+        holds for ``message``, evaluated as IRIS compiles it: property reads and ``GetValueAt``.
+        Example: ``assert h.rule(Invoice(amount=250), "Document.amount > 100")``."""
         return ensrules.condition(self.iris_message(message), condition)
 
     def transform(self, message: Any, assigns: Sequence[Tuple[str, str]], create: str = "new",
                   target_class: str = "") -> Tuple[Any, Any]:
         """Run DTL assignments (``("target.amount", "source.amount * 2")``, ``("target.{lines(1).sku}",
         '"B2"')``) with ``create`` new (a new ``target_class``), copy or existing; returns (status,
-        the target as the next Python component receives it)."""
+        the target as the next Python component receives it). Example:
+        ``status, doubled = h.transform(invoice, [("target.amount", "source.amount * 2")], create="copy")``."""
         source = self.iris_message(message)
         if create == "new":
             target = self._standin.cls(target_class or source._ClassName(1))._New()
@@ -234,7 +265,7 @@ class Harness(Delivery):
     def portal_view(self, message: Any, requested: str = "") -> PortalView:
         """What the portal's message viewer is served for ``message`` (a message, or an IRIS
         message object): its content type and text, checked to parse as that type
-        (:func:`.portal.show`; ``requested="application/json"`` asks for JSON explicitly)."""
+        (``requested="application/json"`` asks for JSON explicitly): ``.content_type``, ``.text``."""
         if not self._started:
             raise HarnessError("start the harness before showing messages")
         bodies.require_message(message, "portal_view")
@@ -248,7 +279,8 @@ class Harness(Delivery):
             self.drain()
 
     def run(self, seconds: float) -> None:
-        """Run inbound adapters on their call interval for ``seconds`` of real time."""
+        """Run inbound adapters on their call interval for ``seconds`` of real time, then deliver
+        what is queued. Example: ``h.run(2.5)``."""
         items = self._pollable(None)
         start = time.monotonic()
         due = {item.name: start for item in items}

@@ -11,7 +11,21 @@ from .harness import Harness
 
 @pytest.fixture
 def pyprod_harness() -> Iterator[Callable[..., Harness]]:
-    """``pyprod_harness("script.py", settings={...})`` returns a started :class:`Harness`."""
+    """``pyprod_harness("script.py", settings={...})`` returns a started ``Harness``.
+
+    A pytest fixture, registered when the library is installed (its ``pytest11`` entry point):
+    a test that names it gets a factory taking the arguments of
+    [`Harness`][intersystems_pyprod.testing.Harness]. Every harness it started is stopped
+    after the test (``OnTearDown`` runs).
+
+    Examples:
+        ```python
+        def test_best_quote(pyprod_harness):
+            h = pyprod_harness("examples/quotes/quotes.py", settings={"VendorC.unit_price": 1.5})
+            status, quote = h.request("BestQuote", h.module.QuoteRequest("nuts", 2))
+            assert quote.vendor == "VendorC" and not h.errors()
+        ```
+    """
     started: List[Harness] = []
 
     def factory(script: str, **options: Any) -> Harness:

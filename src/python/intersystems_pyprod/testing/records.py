@@ -7,12 +7,26 @@ from typing import Any
 
 
 class HarnessError(Exception):
-    """The harness cannot run this production as asked."""
+    """The harness cannot run this production as asked.
+
+    Examples:
+        ```python
+        with pytest.raises(HarnessError, match="no item"):
+            h.send("NoSuchService", "x")
+        ```
+    """
 
 
 @dataclasses.dataclass(frozen=True)
 class LogEntry:
-    """One event-log entry."""
+    """One event-log entry: its ``level`` (Info, Warning, Error, Alert, Assert, Trace), the item
+    it came from (``source``), the class and method that logged it, and its ``text``.
+
+    Examples:
+        ```python
+        assert any("best price" in e.text for e in h.log if e.level == "Info")
+        ```
+    """
 
     level: str
     source: str
@@ -25,7 +39,13 @@ class LogEntry:
 class TraceEntry:
     """One message in the trace (``kind`` is request, response or adapter call): a message header,
     with its ID and the ID of the body it points at, as the Message Viewer shows them (an adapter
-    call has neither)."""
+    call has neither).
+
+    Examples:
+        ```python
+        hops = [(t.source, t.target, t.message_class) for t in h.trace if t.kind == "request"]
+        ```
+    """
 
     source: str
     target: str
@@ -43,6 +63,12 @@ class _NoReply:
         return "NO_REPLY"
 
 
-#: Return this from a stub to leave the request unanswered: a process's ``SetTimer`` timer then
-#: runs out and ``OnTimeout`` is called; a synchronous caller gets an error status.
 NO_REPLY = _NoReply()
+"""Return this from a stub to leave the request unanswered: a process's ``SetTimer`` timer then
+runs out and ``OnTimeout`` is called; a synchronous caller gets an error status.
+
+Examples:
+    ```python
+    h = Harness("approvals.py", stubs={"Approver": lambda request: NO_REPLY})
+    ```
+"""

@@ -4,7 +4,9 @@
 
 KIND is ours, ours-unsealed (no seal key: every pickle through the closed unpickler), pyprod,
 baseline, or (FORMAT json) a declaration style of ours: plain (pyprod-style JsonSerialize),
-dataclass or pydantic, each a message with four scalar fields and the payload; several kinds
+dataclass or pydantic, each a message with four scalar fields and the payload, or the same
+dataclass or pydantic message on IoP 4.1.1's serializer: iop-dataclass, iop-pydantic (needs
+iris-pex-embedded-python, benchmarks/requirements.txt); several kinds
 run in the same process, their repeats interleaved, so they share the machine's conditions.
 FORMAT is json or pickle; SHAPE is text (one string field of SIZE characters), bytes (pickle
 only: a bytes field of SIZE bytes) or records (a list of small dicts of about SIZE bytes of JSON).
@@ -71,8 +73,72 @@ class Pydantic(JsonSerialize, BaseModel):
     text: Any = None
 '''
 
+IOP_SOURCE = '''
+from dataclasses import dataclass
+from typing import Any
+from iop import Message, PydanticMessage
+
+@dataclass
+class IopDataclass(Message):
+    order_id: str = ""
+    customer: str = ""
+    amount: float = 0.0
+    count: int = 0
+    text: Any = None
+
+class IopPydantic(PydanticMessage):
+    order_id: str = ""
+    customer: str = ""
+    amount: float = 0.0
+    count: int = 0
+    text: Any = None
+'''
+
 #: The declaration styles a JSON message can be written in (``pydantic`` needs pydantic).
 STYLES = ("plain", "dataclass", "pydantic")
+
+#: The same dataclass and pydantic messages on IoP 4.1.1's own serializer.
+IOP_KINDS = ("iop-dataclass", "iop-pydantic")
+
+
+class IopMessageStandIn:
+    """The smallest stand-in for the IOP.Message object IoP's serializer fills and reads: the
+    attributes it touches (classname, json, type). It has no ``buffer``, so the JSON stays one
+    string (IoP would cut a body longer than its buffer into a stream)."""
+
+    def __init__(self) -> None:
+        self.classname = ""
+        self.json = ""
+        self.type = "String"
+
+    def _Id(self) -> str:
+        return ""
+
+
+class _IopIris:
+    """What ``iop.runtime.iris.get_iris()`` is asked for: ``cls(name)._New()``."""
+
+    def cls(self, name: str):
+        return type("IopClass", (), {"_New": staticmethod(IopMessageStandIn)})
+
+
+def iop_round_trip(kind: str):
+    """Send + receive through IoP's serialize_message / deserialize_message."""
+    from iop.messages import serialization
+
+    serialization._iris.get_iris = lambda namespace=None: _IopIris()
+    if "bench_iop" not in sys.modules:
+        folder = Path(tempfile.mkdtemp())
+        (folder / "bench_iop.py").write_text(IOP_SOURCE)
+        sys.path.insert(0, str(folder))
+    import bench_iop
+
+    cls = bench_iop.IopDataclass if kind == "iop-dataclass" else bench_iop.IopPydantic
+
+    def round_trip(value):
+        message = cls(order_id="A1", customer="ACME", amount=12.5, count=3, text=value)
+        return serialization.deserialize_message(serialization.serialize_message(message))
+    return round_trip
 
 #: One record of the records shape (about 80 bytes of JSON).
 def record(i: int) -> dict:
@@ -112,6 +178,8 @@ def style_class(kind: str, kinds: list):
 
 
 def make_round_trip(kind: str, fmt: str, kinds: list):
+    if kind in IOP_KINDS:
+        return iop_round_trip(kind)
     if kind in STYLES:
         from intersystems_pyprod.runtime import messages
 

@@ -15,7 +15,9 @@ Measures, on the same generated inputs:
   json.loads, pickle.dumps + pickle.loads), with the tracemalloc peak relative to the payload;
 - sending and receiving a 1 KB and a 1 MB JSON message declared in each style (pyprod-style
   ``JsonSerialize``, dataclass, pydantic when it is importable): four scalar fields, written as
-  properties for the dataclass and pydantic ones, and a record-shaped payload;
+  properties for the dataclass and pydantic ones, and a record-shaped payload; beside the
+  dataclass and pydantic rows, IoP 4.1.1's own serializer on the same messages when it is
+  installed (``pip install -r benchmarks/requirements.txt``; without it the run says so);
 - harness throughput through a service -> process -> operation chain;
 - CLI cold start (``--help``) against a bare interpreter start.
 
@@ -220,14 +222,31 @@ def round_trips(sizes: List[int], pyprod: Optional[Path], fmt: str, shape: str) 
 STYLE_NAMES = {"plain": "plain JsonSerialize", "dataclass": "dataclass", "pydantic": "pydantic"}
 
 
+#: IoP 4.1.1's serializer on the same dataclass and pydantic messages, by the style it stands beside.
+IOP_KINDS = {"dataclass": "iop-dataclass", "pydantic": "iop-pydantic"}
+
+
+def iop_available(styles: List[str]) -> bool:
+    """Whether IoP's serializer can be measured beside our styles; says why not when it cannot."""
+    if importlib.util.find_spec("iop") is None:
+        print("IoP is not installed: no IoP column (pip install -r benchmarks/requirements.txt)", file=sys.stderr)
+        return False
+    if "pydantic" not in styles:
+        print("IoP needs pydantic, which is not importable: no IoP column", file=sys.stderr)
+        return False
+    return True
+
+
 def message_styles(sizes: List[int]) -> List[Row]:
     """Send + receive of one message per declaration style, side by side in one process per round
-    (best of ROUNDS rounds), against json.dumps + json.loads of the same values."""
+    (best of ROUNDS rounds), against json.dumps + json.loads of the same values, and, when IoP
+    4.1.1 is installed, its own serializer on the same dataclass and pydantic messages."""
     styles = [s for s in STYLE_NAMES if s != "pydantic" or importlib.util.find_spec("pydantic") is not None]
     if "pydantic" not in styles:
         print("pydantic is not importable: no pydantic rows", file=sys.stderr)
-    command = [sys.executable, str(HERE / "roundtrip_child.py"), ",".join([*styles, "baseline"]), "json", "records",
-               *[str(s) for s in sizes]]
+    iop = [IOP_KINDS[s] for s in styles if s in IOP_KINDS] if iop_available(styles) else []
+    command = [sys.executable, str(HERE / "roundtrip_child.py"), ",".join([*styles, *iop, "baseline"]), "json",
+               "records", *[str(s) for s in sizes]]
     best: Dict[str, Dict[str, float]] = {}
     for _ in range(ROUNDS):
         done = subprocess.run(command, capture_output=True, text=True)
@@ -245,9 +264,14 @@ def message_styles(sizes: List[int]) -> List[Row]:
         floor = best.get("baseline", {}).get(key)
         for style in styles:
             mine = best.get(style, {}).get(key)
-            rows.append({"metric": f"send + receive {label}, {STYLE_NAMES[style]}", "ours": mine, "pyprod": None,
-                         "ours/pyprod": None,
-                         "baseline": floor, "unit": "s", "ours/floor": mine / floor if mine and floor else None})
+            row: Row = {"metric": f"send + receive {label}, {STYLE_NAMES[style]}", "ours": mine, "pyprod": None,
+                        "ours/pyprod": None, "baseline": floor, "unit": "s",
+                        "ours/floor": mine / floor if mine and floor else None}
+            if iop:
+                theirs = best.get(IOP_KINDS.get(style, ""), {}).get(key)
+                row["iop"] = theirs
+                row["ours/iop"] = mine / theirs if mine and theirs else None
+            rows.append(row)
     return rows
 
 
@@ -320,10 +344,11 @@ def table(rows: List[Row]) -> str:
     lines = ["| metric | ours | pyprod 0.2.0 | baseline |", "|---|---:|---:|---:|"]
     ratios = any("ours/pyprod" in row for row in rows)
     unsealed = any("unsealed" in row for row in rows)
+    iop = any("iop" in row for row in rows)
     if ratios:
         lines = ["| metric | ours | pyprod 0.2.0 | floor | ours/pyprod | ours/floor |"
-                 + (" ours, unsealed |" if unsealed else ""),
-                 "|---|---:|---:|---:|---:|---:|" + ("---:|" if unsealed else "")]
+                 + (" ours, unsealed |" if unsealed else "") + (" IoP 4.1.1 | ours/IoP |" if iop else ""),
+                 "|---|---:|---:|---:|---:|---:|" + ("---:|" if unsealed else "") + ("---:|---:|" if iop else "")]
     for row in rows:
         line = f"| {row['metric']} | {fmt(row['ours'], row['unit'])} | {fmt(row['pyprod'], row['unit'])} | " \
                f"{fmt(row['baseline'], row['unit'])} |"
@@ -331,6 +356,8 @@ def table(rows: List[Row]) -> str:
             line += f" {fmt(row.get('ours/pyprod'), 'x')} | {fmt(row.get('ours/floor'), 'x')} |"
         if unsealed:
             line += f" {fmt(row.get('unsealed'), row['unit'])} |"
+        if iop:
+            line += f" {fmt(row.get('iop'), row['unit'])} | {fmt(row.get('ours/iop'), 'x')} |"
         lines.append(line)
     return "\n".join(lines)
 

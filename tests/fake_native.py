@@ -100,6 +100,9 @@ class FakeServer:
         self.graphs: Dict[str, Dict[str, Any]] = {}
         #: The server's clock (seconds), which the purge of stale uploads reads.
         self.clock = time.time
+        #: The e2e suite's helper class PyProdE2E.Tools (tests/e2e/cls/Tools.cls), when a test serves
+        #: it: an object whose ``call(method, *args)`` answers as the class does (a JSON document).
+        self.e2e_tools: Any = None
 
     def g(self, name: str) -> MemoryGlobals:
         return self.globals.setdefault(name, MemoryGlobals())
@@ -236,6 +239,8 @@ class FakeIRIS:
         server = self.server
         if (cls, method) == ("%SYSTEM.Status", "GetErrorText"):
             return str(args[0])[2:]
+        if cls == "PyProdE2E.Tools" and server.e2e_tools is not None:  # %String methods returning JSON
+            return json.dumps(server.e2e_tools.call(method, *args))
         if cls not in ("PyProd.Loader", "PyProd.Graph") or not server.pyprod_installed:
             raise RuntimeError(f"<CLASS DOES NOT EXIST> {cls}")
         resource = LOADER_REQUIRES.get(method, ":").split(":")[0]

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from intersystems_pyprod.loader.build import build
 
 from .helpers import REPO
@@ -121,3 +123,27 @@ def test_round_trip_child_keeps_the_styles_apart_from_ours():
     done = subprocess.run([sys.executable, str(REPO / "benchmarks" / "roundtrip_child.py"), "ours,dataclass", "json",
                            "records", "1024"], capture_output=True, text=True)
     assert done.returncode != 0 and "apart from ours" in done.stderr
+
+
+def test_table_adds_the_iop_columns_when_rows_have_them():
+    rows = [{"metric": "d", "ours": 0.002, "pyprod": None, "baseline": 0.001, "unit": "s", "ours/pyprod": None,
+             "ours/floor": 2.0, "iop": 0.004, "ours/iop": 0.5}]
+    header, _, line = bench.table(rows).splitlines()
+    assert header.endswith("| IoP 4.1.1 | ours/IoP |") and line.endswith("| 4.000 ms | 0.50x |")
+
+
+def test_without_iop_the_message_styles_say_why_and_leave_it_out(monkeypatch, capsys):
+    real = bench.importlib.util.find_spec
+    monkeypatch.setattr(bench.importlib.util, "find_spec", lambda name: None if name == "iop" else real(name))
+    assert bench.iop_available(["plain", "dataclass", "pydantic"]) is False
+    assert "IoP is not installed" in capsys.readouterr().err
+    assert "iris-pex-embedded-python==4.1.1" in (REPO / "benchmarks" / "requirements.txt").read_text()
+
+
+def test_round_trip_child_runs_iop_serializer_beside_ours():
+    pytest.importorskip("iop", reason="IoP is not installed (pip install -r benchmarks/requirements.txt)")
+    done = subprocess.run([sys.executable, str(REPO / "benchmarks" / "roundtrip_child.py"),
+                           "dataclass,iop-dataclass,iop-pydantic", "json", "records", "1024"],
+                          capture_output=True, text=True, check=True)
+    result = json.loads(done.stdout)
+    assert all(result[kind]["1024"]["seconds"] > 0 for kind in ("dataclass", "iop-dataclass", "iop-pydantic"))

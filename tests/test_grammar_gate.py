@@ -13,6 +13,8 @@ from .helpers import REPO
 HAND_WRITTEN = sorted((REPO / "src" / "cls").rglob("*.cls"))
 #: ObjectScript classes shipped with the examples (productions, routing rules, DTL).
 EXAMPLES = sorted((REPO / "examples").rglob("*.cls"))
+#: The e2e suite's helper and DTL classes, which it loads into IRIS.
+E2E = sorted((REPO / "tests" / "e2e").rglob("*.cls"))
 
 
 def test_there_are_hand_written_classes():
@@ -26,7 +28,13 @@ def test_the_examples_classes_are_checked():
     assert {"HelloWorldProduction", "InvoiceRules", "MarkForReview"} <= names
 
 
-@pytest.mark.parametrize("path", HAND_WRITTEN + EXAMPLES, ids=lambda p: str(p.relative_to(REPO)))
+def test_the_e2e_classes_are_checked():
+    names = {p.stem for p in E2E}
+    assert {"Tools", "Plain", "InvoiceNew", "InvoiceCopy", "InvoiceExisting", "InvoiceToPlain",
+            "PlainToInvoice"} <= names
+
+
+@pytest.mark.parametrize("path", HAND_WRITTEN + EXAMPLES + E2E, ids=lambda p: str(p.relative_to(REPO)))
 def test_hand_written_class_parses(path: Path):
     assert grammar.check(path.read_text(encoding="utf-8")) == []
 

@@ -99,3 +99,20 @@ def test_a_dtl_change_is_validated_too(harness):
     assert is_error_value(status) and "lines.0.qty" in status.text
     status, back = harness.transform(m.Order(order_id="A1"), [("target.amount", "7.5")], create="copy")
     assert status == 1 and back.amount == 7.5 and type(back) is m.Order
+
+
+def test_a_pydantic_body_is_written_by_pydantic_and_keeps_nan_and_none(harness):
+    """The body is the model's own JSON (pydantic's serializer, the fast path) when it holds no
+    null; a NaN, an infinity or a None takes the slower path, which keeps NaN and Infinity (pydantic
+    writes them as null) and reads back the same."""
+    m = harness.module
+    order = m.Order(order_id="A1", amount=2.5, lines=[m.Line(sku="S1")], best={"sku": "B"})
+    assert messages.to_json(order) == order.model_dump_json()
+    for amount, best in ((float("nan"), {"sku": "B"}), (float("inf"), {"sku": "B"}), (1.0, None)):
+        odd = m.Order(order_id="A2", amount=amount, best=best)
+        text = messages.to_json(odd)
+        assert json.loads(text) == odd.model_dump(mode="json") or amount != amount
+        harness.request("Sink", odd)
+        back = m.Sink.received[-1]
+        assert (back.amount == amount or (amount != amount and back.amount != back.amount)) and back.best == odd.best
+    assert "NaN" in messages.to_json(m.Order(order_id="A3", amount=float("nan")))

@@ -30,7 +30,7 @@ PASSWORD_EXPIRED = "Password change required"
 #: SQLCODE the server reports for a missing table and for a missing privilege.
 SQL_NO_TABLE, SQL_NO_PRIVILEGE = -30, -99
 #: Class methods answered by value through classMethodString in the fake.
-STRING_METHODS = ("PyProd.Loader", "PyProd.Graph")
+STRING_METHODS = ("PyProd.Loader", "PyProd.Graph", "PyProdE2E.Tools")
 
 
 @dataclass

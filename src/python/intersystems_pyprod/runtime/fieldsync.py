@@ -105,8 +105,10 @@ def convert(value: Any, prop: Prop, where: str) -> Any:
 def _agrees(value: Any, body_value: Any, prop: Prop) -> bool:
     """True when property ``value`` is the IRIS form of the body's value."""
     try:
-        have = values.to_python(value, prop.kind) if value != "" else None
         want_iris = iris_form(body_value, prop)
+        if value == want_iris and type(value) is type(want_iris):
+            return True  # what Python wrote with the body, unchanged (the usual case)
+        have = values.to_python(value, prop.kind) if value != "" else None
         want = values.to_python(want_iris, prop.kind) if want_iris != "" else None
     except (ValueError, TypeError, ArithmeticError):
         return False

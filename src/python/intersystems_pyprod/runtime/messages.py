@@ -133,6 +133,9 @@ def _json_default(value: Any) -> Any:
 def to_json(message: ProductionMessage) -> str:
     """The JSON body of a message (a pydantic message: its ``model_dump(mode="json")``)."""
     if message._pyprod_model:
+        fast = _model_json(message)
+        if fast is not None:
+            return fast
         data = message.model_dump(mode="json")  # type: ignore[attr-defined]
     else:
         data = {name: getattr(message, name, None) for name in message._pyprod_fields}
@@ -143,6 +146,18 @@ def to_json(message: ProductionMessage) -> str:
         where = f" (field {field})" if field else ""
         raise MessageError(f"{type(message).__name__} cannot be sent as JSON{where}: {exc}; use JSON-friendly "
                            "field values or make it a PickleSerialize message") from None
+
+
+def _model_json(message: Any) -> Optional[str]:
+    """A pydantic message's body written by pydantic's own serializer (several times faster than
+    ``model_dump`` + ``json``), when it holds what the slower path writes: that serializer writes
+    NaN and infinities as ``null``, so a text with ``null`` in it (a None, or a lost NaN) takes the
+    slower path, which keeps ``NaN`` and ``Infinity``; a value it refuses does too."""
+    try:
+        text = message.model_dump_json()
+    except Exception:  # the slower path names the field that cannot be written
+        return None
+    return None if not isinstance(text, str) or "null" in text else text
 
 
 def _encodes(value: Any) -> bool:

@@ -101,8 +101,14 @@ def to_python(value: Any, kind: Optional[type]) -> Any:
     return value
 
 
+#: Types whose values IRIS properties store as they are (bool, a subclass of int, is not one).
+_AS_IS = frozenset((str, int, float))
+
+
 def to_iris(value: Any, kind: Optional[type]) -> Any:
     """A Python value in the form its IRIS property stores (``%Date`` as $HOROLOG days, ...)."""
+    if type(value) in _AS_IS:
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):

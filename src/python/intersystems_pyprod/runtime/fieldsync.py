@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import hashlib
 import math
 from typing import Any, Dict, List, NamedTuple, Optional
 
+from ..api.messages import declares_fields
 from ..model import fieldprops
-from . import bodies, values
+from . import bodies, retyped, values
 
 #: The longest string an IRIS property holds.
 MAX_STRING = 3_641_144
@@ -45,9 +47,41 @@ def props(cls: type) -> List[Prop]:
     return cached
 
 
-def marker(cls: type) -> str:
-    """The fields whose properties Python writes with the body (stored in ``JsonFields``)."""
-    return ",".join(p.field for p in props(cls))
+def forms(message: Any) -> List[Any]:
+    """The property value Python writes for each property-held field of ``message``."""
+    return [iris_form(getattr(message, p.field, None), p) for p in props(type(message))]
+
+
+def token(value: Any) -> str:
+    """A property value as text, the same for the value Python set and the value IRIS hands back
+    (a number as its shortest decimal text, ``12`` and ``12.0`` alike; ``""`` for none)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, (int, float, decimal.Decimal)):
+        try:
+            number = decimal.Decimal(repr(value) if isinstance(value, float) else str(value))
+        except decimal.InvalidOperation:
+            return str(value)
+        if not number.is_finite():
+            return str(value)
+        text = format(number.normalize(), "f")
+        return "0" if text in ("-0", "0") else text
+    return str(value)
+
+
+def digest(value: Any) -> str:
+    """A short digest of property value ``value`` (8 hex digits)."""
+    return hashlib.blake2b(token(value).encode("utf-8", "surrogatepass"), digest_size=4).hexdigest()
+
+
+def marker(cls: type, written: Optional[List[Any]] = None) -> str:
+    """``JsonFields``: the fields whose properties Python writes with the body, each with the
+    digest of the value it writes (``amount:1a2b3c4d,qty:...``) when ``written`` gives them."""
+    if written is None:
+        return ",".join(p.field for p in props(cls))
+    return ",".join(f"{p.field}:{digest(v)}" for p, v in zip(props(cls), written))
 
 
 def fits(value: Any, kind: Optional[type]) -> bool:
@@ -79,10 +113,10 @@ def iris_form(value: Any, prop: Prop) -> Any:
     return values.to_iris(value, prop.kind)
 
 
-def write(obj: Any, message: Any) -> None:
-    """Set every property of ``obj`` from ``message``."""
-    for prop in props(type(message)):
-        setattr(obj, prop.name, iris_form(getattr(message, prop.field, None), prop))
+def write(obj: Any, message: Any, written: Optional[List[Any]] = None) -> None:
+    """Set every property of ``obj`` from ``message`` (``written``: its :func:`forms`)."""
+    for prop, value in zip(props(type(message)), forms(message) if written is None else written):
+        setattr(obj, prop.name, value)
 
 
 def convert(value: Any, prop: Prop, where: str) -> Any:
@@ -117,22 +151,45 @@ def reconcile(obj: Any, message: Any, data: Dict[str, Any]) -> bool:
     """Let each property ObjectScript changed win over the body ``message`` was read from
     (``data``: that body decoded, for which fields it holds); True when one did."""
     changed = False
-    written: Optional[List[str]] = None
+    marks = _marks(obj)
     for prop in props(type(message)):
         value = getattr(obj, prop.name, "")
-        if prop.field in data:
+        mark = marks.get(prop.field)
+        if mark is not None:  # Python recorded the value it wrote: unchanged, the body holds it
+            if digest(value) == mark:
+                continue
+        elif prop.field in data:
             if _agrees(value, message.__dict__.get(prop.field), prop):
                 continue
-            if value in (None, ""):
-                if written is None:
-                    written = fields_written(obj)
-                if prop.field not in written:
-                    continue  # stored before the field had a property: the body holds it
+            if retyped.written_before(value, data[prop.field]):
+                continue  # stored under the field's earlier type: the body holds the value
+            if value in (None, "") and prop.field not in marks:
+                continue  # stored before the field had a property: the body holds it
         elif value in (None, ""):
             continue  # neither written: the field's default
         message.__dict__[prop.field] = convert(value, prop, "")
         changed = True
     return changed
+
+
+_JSON_KINDS = (str, int, float, bool)
+
+
+def settle(obj: Any, cls: Any, data: Dict[str, Any]) -> None:
+    """Convert in decoded body ``data`` each scalar of a dataclass or pydantic message whose
+    field was retyped since the row was stored (its property holds the old type's form of the
+    body's value) to the new type when it converts exactly (:mod:`.retyped`). A pyprod-style
+    message keeps its body's values as JSON gives them."""
+    if not declares_fields(cls):
+        return
+    for prop in props(cls):
+        if prop.field not in data or prop.kind not in _JSON_KINDS:
+            continue
+        value = data[prop.field]
+        if value is None or isinstance(value, (list, dict)) or fits(value, prop.kind):
+            continue
+        if retyped.written_before(getattr(obj, prop.name, ""), value):
+            data[prop.field] = retyped.retype(value, prop.kind)
 
 
 def from_properties(obj: Any, message: Any) -> None:
@@ -145,11 +202,26 @@ def from_properties(obj: Any, message: Any) -> None:
 
 def fields_written(obj: Any) -> List[str]:
     """The fields whose properties Python wrote with the stored body (``JsonFields``)."""
+    return list(_marks(obj))
+
+
+def digests(obj: Any) -> Dict[str, str]:
+    """field -> digest of the value Python wrote in its property, for the fields ``JsonFields``
+    records one for (rows written by earlier versions record the names only)."""
+    return {f: d for f, d in _marks(obj).items() if d is not None}
+
+
+def _marks(obj: Any) -> Dict[str, Optional[str]]:
     method = getattr(obj, "JsonFieldList", None)
     if method is None:
-        return []
+        return {}
     try:
         text = method()
     except Exception:  # a class compiled before JsonFields existed
-        return []
-    return [f for f in str(text or "").split(",") if f]
+        return {}
+    found: Dict[str, Optional[str]] = {}
+    for item in str(text or "").split(","):
+        name, _, mark = item.partition(":")
+        if name:
+            found[name] = mark or None
+    return found

@@ -12,6 +12,7 @@ It is a test tool, not a production engine: one thread, no persistence, no pools
 from __future__ import annotations
 
 import collections
+import sys
 import time
 from typing import Any, Callable, Deque, Dict, Iterator, List, Optional, Sequence, Tuple
 
@@ -79,6 +80,9 @@ class Harness(Delivery):
                     properties["JsonFields"] = "%String"
                 self._standin.define(ClassInfo(cls.iris_name, {"PYMODULE": cls.py_module, "PYCLASS": cls.py_class},
                                                defaults, {stream[0]: stream[1]}, properties))
+                found = getattr(sys.modules.get(cls.py_module), cls.py_class, None)
+                if isinstance(found, type):  # this script's class answers for its IRIS name (a reload)
+                    messages.register(found)
 
     def _all_columns(self, cls: ClassModel) -> List[Any]:
         """The columns of a message class and of the user message classes it extends."""

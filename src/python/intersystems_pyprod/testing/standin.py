@@ -378,6 +378,35 @@ class IrisStandIn:
     def define(self, info: ClassInfo) -> None:
         self.classes[info.name.lower()] = info
 
+    def reopen(self, row: Any) -> Any:
+        """``%OpenId`` of message ``row`` (an object saved under an earlier definition of its
+        class, e.g. by another stand-in) under this stand-in's definition, as IRIS reads a stored
+        row after the class changed: the rows are not converted, so each property reads the slot of
+        its name as stored (a retyped property too, unconverted and unvalidated), a property added
+        since reads "" (no InitialExpression runs on open), a removed property's slot is not read;
+        the body streams are the stored ones. The row keeps its ID."""
+        name = row._ClassName(1)
+        info = self.classes.get(name.lower())
+        if info is None:
+            raise RuntimeError(f"<CLASS DOES NOT EXIST> {name}")
+        obj = self.cls(name)._New()
+        for prop in list(info.defaults):
+            obj.__dict__.pop(prop, None)
+        for prop in info.properties or {}:
+            if prop in row.__dict__:
+                obj.__dict__[prop] = row.__dict__[prop]
+        for stream in info.streams:
+            if stream in row.__dict__:
+                copied = Stream(row.__dict__[stream].class_name)
+                copied._chunks = list(row.__dict__[stream]._chunks)
+                obj.__dict__[stream] = copied
+        ident = row.__dict__.get("_id")
+        if ident is not None:
+            obj.__dict__["_id"] = ident
+            self.store.bodies[ident] = obj
+            self.store._last = max(self.store._last, ident)
+        return obj
+
     def ref(self) -> Ref:
         # only the form both reference projects use (IRIS_REFERENCE.md 1.6): no initial value
         return Ref()

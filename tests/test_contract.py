@@ -203,7 +203,8 @@ def test_path_entry_points_exist_and_answer_what_objectscript_reads():
     message = CLASSES["PyProd.JsonMessage"]
     module = importlib.import_module(message.parameters["PYPATHS"])
     calls = {(name, n, caller) for name, n, caller in message.paths_calls}
-    assert calls == {("get_value_at", 2, "GetValueAt"), ("set_value_at", 5, "SetValueAt")}
+    assert calls == {("get_value_at", 2, "GetValueAt"), ("set_value_at", 5, "SetValueAt"),
+                     ("on_save", 1, "%OnAddToSaveSet")}
     for name, count, _caller in calls:
         inspect.signature(getattr(module, name)).bind(*([None] * count))
     assert typing.get_origin(typing.get_type_hints(module.get_value_at)["return"]) is list

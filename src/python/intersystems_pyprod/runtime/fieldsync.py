@@ -13,7 +13,7 @@ import datetime
 import decimal
 import hashlib
 import math
-from typing import Any, Dict, List, NamedTuple, Optional
+from typing import Any, Dict, List, NamedTuple, Optional, Tuple
 
 from ..api.messages import declares_fields
 from ..model import fieldprops
@@ -76,12 +76,18 @@ def digest(value: Any) -> str:
     return hashlib.blake2b(token(value).encode("utf-8", "surrogatepass"), digest_size=4).hexdigest()
 
 
+def kind_name(prop: Prop) -> str:
+    """The name of the Python type ``prop``'s values convert to (recorded in ``JsonFields``)."""
+    return prop.kind.__name__ if prop.kind is not None else ""
+
+
 def marker(cls: type, written: Optional[List[Any]] = None) -> str:
     """``JsonFields``: the fields whose properties Python writes with the body, each with the
-    digest of the value it writes (``amount:1a2b3c4d,qty:...``) when ``written`` gives them."""
+    digest of the value it writes and the field's type (``amount:1a2b3c4d:float,qty:...``) when
+    ``written`` gives the values."""
     if written is None:
         return ",".join(p.field for p in props(cls))
-    return ",".join(f"{p.field}:{digest(v)}" for p, v in zip(props(cls), written))
+    return ",".join(f"{p.field}:{digest(v)}:{kind_name(p)}" for p, v in zip(props(cls), written))
 
 
 def fits(value: Any, kind: Optional[type]) -> bool:
@@ -154,7 +160,7 @@ def reconcile(obj: Any, message: Any, data: Dict[str, Any]) -> bool:
     marks = _marks(obj)
     for prop in props(type(message)):
         value = getattr(obj, prop.name, "")
-        mark = marks.get(prop.field)
+        mark = marks.get(prop.field, (None, ""))[0]
         if mark is not None:  # Python recorded the value it wrote: unchanged, the body holds it
             if digest(value) == mark:
                 continue
@@ -208,10 +214,22 @@ def fields_written(obj: Any) -> List[str]:
 def digests(obj: Any) -> Dict[str, str]:
     """field -> digest of the value Python wrote in its property, for the fields ``JsonFields``
     records one for (rows written by earlier versions record the names only)."""
-    return {f: d for f, d in _marks(obj).items() if d is not None}
+    return {f: d for f, (d, _) in _marks(obj).items() if d is not None}
 
 
-def _marks(obj: Any) -> Dict[str, Optional[str]]:
+def in_sync(obj: Any, cls: type) -> bool:
+    """True when every property of ``obj`` (of message class ``cls``) holds the value Python
+    wrote with the body, under the same field type (no DTL change, no retyping since)."""
+    marks = _marks(obj)
+    for prop in props(cls):
+        mark, kind = marks.get(prop.field, (None, ""))
+        if mark != digest(getattr(obj, prop.name, "")) or kind != kind_name(prop):
+            return False
+    return True
+
+
+def _marks(obj: Any) -> Dict[str, Tuple[Optional[str], str]]:
+    """field -> (digest, type name) recorded in ``JsonFields`` (None, "" when not recorded)."""
     method = getattr(obj, "JsonFieldList", None)
     if method is None:
         return {}
@@ -219,9 +237,10 @@ def _marks(obj: Any) -> Dict[str, Optional[str]]:
         text = method()
     except Exception:  # a class compiled before JsonFields existed
         return {}
-    found: Dict[str, Optional[str]] = {}
+    found: Dict[str, Tuple[Optional[str], str]] = {}
     for item in str(text or "").split(","):
-        name, _, mark = item.partition(":")
+        name, _, rest = item.partition(":")
+        mark, _, kind = rest.partition(":")
         if name:
-            found[name] = mark or None
+            found[name] = (mark or None, kind)
     return found

@@ -350,15 +350,27 @@ def _from_body(cls: Any, obj: Any) -> Any:
     text = streams.read_json(obj)
     if not text:
         return None
-    decoded = gcpause.decode(len(text), bodies.decode, text)
-    if fieldsync.props(cls):
-        fieldsync.settle(obj, cls, decoded)  # fields retyped since the row was stored
-    message = _from_data(cls, decoded)
-    if fieldsync.props(cls) and fieldsync.reconcile(obj, message, decoded):
-        if cls._pyprod_model:  # what ObjectScript changed passes the model's validation too
-            message = _validated(cls, dict(message.__dict__))
-        return message, None  # ObjectScript changed a property: the stored body is not what Python reads
+    message, differs = read_json(cls, obj, text)
+    if differs:  # ObjectScript changed a property, or a field was retyped: the stored body is not what Python reads
+        return message, None
     return message, (identity.of_text(text) if identity.recording() else None)
+
+
+def read_json(cls: Any, obj: Any, text: str) -> Tuple[Any, bool]:
+    """(the message Python reads from ``obj`` whose stored JSON body is ``text``, whether its
+    property-held values differ from the body's: a property ObjectScript changed wins, a field
+    retyped since the row was stored is converted; see :mod:`.fieldsync`)."""
+    decoded = gcpause.decode(len(text), bodies.decode, text)
+    held = fieldsync.props(cls)
+    if not held:
+        return _from_data(cls, decoded), False
+    before = [decoded.get(p.field) for p in held]
+    fieldsync.settle(obj, cls, decoded)  # fields retyped since the row was stored
+    message = _from_data(cls, decoded)
+    changed = fieldsync.reconcile(obj, message, decoded)
+    if changed and cls._pyprod_model:  # what ObjectScript changed passes the model's validation too
+        message = _validated(cls, dict(message.__dict__))
+    return message, changed or any(decoded.get(p.field) is not b for p, b in zip(held, before))
 
 
 def _pickle_fingerprint(data: bytes) -> Any:
@@ -386,12 +398,10 @@ def json_as_read(obj: Any, text: str) -> str:
         cls = python_class(obj._ClassName(1))
         if cls is None or getattr(cls, "_pyprod_serializer", "") != "json" or not fieldsync.props(cls):
             return text
-        data = bodies.decode(text)
-        stored = dict(data)
-        fieldsync.settle(obj, cls, data)
-        message = _from_data(cls, data)
-        if not fieldsync.reconcile(obj, message, data) and data == stored:
+        message, differs = read_json(cls, obj, text)
+        if not differs:
             return text
+        stored = bodies.decode(text)
         for prop in fieldsync.props(cls):  # the stored JSON with the values Python reads
             if prop.field in stored or getattr(obj, prop.name, "") not in (None, ""):
                 stored[prop.field] = message.__dict__.get(prop.field)

@@ -17,7 +17,7 @@ from typing import Any, List, Optional, Tuple
 
 from ..api import engine
 from ..api.messages import ProductionMessage, is_pydantic
-from . import bodies, fieldsync, messages, values
+from . import bodies, bodysync, fieldsync, messages, values
 
 _STEP = re.compile(r"([^.()]+)(?:\((\*|-?\d*)\))?\Z")
 
@@ -224,3 +224,9 @@ def _name(obj: Any) -> str:
         return str(obj._ClassName(1))
     except Exception:  # not an IRIS object
         return type(obj).__name__
+
+
+def on_save(obj: Any) -> Any:
+    """``PyProd.JsonMessage.%OnAddToSaveSet``: the body brought in line with the properties
+    before the message is saved (:func:`.bodysync.on_save`); a status."""
+    return bodysync.on_save(obj)

@@ -1,6 +1,7 @@
 """The stand-in's ``PyProd.JsonMessage`` methods, doing what the ObjectScript methods do:
-``JsonOpen`` records the field list and hands over the body stream, ``GetValueAt`` and
-``SetValueAt`` call the module named by the class's ``PYPATHS`` parameter."""
+``JsonOpen`` records the field list and hands over the body stream, ``GetValueAt``,
+``SetValueAt``, ``GetNextIndex`` and ``%OnAddToSaveSet`` call the module named by the class's
+``PYPATHS`` parameter."""
 
 from __future__ import annotations
 
@@ -38,5 +39,15 @@ def set_value_at(obj: Any, value: Any, path: str, action: str, key: str) -> Any:
     """``SetValueAt``: the status."""
     try:
         return importlib.import_module(PYPATHS).set_value_at(obj, value, path, action, key)
+    except Exception as exc:  # as the ObjectScript catch: ex.AsStatus()
+        return OfflineErrorStatus(f"<PYTHON EXCEPTION> {type(exc).__name__}: {exc}")
+
+
+def on_add_to_save_set(obj: Any) -> Any:
+    """``%OnAddToSaveSet``: with ``JsonFields`` set, the module's ``on_save``; the status."""
+    if not obj.__dict__.get("JsonFields"):
+        return 1
+    try:
+        return importlib.import_module(PYPATHS).on_save(obj)
     except Exception as exc:  # as the ObjectScript catch: ex.AsStatus()
         return OfflineErrorStatus(f"<PYTHON EXCEPTION> {type(exc).__name__}: {exc}")

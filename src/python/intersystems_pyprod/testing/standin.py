@@ -226,12 +226,19 @@ class _MessageObject(IrisObject):
         store = self.__dict__.get("_store")
         if store is None:
             raise RuntimeError(f"{self._ClassName(1)} has no message store to be saved in")
+        status = self._OnAddToSaveSet()  # called first, when the object joins the save set
+        if is_error_value(status):
+            return status
         for name, datatype in (self.__dict__.get("_properties") or {}).items():
             value = self.__dict__.get(name)
             if not datatypes.valid(datatype, value):  # IRIS validates every property before a save
                 return OfflineErrorStatus(f"ERROR #5802: Datatype validation failed on property "
                                           f"'{self._ClassName(1)}:{name}', with value equal to \"{value}\"")
         store.save(self)
+        return 1
+
+    def _OnAddToSaveSet(self) -> Any:
+        """``%OnAddToSaveSet``: PyProd.Message defines none."""
         return 1
 
     def _GetContentType(self) -> str:
@@ -283,6 +290,9 @@ class _JsonMessageObject(_MessageObject):
 
     def SetValueAt(self, value: Any = "", path: str = "", action: str = "set", key: str = "") -> Any:
         return jsonobj.set_value_at(self, value, path, action, key)
+
+    def _OnAddToSaveSet(self) -> Any:
+        return jsonobj.on_add_to_save_set(self)
 
     def _GetContentType(self) -> str:
         return viewer.JSON

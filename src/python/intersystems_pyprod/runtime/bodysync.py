@@ -1,0 +1,50 @@
+"""The stored JSON body kept in line with the properties when a message is saved.
+
+``PyProd.JsonMessage.%OnAddToSaveSet`` calls :func:`on_save` before IRIS saves a JSON message
+whose properties Python wrote (``JsonFields`` set). When ObjectScript changed a field's property
+since (a DTL ``create="copy"``/``"existing"`` or a BPL ``<assign>``), or the row holds a value the
+field's retyped property can no longer take, the body and the properties are rewritten from the
+message as Python reads it, so the stored JSON, SQL, the viewer and the next Python reader agree.
+Checking costs one read of each property: ``JsonFields`` records a digest of each value Python
+wrote and the field's type; the body is read only when a value or a type differs (or the row was
+written before the digests existed).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..api import engine
+from . import bodies, fieldsync, messages, streams
+
+
+def on_save(obj: Any) -> Any:
+    """Rewrite ``obj``'s body and properties when they disagree; a status (an error status naming
+    the message and the field when the property's value cannot be read as the field's type)."""
+    current = engine.current()
+    try:
+        cls = messages.python_class(obj._ClassName(1))
+        if cls is None or getattr(cls, "_pyprod_serializer", "") != "json" or not fieldsync.props(cls):
+            return 1
+        if fieldsync.in_sync(obj, cls):
+            return 1
+        text = streams.read_json(obj)
+        if not text:  # made in IRIS: its properties are the message, there is no body to agree with
+            return 1
+        message, differs = messages.read_json(cls, obj, text)
+        written = fieldsync.forms(message)
+        if differs or any(fieldsync.token(getattr(obj, p.name, "")) != fieldsync.token(v)
+                          for p, v in zip(fieldsync.props(cls), written)):
+            messages.rewrite(obj, message)
+        return 1
+    except (bodies.BodyError, messages.MessageError, TypeError, ValueError) as exc:
+        return current.error_status(f"{_name(obj)} cannot be saved: its body and its properties cannot be "
+                                    f"brought in line: {exc}")
+
+
+def _name(obj: Any) -> str:
+    try:
+        ident = obj._Id()
+        return f"{obj._ClassName(1)}" + (f" (ID {ident})" if ident not in (None, "") else "")
+    except Exception:  # not a persistent object
+        return type(obj).__name__

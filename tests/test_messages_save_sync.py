@@ -1,0 +1,122 @@
+"""The stored JSON body agrees with the properties once a message is saved.
+
+A DTL or BPL assign sets a property of a dataclass or pydantic message; when IRIS then saves the
+message (``%Save``, or for a message header) ``PyProd.JsonMessage.%OnAddToSaveSet`` has Python
+rewrite the body, so SQL (the properties), the viewer's Contents tab and the next Python reader
+all see the same value. A message Python wrote and nobody changed is not read or rewritten.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from intersystems_pyprod.api.engine import is_error_value
+from intersystems_pyprod.runtime import fieldsync, identity, messages, streams
+from intersystems_pyprod.testing import ensrules
+
+from .helpers import write_script
+
+SCRIPT = '''
+from dataclasses import dataclass, field
+from typing import List
+from intersystems_pyprod import BusinessOperation, BusinessProcess, Column, JsonSerialize
+
+iris_package_name = "Shop"
+
+@dataclass
+class Order(JsonSerialize):
+    order_id: str = Column("", index=True)
+    amount: float = 0.0
+    qty: int = 1
+    status: str = "new"
+    lines: List[str] = field(default_factory=list)
+
+class Sink(BusinessOperation):
+    received = []
+
+    def OnMessage(self, request: Order):
+        Sink.received.append(request)
+
+class Forward(BusinessProcess):
+    def OnRequest(self, request: Order):
+        return self.SendRequestAsync("Sink", request, response_required=False)
+'''
+
+
+@pytest.fixture
+def harness(tmp_path, pyprod_harness):
+    h = pyprod_harness(str(write_script(tmp_path, "shop.py", SCRIPT)))
+    h.module.Sink.received.clear()
+    return h
+
+
+def _order(h):
+    return h.module.Order("A1", 150.5, 3, lines=["S1"])
+
+
+def _stored_json(obj):
+    return json.loads(obj.JsonBody.text())
+
+
+@pytest.mark.parametrize("create", ["copy", "existing"])
+def test_a_dtl_assignment_is_in_the_stored_body_after_the_save(harness, create):
+    source = harness.iris_message(_order(harness))
+    target = ensrules.clone(source) if create == "copy" else source
+    assert ensrules.transform(source, target, [("target.amount", "source.amount * 2"),
+                                               ("target.status", '"review"'), ("target.OrderId", '"B7"')]) == 1
+    assert _stored_json(target)["amount"] == 150.5  # before the save, the body is the one Python wrote
+    assert target._Save() == 1
+    stored = _stored_json(target)
+    assert (stored["amount"], stored["status"], stored["order_id"], stored["lines"]) == (301, "review", "B7", ["S1"])
+    assert (target.amount, target.status, target.OrderId) == (301, "review", "B7")  # what SQL reads
+    view = json.loads(harness.portal_view(target, requested="application/json").text)
+    assert (view["amount"], view["status"]) == (301, "review")
+    received = messages.from_iris(target)
+    assert (received.amount, received.status, received.order_id, received.lines) == (301.0, "review", "B7", ["S1"])
+    assert fieldsync.digests(target) and messages.read_json(type(received), target, target.JsonBody.text())[1] is False
+
+
+def test_a_bpl_assign_on_a_delivered_message_reaches_the_body_stored_for_the_header(harness):
+    obj = harness.iris_message(_order(harness))
+    obj.qty = 9  # a BPL <assign property="request.qty" value="9"/>
+    status, _ = harness._deliver("(test)", "Sink", obj)
+    assert status == 1 and harness.module.Sink.received[-1].qty == 9
+    assert _stored_json(obj)["qty"] == 9 and obj._Id() != ""
+
+
+def test_a_message_nobody_changed_is_not_read_or_rewritten_on_save(harness, monkeypatch):
+    obj = harness.iris_message(_order(harness))
+    before = obj.JsonBody.text()
+    reads = []
+    real = streams.read_json
+    monkeypatch.setattr(streams, "read_json", lambda o: reads.append(o) or real(o))
+    assert obj._Save() == 1 and obj._Save() == 1
+    assert reads == [] and obj.JsonBody.text() == before
+
+
+def test_a_body_forwarded_unchanged_keeps_its_id(harness):
+    obj = harness.iris_message(_order(harness))
+    assert obj._Save() == 1
+    ident = obj._Id()
+    with identity.callback():
+        message = messages.from_iris(obj)
+        again = messages.to_iris(message)
+    assert again is obj and again._Save() == 1 and again._Id() == ident
+
+
+def test_a_value_the_field_cannot_take_stops_the_save_naming_the_field(harness):
+    obj = harness.iris_message(_order(harness))
+    obj.qty = "many"
+    status = obj._Save()
+    assert is_error_value(status)
+    assert "Shop.Order" in status.text and "field qty" in status.text and "'many'" in status.text
+    assert obj._Id() == ""
+
+
+def test_a_message_made_in_iris_without_a_body_is_left_alone(harness):
+    obj = harness._standin.cls("Shop.Order")._New()
+    obj.amount = 5
+    assert obj._Save() == 1 and obj.JsonBody.text() == ""
+    assert messages.from_iris(obj).amount == 5.0

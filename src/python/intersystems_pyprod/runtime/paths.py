@@ -87,17 +87,46 @@ def get_value_at(obj: Any, path: str) -> List[Any]:
     current = engine.current()
     try:
         message = messages.from_iris(obj)
-        steps = _steps(path)
-        value: Any = message
-        for number, (name, index) in enumerate(steps):
-            value = getattr(message, _field(message, name)) if number == 0 else _child(value, name)
-            if index == "*":
-                value = len(value) if isinstance(value, (list, tuple)) else 0
-            elif index:
-                value = _item(value, index, path)
-        return [1, _iris(value)]
+        return [1, _iris(_walk(message, _steps(path), path))]
     except (PathError, bodies.BodyError, TypeError) as exc:
         return [current.error_status(f"GetValueAt({path!r}) on {_name(obj)}: {exc}"), ""]
+
+
+def _walk(message: Any, steps: List[Tuple[str, Optional[str]]], path: str) -> Any:
+    """The value ``steps`` lead to in ``message`` (None past the data)."""
+    value: Any = message
+    for number, (name, index) in enumerate(steps):
+        value = getattr(message, _field(message, name)) if number == 0 else _child(value, name)
+        if index == "*":
+            value = len(value) if isinstance(value, (list, tuple)) else 0
+        elif index:
+            value = _item(value, index, path)
+    return value
+
+
+def get_next_index(obj: Any, path: str, index: Any = "") -> List[Any]:
+    """[status, the 1-based index after ``index`` ("" for the first) of the list at ``path``
+    (``lines()``, ``lines(2).parts()``), or "" after the last item]: what DTL's
+    ``<foreach property="source.{lines()}" key="k">`` loops over. A missing list has no items."""
+    current = engine.current()
+    try:
+        text = path.strip() if isinstance(path, str) else path
+        if isinstance(text, str) and text.endswith("()"):
+            text = text[:-2]
+        message = messages.from_iris(obj)
+        steps = _steps(text)
+        items = _walk(message, steps, path)
+        if items is None:
+            return [1, ""]
+        if not isinstance(items, (list, tuple)):
+            raise PathError(f"{steps[-1][0]} holds {type(items).__name__}, not a list")
+        after = str(index).strip() if index is not None else ""
+        if after and not after.lstrip("-").isdigit():
+            raise PathError(f"index {index!r} is not a whole number")
+        following = int(after or 0) + 1
+        return [1, following if 1 <= following <= len(items) else ""]
+    except (PathError, bodies.BodyError, TypeError) as exc:
+        return [current.error_status(f"GetNextIndex({path!r}) on {_name(obj)}: {exc}"), ""]
 
 
 def set_value_at(obj: Any, value: Any, path: str, action: str = "set", key: str = "") -> Any:

@@ -215,11 +215,14 @@ class Harness(Delivery):
         holds for ``message``, evaluated as IRIS compiles it: property reads and ``GetValueAt``."""
         return ensrules.condition(self.iris_message(message), condition)
 
-    def transform(self, message: Any, assigns: Sequence[Tuple[str, str]], create: str = "new",
+    def transform(self, message: Any, assigns: Sequence[Any], create: str = "new",
                   target_class: str = "") -> Tuple[Any, Any]:
-        """Run DTL assignments (``("target.amount", "source.amount * 2")``, ``("target.{lines(1).sku}",
-        '"B2"')``) with ``create`` new (a new ``target_class``), copy or existing; returns (status,
-        the target as the next Python component receives it)."""
+        """Run DTL actions: assignments (``("target.amount", "source.amount * 2")``,
+        ``("target.{lines(1).sku}", '"B2"')``) and loops (``ForEach("source.{lines()}", "k",
+        [("target.{lines(k).qty}", "source.{lines(k).qty} * 2")])``; ``ensrules.dtl_actions`` reads
+        them from a DTL's XML) with ``create`` new (a new ``target_class``), copy or existing;
+        returns (status, the target as the next Python component receives it: saved for its
+        message header first, as IRIS saves it)."""
         source = self.iris_message(message)
         if create == "new":
             target = self._standin.cls(target_class or source._ClassName(1))._New()
@@ -228,6 +231,8 @@ class Harness(Delivery):
         else:
             raise HarnessError(f"create={create!r}: use new, copy or existing")
         status = ensrules.transform(source, target, assigns)
+        if not is_error_value(status):
+            status = target._Save()
         if is_error_value(status):
             return status, None
         try:

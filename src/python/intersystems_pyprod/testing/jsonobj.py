@@ -35,6 +35,18 @@ def get_value_at(obj: Any, path: str, status: Any = None) -> Any:
     return value
 
 
+def get_next_index(obj: Any, path: str, index: Any, status: Any = None) -> Any:
+    """``GetNextIndex``: the next index; the status goes to ``status.value`` (by reference)."""
+    try:
+        result = importlib.import_module(PYPATHS).get_next_index(obj, path, index)
+        found, following = result[0], result[1]
+    except Exception as exc:  # as the ObjectScript catch: ex.AsStatus()
+        found, following = OfflineErrorStatus(f"<PYTHON EXCEPTION> {type(exc).__name__}: {exc}"), ""
+    if status is not None:
+        status.value = found
+    return following
+
+
 def set_value_at(obj: Any, value: Any, path: str, action: str, key: str) -> Any:
     """``SetValueAt``: the status."""
     try:

@@ -291,6 +291,9 @@ class _JsonMessageObject(_MessageObject):
     def SetValueAt(self, value: Any = "", path: str = "", action: str = "set", key: str = "") -> Any:
         return jsonobj.set_value_at(self, value, path, action, key)
 
+    def GetNextIndex(self, path: str = "", index: Any = "", status: Any = None) -> Any:
+        return jsonobj.get_next_index(self, path, index, status)
+
     def _OnAddToSaveSet(self) -> Any:
         return jsonobj.on_add_to_save_set(self)
 

@@ -64,6 +64,7 @@ CASES = {
     "int to str, a value the int did not hold": ("x: int = 0", "n/a", "x: str = ''"),
     "int to float": ("x: int = 0", 12, "x: float = 0.0"),
     "float to int": ("x: float = 0.0", 12.0, "x: int = 0"),
+    "float to int, a fraction": ("x: float = 0.0", 12.5, "x: int = 0"),
     "date to str": ("x: date = None", datetime.date(2024, 1, 2), "x: str = ''"),
     "scalar to list": ("x: str = ''", "a", "LIST"),
     "column added": ("", None, COLUMN),
@@ -82,6 +83,7 @@ READ = {
     "int to str, a value the int did not hold": ("n/a", "n/a", "n/a"),
     "int to float": (12, 12, 12.0),
     "float to int": (12.0, 12, 12),
+    "float to int, a fraction": (12.5, 12.5, ERROR),
     "date to str": ("2024-01-02", "2024-01-02", "2024-01-02"),
     "scalar to list": ("a", "a", ERROR),
     "column added": ("none", "none", "none"),
@@ -210,7 +212,9 @@ def test_a_message_stored_before_a_reload_is_delivered(tmp_path, pyprod_harness,
         got = getattr(received, field)
         assert got == wanted and type(got) is type(wanted)
     prop = _property(case, style)
-    if prop and CASES[case][0]:
+    if prop and not (style == "pyprod" and case == "column added"):
+        # the save brought the row in line: an added field's property holds its default (a row
+        # whose class had no property-held field then has no JsonFields, and is left alone)
         held = next(p for p in fieldsync.props(type(received)) if p.field == field)
         assert getattr(row, prop) == fieldsync.iris_form(got, held)  # "" for "abc" in the int
         assert json.loads(row.JsonBody.text())[field] == json.loads(json.dumps(got))

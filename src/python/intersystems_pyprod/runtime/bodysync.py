@@ -1,4 +1,4 @@
-"""The stored JSON body kept in line with the properties when a message is saved.
+"""The stored JSON body kept in line with the properties: on save, and as the viewer shows it.
 
 ``PyProd.JsonMessage.%OnAddToSaveSet`` calls :func:`on_save` before IRIS saves a JSON message
 whose properties Python wrote (``JsonFields`` set). When ObjectScript changed a field's property
@@ -7,7 +7,8 @@ field's retyped property can no longer take, the body and the properties are rew
 message as Python reads it, so the stored JSON, SQL, the viewer and the next Python reader agree.
 Checking costs one read of each property: ``JsonFields`` records a digest of each value Python
 wrote and the field's type; the body is read only when a value or a type differs (or the row was
-written before the digests existed).
+written before the digests existed). The viewer's Contents tab shows the JSON as Python reads it
+(:func:`json_as_read`), also before such a save.
 """
 
 from __future__ import annotations
@@ -38,13 +39,26 @@ def on_save(obj: Any) -> Any:
             messages.rewrite(obj, message)
         return 1
     except (bodies.BodyError, messages.MessageError, TypeError, ValueError) as exc:
-        return current.error_status(f"{_name(obj)} cannot be saved: its body and its properties cannot be "
-                                    f"brought in line: {exc}")
+        where = f"{obj._ClassName(1)}{messages._id_of(obj)}"
+        return current.error_status(f"{where} cannot be saved: its body and its properties cannot be brought "
+                                    f"in line: {exc}")
 
 
-def _name(obj: Any) -> str:
+def json_as_read(obj: Any, text: str) -> str:
+    """The JSON Python reads from ``obj`` whose stored body is ``text``: ``text`` itself, unless
+    Python reads a field's value differently (ObjectScript changed its property, or the field was
+    retyped since the row was stored): then the stored JSON with the values Python reads."""
     try:
-        ident = obj._Id()
-        return f"{obj._ClassName(1)}" + (f" (ID {ident})" if ident not in (None, "") else "")
-    except Exception:  # not a persistent object
-        return type(obj).__name__
+        cls = messages.python_class(obj._ClassName(1))
+        if cls is None or getattr(cls, "_pyprod_serializer", "") != "json" or not fieldsync.props(cls):
+            return text
+        message, differs = messages.read_json(cls, obj, text)
+        if not differs:
+            return text
+        stored = bodies.decode(text)
+        for prop in fieldsync.props(cls):  # the stored JSON with the values Python reads
+            if prop.field in stored or getattr(obj, prop.name, "") not in (None, ""):
+                stored[prop.field] = message.__dict__.get(prop.field)
+        return bodies.encode(stored, messages._json_default)
+    except Exception:  # the viewer shows the stored text, with its own note when it is not JSON
+        return text

@@ -390,26 +390,6 @@ def _id_of(obj: Any) -> str:
     return f" (ID {ident})" if ident not in (None, "") else ""
 
 
-def json_as_read(obj: Any, text: str) -> str:
-    """The JSON Python reads from ``obj`` whose stored body is ``text``: ``text`` itself, unless
-    Python reads a field's value differently (ObjectScript changed its property, or the field was
-    retyped since the row was stored): then the stored JSON with the values Python reads."""
-    try:
-        cls = python_class(obj._ClassName(1))
-        if cls is None or getattr(cls, "_pyprod_serializer", "") != "json" or not fieldsync.props(cls):
-            return text
-        message, differs = read_json(cls, obj, text)
-        if not differs:
-            return text
-        stored = bodies.decode(text)
-        for prop in fieldsync.props(cls):  # the stored JSON with the values Python reads
-            if prop.field in stored or getattr(obj, prop.name, "") not in (None, ""):
-                stored[prop.field] = message.__dict__.get(prop.field)
-        return bodies.encode(stored, _json_default)
-    except Exception:  # the viewer shows the stored text, with its own note when it is not JSON
-        return text
-
-
 def rewrite(obj: Any, message: Any) -> None:
     """Write ``message`` into the IRIS object ``obj`` (its body emptied first, properties set), as
     a send writes it: what ``SetValueAt`` changed is what Python reads next."""

@@ -15,8 +15,9 @@ from typing import Any, Callable, Dict, List, Optional
 from ..api.engine import OfflineErrorStatus, is_error_value
 from ..loader.globals import MemoryGlobals
 from ..runtime import sealing, viewer
-from . import datatypes, jsonobj
+from . import datatypes, jsonobj, stored
 from .namespaces import GlobalRef, Namespaces
+from .stored import MessageStore
 
 
 class Ref:
@@ -185,30 +186,6 @@ class Response:
 
 #: The ``%response`` the message objects' ``%ShowContents`` sees (the portal stand-in sets it).
 response = Response()
-
-
-class MessageStore:
-    """The stored message bodies of a namespace (the ``Ens.MessageBody`` extent: one ID sequence
-    for every body class). A body gets its ID when it is first saved: when a message header is
-    made for it, or when the process holding it as its response is saved."""
-
-    def __init__(self) -> None:
-        self.bodies: Dict[int, Any] = {}
-        self._last = 0
-
-    def save(self, obj: Any) -> int:
-        ident = obj.__dict__.get("_id")
-        if ident is None:
-            self._last += 1
-            ident = obj.__dict__["_id"] = self._last
-        self.bodies[ident] = obj
-        return ident
-
-    def delete(self, obj: Any) -> None:
-        ident = obj.__dict__.get("_id")
-        if ident is not None:
-            self.bodies.pop(ident, None)
-            obj.__dict__["_id"] = None
 
 
 class _MessageObject(IrisObject):
@@ -392,33 +369,9 @@ class IrisStandIn:
         self.classes[info.name.lower()] = info
 
     def reopen(self, row: Any) -> Any:
-        """``%OpenId`` of message ``row`` (an object saved under an earlier definition of its
-        class, e.g. by another stand-in) under this stand-in's definition, as IRIS reads a stored
-        row after the class changed: the rows are not converted, so each property reads the slot of
-        its name as stored (a retyped property too, unconverted and unvalidated), a property added
-        since reads "" (no InitialExpression runs on open), a removed property's slot is not read;
-        the body streams are the stored ones. The row keeps its ID."""
-        name = row._ClassName(1)
-        info = self.classes.get(name.lower())
-        if info is None:
-            raise RuntimeError(f"<CLASS DOES NOT EXIST> {name}")
-        obj = self.cls(name)._New()
-        for prop in list(info.defaults):
-            obj.__dict__.pop(prop, None)
-        for prop in info.properties or {}:
-            if prop in row.__dict__:
-                obj.__dict__[prop] = row.__dict__[prop]
-        for stream in info.streams:
-            if stream in row.__dict__:
-                copied = Stream(row.__dict__[stream].class_name)
-                copied._chunks = list(row.__dict__[stream]._chunks)
-                obj.__dict__[stream] = copied
-        ident = row.__dict__.get("_id")
-        if ident is not None:
-            obj.__dict__["_id"] = ident
-            self.store.bodies[ident] = obj
-            self.store._last = max(self.store._last, ident)
-        return obj
+        """``%OpenId`` of message ``row`` stored under an earlier definition of its class
+        (:func:`.stored.reopen`)."""
+        return stored.reopen(self, row)
 
     def ref(self) -> Ref:
         # only the form both reference projects use (IRIS_REFERENCE.md 1.6): no initial value

@@ -60,6 +60,7 @@ CASES = {
     "removed": ("x: int = 0", 7, ""),
     "str to int": ("x: str = ''", "12", "x: int = 0"),
     "str to int, not a number": ("x: str = ''", "abc", "x: int = 0"),
+    "str to int, a number with a fraction's zero": ("x: str = ''", "12.0", "x: int = 0"),
     "int to str": ("x: int = 0", 12, "x: str = ''"),
     "int to str, a value the int did not hold": ("x: int = 0", "n/a", "x: str = ''"),
     "int to float": ("x: int = 0", 12, "x: float = 0.0"),
@@ -79,6 +80,7 @@ READ = {
     "removed": (MISSING, MISSING, MISSING),
     "str to int": ("12", 12, 12),
     "str to int, not a number": ("abc", "abc", ERROR),
+    "str to int, a number with a fraction's zero": ("12.0", "12.0", 12),
     "int to str": (12, "12", "12"),
     "int to str, a value the int did not hold": ("n/a", "n/a", "n/a"),
     "int to float": (12, 12, 12.0),
@@ -219,3 +221,28 @@ def test_a_message_stored_before_a_reload_is_delivered(tmp_path, pyprod_harness,
         assert getattr(row, prop) == fieldsync.iris_form(got, held)  # "" for "abc" in the int
         assert json.loads(row.JsonBody.text())[field] == json.loads(json.dumps(got))
         assert messages.from_iris(row) == received
+
+
+def test_a_reload_keeps_each_stored_propertys_slot(tmp_path):
+    """What ``reopen`` relies on, in the fake namespace: a reload regenerates the class but keeps
+    its ``Storage`` block, so a retyped property reads the slot it was stored in, a removed
+    property's slot stays (unread), and an added property gets a new slot after the others."""
+    import re
+
+    from intersystems_pyprod.loader.service import load_sources
+
+    from .fake_namespace import FakeNamespace
+
+    before = _script("dataclass", "x: str = ''\n    gone: int = 0")
+    after = _script("dataclass", "x: int = 0\n    added: int = 5")
+    ns = FakeNamespace()
+    store = ns.store()
+    assert load_sources(ns, store, {"shop.py": before}, "shop.py").ok
+    slots = dict(re.findall(r'<Value name="(\d+)">\s*<Value>(\w+)</Value>', ns.classes["Shop.Order"]))
+    result = load_sources(ns, store, {"shop.py": after}, "shop.py")
+    assert result.ok, result.error
+    text = ns.classes["Shop.Order"]
+    now = dict(re.findall(r'<Value name="(\d+)">\s*<Value>(\w+)</Value>', text))
+    assert {n: p for n, p in now.items() if n in slots} == slots  # x and gone keep their slots
+    assert [p for n, p in now.items() if n not in slots] == ["added"]
+    assert "Property x As %Integer" in text and "Property gone " not in text

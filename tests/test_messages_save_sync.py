@@ -120,3 +120,32 @@ def test_a_message_made_in_iris_without_a_body_is_left_alone(harness):
     obj.amount = 5
     assert obj._Save() == 1 and obj.JsonBody.text() == ""
     assert messages.from_iris(obj).amount == 5.0
+
+
+PRICED = '''
+from dataclasses import dataclass
+from decimal import Decimal
+from intersystems_pyprod import JsonSerialize
+
+iris_package_name = "Shop"
+
+@dataclass
+class Priced(JsonSerialize):
+    price: Decimal = Decimal("0")
+    code: str = ""
+'''
+
+
+def test_a_number_handed_back_in_another_form_is_no_change(tmp_path, pyprod_harness):
+    """IRIS may hand a numeric property back as a number (1.5 for the "1.50" Python set): that
+    is no change, the body's exact value stays; in a text property "1.50" -> "1.5" is one."""
+    import decimal
+
+    h = pyprod_harness(str(write_script(tmp_path, "priced.py", PRICED)))
+    obj = h.iris_message(h.module.Priced(decimal.Decimal("1.50"), "1.50"))
+    obj.price = 1.5
+    assert fieldsync.in_sync(obj, h.module.Priced)
+    assert str(messages.from_iris(obj).price) == "1.50"
+    obj.code = "1.5"
+    assert not fieldsync.in_sync(obj, h.module.Priced)
+    assert messages.from_iris(obj).code == "1.5"

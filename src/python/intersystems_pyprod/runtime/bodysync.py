@@ -34,7 +34,7 @@ def on_save(obj: Any) -> Any:
             return 1
         message, differs = messages.read_json(cls, obj, text)
         written = fieldsync.forms(message)
-        if differs or any(fieldsync.token(getattr(obj, p.name, "")) != fieldsync.token(v)
+        if differs or any(fieldsync.token(getattr(obj, p.name, ""), p.kind) != fieldsync.token(v, p.kind)
                           for p, v in zip(fieldsync.props(cls), written)):
             messages.rewrite(obj, message)
         return 1

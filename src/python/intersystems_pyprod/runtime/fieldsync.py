@@ -52,16 +52,22 @@ def forms(message: Any) -> List[Any]:
     return [iris_form(getattr(message, p.field, None), p) for p in props(type(message))]
 
 
-def token(value: Any) -> str:
-    """A property value as text, the same for the value Python set and the value IRIS hands back
-    (a number as its shortest decimal text, ``12`` and ``12.0`` alike; ``""`` for none)."""
+#: field types whose properties hold numbers (``%Date`` and ``%Time`` as days and seconds)
+_NUMERIC = (int, float, bool, decimal.Decimal, datetime.date, datetime.time)
+
+
+def token(value: Any, kind: Optional[type] = None) -> str:
+    """A property value as text, the same for the value Python set and the value IRIS hands back:
+    a number as its shortest decimal text (``12`` and ``12.0`` alike), also a numeric text in a
+    property of a numeric ``kind`` (``"1.50"`` and ``1.5``); ``""`` for none."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "1" if value else "0"
-    if isinstance(value, (int, float, decimal.Decimal)):
+    numeric = isinstance(value, (int, float, decimal.Decimal))
+    if numeric or (isinstance(value, str) and kind in _NUMERIC):
         try:
-            number = decimal.Decimal(repr(value) if isinstance(value, float) else str(value))
+            number = decimal.Decimal(repr(value) if isinstance(value, float) else str(value).strip())
         except decimal.InvalidOperation:
             return str(value)
         if not number.is_finite():
@@ -71,9 +77,9 @@ def token(value: Any) -> str:
     return str(value)
 
 
-def digest(value: Any) -> str:
-    """A short digest of property value ``value`` (8 hex digits)."""
-    return hashlib.blake2b(token(value).encode("utf-8", "surrogatepass"), digest_size=4).hexdigest()
+def digest(value: Any, kind: Optional[type] = None) -> str:
+    """A short digest of property value ``value`` of a field of type ``kind`` (8 hex digits)."""
+    return hashlib.blake2b(token(value, kind).encode("utf-8", "surrogatepass"), digest_size=4).hexdigest()
 
 
 def kind_name(prop: Prop) -> str:
@@ -87,7 +93,7 @@ def marker(cls: type, written: Optional[List[Any]] = None) -> str:
     ``written`` gives the values."""
     if written is None:
         return ",".join(p.field for p in props(cls))
-    return ",".join(f"{p.field}:{digest(v)}:{kind_name(p)}" for p, v in zip(props(cls), written))
+    return ",".join(f"{p.field}:{digest(v, p.kind)}:{kind_name(p)}" for p, v in zip(props(cls), written))
 
 
 def fits(value: Any, kind: Optional[type]) -> bool:
@@ -160,10 +166,12 @@ def reconcile(obj: Any, message: Any, data: Dict[str, Any]) -> bool:
     marks = _marks(obj)
     for prop in props(type(message)):
         value = getattr(obj, prop.name, "")
-        mark = marks.get(prop.field, (None, ""))[0]
+        mark, kind = marks.get(prop.field, (None, ""))
         if mark is not None:  # Python recorded the value it wrote: unchanged, the body holds it
-            if digest(value) == mark:
+            if digest(value, prop.kind) == mark:
                 continue
+            if kind != kind_name(prop) and prop.field in data and retyped.written_before(value, data[prop.field]):
+                continue  # stored under the field's earlier type, its text read as the new one's
         elif prop.field in data:
             if _agrees(value, message.__dict__.get(prop.field), prop):
                 continue
@@ -198,6 +206,14 @@ def settle(obj: Any, cls: Any, data: Dict[str, Any]) -> None:
             data[prop.field] = retyped.retype(value, prop.kind)
 
 
+def coerced(raw: Any, value: Any, prop: Prop) -> bool:
+    """True when JSON value ``raw`` of a str/int/float/bool field came back as another value
+    (pydantic's coercion of a value stored under the field's earlier type)."""
+    if prop.kind not in _JSON_KINDS or raw is None:
+        return False
+    return type(raw) is not type(value) or raw != value
+
+
 def from_properties(obj: Any, message: Any) -> None:
     """Fill ``message`` from the properties of ``obj`` (a message made in IRIS, with no body)."""
     for prop in props(type(message)):
@@ -223,7 +239,7 @@ def in_sync(obj: Any, cls: type) -> bool:
     marks = _marks(obj)
     for prop in props(cls):
         mark, kind = marks.get(prop.field, (None, ""))
-        if mark != digest(getattr(obj, prop.name, "")) or kind != kind_name(prop):
+        if mark != digest(getattr(obj, prop.name, ""), prop.kind) or kind != kind_name(prop):
             return False
     return True
 

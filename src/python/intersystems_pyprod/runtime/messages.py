@@ -370,7 +370,12 @@ def read_json(cls: Any, obj: Any, text: str) -> Tuple[Any, bool]:
     changed = fieldsync.reconcile(obj, message, decoded)
     if changed and cls._pyprod_model:  # what ObjectScript changed passes the model's validation too
         message = _validated(cls, dict(message.__dict__))
-    return message, changed or any(decoded.get(p.field) is not b for p, b in zip(held, before))
+    if changed or any(decoded.get(p.field) is not b for p, b in zip(held, before)):
+        return message, True
+    if cls._pyprod_model:  # a retyped value pydantic coerced ("12.0" in a field now int reads 12)
+        return message, any(p.field in decoded and fieldsync.coerced(decoded[p.field], message.__dict__.get(p.field), p)
+                            for p in held)
+    return message, False
 
 
 def _pickle_fingerprint(data: bytes) -> Any:

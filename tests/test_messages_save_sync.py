@@ -149,3 +149,48 @@ def test_a_number_handed_back_in_another_form_is_no_change(tmp_path, pyprod_harn
     obj.code = "1.5"
     assert not fieldsync.in_sync(obj, h.module.Priced)
     assert messages.from_iris(obj).code == "1.5"
+
+
+@pytest.mark.parametrize("embedded", [True, False])
+def test_calls_from_a_job_that_ran_no_python_set_up_the_engine_first(monkeypatch, embedded):
+    """A routing engine's job evaluates Document.{x}, runs a DTL's foreach and saves its target
+    without ever running a Python callback: the entry points set up the IRIS engine and the
+    scripts' modules first, as the bridge does (not outside IRIS: the Native SDK's iris module)."""
+    import sys
+    import types
+
+    from intersystems_pyprod.api import engine
+    from intersystems_pyprod.runtime import bodies, components, irisapi, paths
+
+    calls = []
+    monkeypatch.setattr(engine, "_current", None)
+    monkeypatch.setattr(irisapi, "_installed", None)
+    module = types.ModuleType("iris")
+    if embedded:
+        module.cls = lambda name: None
+    monkeypatch.setitem(sys.modules, "iris", module)
+    monkeypatch.setattr(components, "ensure_engine", lambda: calls.append("engine"))
+
+    def unreadable(obj):
+        raise bodies.BodyError("stop")
+
+    monkeypatch.setattr(paths.messages, "from_iris", unreadable)
+    monkeypatch.setattr(paths.messages, "python_class", lambda name: None)
+    obj = types.SimpleNamespace(_ClassName=lambda full=0: "Shop.Order")
+    paths.get_value_at(obj, "x")
+    paths.set_value_at(obj, 1, "x")
+    paths.get_next_index(obj, "x()", "")
+    assert paths.on_save(obj) == 1
+    assert calls == (["engine"] * 4 if embedded else [])
+
+
+def test_a_message_whose_class_cannot_be_imported_is_saved_as_it_is(harness, monkeypatch):
+    obj = harness.iris_message(_order(harness))
+    obj.amount = 1
+    before = obj.JsonBody.text()
+
+    def missing(name):
+        raise ModuleNotFoundError("No module named 'shop'")
+
+    monkeypatch.setattr(messages, "python_class", missing)
+    assert obj._Save() == 1 and obj.JsonBody.text() == before

@@ -25,6 +25,9 @@ def on_save(obj: Any) -> Any:
     current = engine.current()
     try:
         cls = messages.python_class(obj._ClassName(1))
+    except Exception:  # the class cannot be imported here: saved as it is (Python still reads the properties)
+        return 1
+    try:
         if cls is None or getattr(cls, "_pyprod_serializer", "") != "json" or not fieldsync.props(cls):
             return 1
         if fieldsync.in_sync(obj, cls):

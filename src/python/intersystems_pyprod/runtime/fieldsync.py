@@ -222,11 +222,6 @@ def from_properties(obj: Any, message: Any) -> None:
             message.__dict__[prop.field] = convert(value, prop, "")
 
 
-def fields_written(obj: Any) -> List[str]:
-    """The fields whose properties Python wrote with the stored body (``JsonFields``)."""
-    return list(_marks(obj))
-
-
 def digests(obj: Any) -> Dict[str, str]:
     """field -> digest of the value Python wrote in its property, for the fields ``JsonFields``
     records one for (rows written by earlier versions record the names only)."""

@@ -203,12 +203,15 @@ def test_path_entry_points_exist_and_answer_what_objectscript_reads():
     message = CLASSES["PyProd.JsonMessage"]
     module = importlib.import_module(message.parameters["PYPATHS"])
     calls = {(name, n, caller) for name, n, caller in message.paths_calls}
-    assert calls == {("get_value_at", 2, "GetValueAt"), ("set_value_at", 5, "SetValueAt")}
+    assert calls == {("get_value_at", 2, "GetValueAt"), ("set_value_at", 5, "SetValueAt"),
+                     ("get_next_index", 3, "GetNextIndex"), ("on_save", 1, "%OnAddToSaveSet")}
     for name, count, _caller in calls:
         inspect.signature(getattr(module, name)).bind(*([None] * count))
     assert typing.get_origin(typing.get_type_hints(module.get_value_at)["return"]) is list
     # the signatures DTL and rule code call (Ens.VDoc.Interface)
     assert message.methods["GetValueAt"].args == 4 and message.methods["SetValueAt"].args == 4
+    assert message.methods["GetNextIndex"].args == 3
+    assert typing.get_origin(typing.get_type_hints(module.get_next_index)["return"]) is list
 
 
 def test_message_storage_members_are_private_and_python_writes_through_methods():

@@ -170,8 +170,9 @@ def test_a_message_delivered_after_a_dtl_change_reaches_the_operation(harness):
     obj.qty = 9.5
     status, _ = harness._deliver("(test)", "Sink", obj)
     assert is_error_value(status)
-    # IRIS validates the property when the body is saved for its message header
-    assert any("Order:qty" in e.text and "9.5" in e.text for e in harness.errors())
+    # the body is brought in line with the properties when it is saved for its message header:
+    # a value the field cannot take stops the save, naming the field and the value
+    assert any("Shop.Order" in e.text and "field qty" in e.text and "9.5" in e.text for e in harness.errors())
 
 
 def test_values_come_back_exactly_while_properties_agree(harness):

@@ -239,6 +239,7 @@ def _with_json_body(h, msgs, text: str):
     obj = messages.to_iris(msgs.OrderRequest())
     for prop in fieldsync.props(msgs.OrderRequest):  # a body written outside Python, with no properties
         setattr(obj, prop.name, "")
+    obj.__dict__["JsonFields"] = ""  # nor the record of them
     obj.JsonBody = h._standin.cls("%Stream.GlobalCharacter")._New()
     obj.JsonBody.Write(text)
     return obj

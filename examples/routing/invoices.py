@@ -43,6 +43,7 @@ class Invoice(JsonSerialize):
     amount: float = 0.0
     status: str = "new"
     lines: List[Line] = field(default_factory=list)
+    items: int = 0  # the quantities of the lines added up, for the reviewer
 
 
 class InvoiceService(BusinessService):
@@ -64,6 +65,7 @@ class InvoiceTriage(BusinessProcess):
     def OnRequest(self, request: Invoice):
         if request.amount > 100:  # rule "large", with the MarkForReview transform
             request.status = "review"
+            request.items = sum(line.qty for line in request.lines)
             return self.SendRequestAsync("Approvals", request, response_required=False)
         if request.lines and request.lines[0].sku == "GIFT":  # rule "gift"
             return self.SendRequestAsync("GiftDesk", request, response_required=False)

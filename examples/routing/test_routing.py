@@ -2,7 +2,8 @@
 
 The conditions and assignments are read from InvoiceRules.cls and MarkForReview.cls, so this
 checks the classes that ship: ``Document.amount`` is a property read, ``Document.{lines(1).sku}``
-a ``GetValueAt`` call, ``target.status`` a property write after a ``create="copy"``.
+a ``GetValueAt`` call, ``target.status`` a property write after a ``create="copy"``, and the
+``foreach`` over ``source.{lines()}`` a loop over ``GetNextIndex``.
 """
 
 from __future__ import annotations
@@ -11,11 +12,11 @@ import json
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from typing import List, Tuple
+from typing import Any, List, Tuple
 
 import pytest
 
-from intersystems_pyprod.testing import Harness
+from intersystems_pyprod.testing import ForEach, Harness, dtl_actions
 
 HERE = Path(__file__).resolve().parent
 
@@ -38,10 +39,10 @@ def _rules() -> List[Tuple[str, str, str]]:
     return found
 
 
-def _dtl() -> Tuple[str, List[Tuple[str, str]]]:
-    """(create, [(property, value)]) of MarkForReview.cls."""
+def _dtl() -> Tuple[str, List[Any]]:
+    """(create, actions) of MarkForReview.cls: (property, value) assignments and ForEach loops."""
     transform = _xdata("MarkForReview.cls", "DTL")
-    return transform.get("create"), [(a.get("property"), a.get("value")) for a in transform.iter("assign")]
+    return transform.get("create"), dtl_actions(transform)
 
 
 @pytest.fixture
@@ -66,7 +67,9 @@ def route(harness, invoice):
 def test_the_shipped_rule_and_dtl_are_read():
     assert [target for _, target, _ in _rules()] == ["Approvals", "GiftDesk", "Ledger"]
     assert _rules()[0][0] == "Document.amount>100"
-    assert _dtl() == ("copy", [("target.status", '"review"')])
+    assert _dtl() == ("copy", [("target.status", '"review"'), ("target.items", "0"),
+                               ForEach("source.{lines()}", "k",
+                                       [("target.items", "target.items+source.{lines(k).qty}")])])
 
 
 def test_a_large_invoice_is_copied_for_review(harness):
@@ -75,6 +78,7 @@ def test_a_large_invoice_is_copied_for_review(harness):
     target, received = route(harness, invoice)
     assert target == "Approvals"
     assert received.status == "review" and invoice.status == "new"
+    assert received.items == 4 and invoice.items == 0  # the foreach added up the lines' quantities
     assert (received.invoice_id, received.amount) == ("I-1", 250.0)
     assert received.lines == [m.Line("GIFT", 1), m.Line("B2", 3)]  # typed nesting survives the copy
 
@@ -101,3 +105,13 @@ def test_the_python_triage_agrees_with_the_rule(harness):
         text = json.dumps({"id": "I-9", "customer": "ACME", "amount": amount, "lines": {s: 1 for s in skus}})
         harness.send("InvoiceService", text)
         assert [t.target for t in harness.trace[before:] if t.source == "InvoiceTriage"] == [expected]
+
+
+def test_the_foreach_runs_once_per_line_and_not_for_an_invoice_without_lines(harness):
+    m = harness.module
+    create, actions = _dtl()
+    status, received = harness.transform(m.Invoice("I-6", "ACME", 500.0), actions, create=create)
+    assert status == 1 and (received.status, received.items) == ("review", 0)
+    lines = [m.Line(f"S{n}", n) for n in range(1, 6)]
+    status, received = harness.transform(m.Invoice("I-7", "ACME", 500.0, lines=lines), actions, create=create)
+    assert status == 1 and received.items == 15 and received.lines == lines

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import hashlib
 import math
-from typing import Any, Dict, List, NamedTuple, Optional
+from typing import Any, Dict, List, NamedTuple, Optional, Tuple
 
+from ..api.messages import declares_fields
 from ..model import fieldprops
-from . import bodies, values
+from . import bodies, retyped, values
 
 #: The longest string an IRIS property holds.
 MAX_STRING = 3_641_144
@@ -45,9 +47,53 @@ def props(cls: type) -> List[Prop]:
     return cached
 
 
-def marker(cls: type) -> str:
-    """The fields whose properties Python writes with the body (stored in ``JsonFields``)."""
-    return ",".join(p.field for p in props(cls))
+def forms(message: Any) -> List[Any]:
+    """The property value Python writes for each property-held field of ``message``."""
+    return [iris_form(getattr(message, p.field, None), p) for p in props(type(message))]
+
+
+#: field types whose properties hold numbers (``%Date`` and ``%Time`` as days and seconds)
+_NUMERIC = (int, float, bool, decimal.Decimal, datetime.date, datetime.time)
+
+
+def token(value: Any, kind: Optional[type] = None) -> str:
+    """A property value as text, the same for the value Python set and the value IRIS hands back:
+    a number as its shortest decimal text (``12`` and ``12.0`` alike), also a numeric text in a
+    property of a numeric ``kind`` (``"1.50"`` and ``1.5``); ``""`` for none."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    numeric = isinstance(value, (int, float, decimal.Decimal))
+    if numeric or (isinstance(value, str) and kind in _NUMERIC):
+        try:
+            number = decimal.Decimal(repr(value) if isinstance(value, float) else str(value).strip())
+        except decimal.InvalidOperation:
+            return str(value)
+        if not number.is_finite():
+            return str(value)
+        text = format(number.normalize(), "f")
+        return "0" if text in ("-0", "0") else text
+    return str(value)
+
+
+def digest(value: Any, kind: Optional[type] = None) -> str:
+    """A short digest of property value ``value`` of a field of type ``kind`` (8 hex digits)."""
+    return hashlib.blake2b(token(value, kind).encode("utf-8", "surrogatepass"), digest_size=4).hexdigest()
+
+
+def kind_name(prop: Prop) -> str:
+    """The name of the Python type ``prop``'s values convert to (recorded in ``JsonFields``)."""
+    return prop.kind.__name__ if prop.kind is not None else ""
+
+
+def marker(cls: type, written: Optional[List[Any]] = None) -> str:
+    """``JsonFields``: the fields whose properties Python writes with the body, each with the
+    digest of the value it writes and the field's type (``amount:1a2b3c4d:float,qty:...``) when
+    ``written`` gives the values."""
+    if written is None:
+        return ",".join(p.field for p in props(cls))
+    return ",".join(f"{p.field}:{digest(v, p.kind)}:{kind_name(p)}" for p, v in zip(props(cls), written))
 
 
 def fits(value: Any, kind: Optional[type]) -> bool:
@@ -79,10 +125,10 @@ def iris_form(value: Any, prop: Prop) -> Any:
     return values.to_iris(value, prop.kind)
 
 
-def write(obj: Any, message: Any) -> None:
-    """Set every property of ``obj`` from ``message``."""
-    for prop in props(type(message)):
-        setattr(obj, prop.name, iris_form(getattr(message, prop.field, None), prop))
+def write(obj: Any, message: Any, written: Optional[List[Any]] = None) -> None:
+    """Set every property of ``obj`` from ``message`` (``written``: its :func:`forms`)."""
+    for prop, value in zip(props(type(message)), forms(message) if written is None else written):
+        setattr(obj, prop.name, value)
 
 
 def convert(value: Any, prop: Prop, where: str) -> Any:
@@ -119,22 +165,55 @@ def reconcile(obj: Any, message: Any, data: Dict[str, Any]) -> bool:
     """Let each property ObjectScript changed win over the body ``message`` was read from
     (``data``: that body decoded, for which fields it holds); True when one did."""
     changed = False
-    written: Optional[List[str]] = None
+    marks = _marks(obj)
     for prop in props(type(message)):
         value = getattr(obj, prop.name, "")
-        if prop.field in data:
+        mark, kind = marks.get(prop.field, (None, ""))
+        if mark is not None:  # Python recorded the value it wrote: unchanged, the body holds it
+            if digest(value, prop.kind) == mark:
+                continue
+            if kind != kind_name(prop) and prop.field in data and retyped.written_before(value, data[prop.field]):
+                continue  # stored under the field's earlier type, its text read as the new one's
+        elif prop.field in data:
             if _agrees(value, message.__dict__.get(prop.field), prop):
                 continue
-            if value in (None, ""):
-                if written is None:
-                    written = fields_written(obj)
-                if prop.field not in written:
-                    continue  # stored before the field had a property: the body holds it
+            if retyped.written_before(value, data[prop.field]):
+                continue  # stored under the field's earlier type: the body holds the value
+            if value in (None, "") and prop.field not in marks:
+                continue  # stored before the field had a property: the body holds it
         elif value in (None, ""):
             continue  # neither written: the field's default
         message.__dict__[prop.field] = convert(value, prop, "")
         changed = True
     return changed
+
+
+_JSON_KINDS = (str, int, float, bool)
+
+
+def settle(obj: Any, cls: Any, data: Dict[str, Any]) -> None:
+    """Convert in decoded body ``data`` each scalar of a dataclass or pydantic message whose
+    field was retyped since the row was stored (its property holds the old type's form of the
+    body's value) to the new type when it converts exactly (:mod:`.retyped`). A pyprod-style
+    message keeps its body's values as JSON gives them."""
+    if not declares_fields(cls):
+        return
+    for prop in props(cls):
+        if prop.field not in data or prop.kind not in _JSON_KINDS:
+            continue
+        value = data[prop.field]
+        if value is None or isinstance(value, (list, dict)) or fits(value, prop.kind):
+            continue
+        if retyped.written_before(getattr(obj, prop.name, ""), value):
+            data[prop.field] = retyped.retype(value, prop.kind)
+
+
+def coerced(raw: Any, value: Any, prop: Prop) -> bool:
+    """True when JSON value ``raw`` of a str/int/float/bool field came back as another value
+    (pydantic's coercion of a value stored under the field's earlier type)."""
+    if prop.kind not in _JSON_KINDS or raw is None:
+        return False
+    return type(raw) is not type(value) or raw != value
 
 
 def from_properties(obj: Any, message: Any) -> None:
@@ -145,13 +224,36 @@ def from_properties(obj: Any, message: Any) -> None:
             message.__dict__[prop.field] = convert(value, prop, "")
 
 
-def fields_written(obj: Any) -> List[str]:
-    """The fields whose properties Python wrote with the stored body (``JsonFields``)."""
+def digests(obj: Any) -> Dict[str, str]:
+    """field -> digest of the value Python wrote in its property, for the fields ``JsonFields``
+    records one for (rows written by earlier versions record the names only)."""
+    return {f: d for f, (d, _) in _marks(obj).items() if d is not None}
+
+
+def in_sync(obj: Any, cls: type) -> bool:
+    """True when every property of ``obj`` (of message class ``cls``) holds the value Python
+    wrote with the body, under the same field type (no DTL change, no retyping since)."""
+    marks = _marks(obj)
+    for prop in props(cls):
+        mark, kind = marks.get(prop.field, (None, ""))
+        if mark != digest(getattr(obj, prop.name, ""), prop.kind) or kind != kind_name(prop):
+            return False
+    return True
+
+
+def _marks(obj: Any) -> Dict[str, Tuple[Optional[str], str]]:
+    """field -> (digest, type name) recorded in ``JsonFields`` (None, "" when not recorded)."""
     method = getattr(obj, "JsonFieldList", None)
     if method is None:
-        return []
+        return {}
     try:
         text = method()
     except Exception:  # a class compiled before JsonFields existed
-        return []
-    return [f for f in str(text or "").split(",") if f]
+        return {}
+    found: Dict[str, Tuple[Optional[str], str]] = {}
+    for item in str(text or "").split(","):
+        name, _, rest = item.partition(":")
+        mark, _, kind = rest.partition(":")
+        if name:
+            found[name] = (mark or None, kind)
+    return found

@@ -173,9 +173,10 @@ def from_json(cls: Any, text: str) -> ProductionMessage:
     return _from_data(cls, bodies.decode(text))
 
 
-def _from_data(cls: Any, data: Dict[str, Any]) -> ProductionMessage:
+def _from_data(cls: Any, data: Dict[str, Any], nested: bool = False) -> ProductionMessage:
     """The message of a decoded JSON body: each field converted back to its declared type
-    (:mod:`.typed`); a missing field takes its default. A pydantic message is validated."""
+    (:mod:`.typed`); a missing field takes its default (a top-level dataclass field that declares
+    none is an error naming it). A pydantic message is validated."""
     if cls._pyprod_model:
         return _validated(cls, data)
     converters = typed.converters(cls)
@@ -191,12 +192,23 @@ def _from_data(cls: Any, data: Dict[str, Any]) -> ProductionMessage:
                 except (ValueError, TypeError, ArithmeticError, RecursionError) as exc:
                     raise bodies.BodyError(f"field {name} of {cls.__name__}: {exc}") from None
             store[name] = value
+        elif not nested and _required(cls, name):
+            raise bodies.BodyError(f"field {name} is missing from the body and {cls.__name__} declares no default "
+                                   f"for it (a field added after the message was stored?); give it a default "
+                                   f"({name}: ... = <value> or field(default_factory=...))")
         else:
             store[name] = field_default(cls, name)
     return message
 
 
-typed.message_builder = _from_data
+def _required(cls: Any, name: str) -> bool:
+    """True when dataclass field ``name`` of ``cls`` has neither a default nor a default factory."""
+    found = (getattr(cls, "__dataclass_fields__", None) or {}).get(name)
+    return found is not None and found.init and found.default is dataclasses.MISSING \
+        and found.default_factory is dataclasses.MISSING
+
+
+typed.message_builder = lambda cls, data: _from_data(cls, data, nested=True)
 
 
 def _validated(cls: Any, data: Dict[str, Any]) -> Any:
@@ -264,9 +276,10 @@ def _write_body(obj: Any, message: Any, body: Any, reuse: bool) -> None:
         for field, prop, kind in _columns(cls):
             setattr(obj, prop, values.to_iris(getattr(message, field, None), kind))
         return
+    written = fieldsync.forms(message)
     opener = getattr(obj, "JsonOpen", None)
     if opener is not None:  # the body stream is private: PyProd.JsonMessage hands it over, emptied
-        streams.write(opener(fieldsync.marker(cls), int(reuse)), body)
+        streams.write(opener(fieldsync.marker(cls, written), int(reuse)), body)
     else:  # a class compiled before JsonOpen existed
         stream = obj.JsonBody if reuse else api.cls("%Stream.GlobalCharacter")._New()
         if reuse:
@@ -274,7 +287,7 @@ def _write_body(obj: Any, message: Any, body: Any, reuse: bool) -> None:
         streams.write(stream, body)
         if not reuse:
             obj.JsonBody = stream
-    fieldsync.write(obj, message)
+    fieldsync.write(obj, message, written)
 
 
 def _save_if_stored(obj: Any) -> None:
@@ -352,13 +365,32 @@ def _from_body(cls: Any, obj: Any) -> Any:
     text = streams.read_json(obj)
     if not text:
         return None
-    decoded = gcpause.decode(len(text), bodies.decode, text)
-    message = _from_data(cls, decoded)
-    if fieldsync.props(cls) and fieldsync.reconcile(obj, message, decoded):
-        if cls._pyprod_model:  # what ObjectScript changed passes the model's validation too
-            message = _validated(cls, dict(message.__dict__))
-        return message, None  # ObjectScript changed a property: the stored body is not what Python reads
+    message, differs = read_json(cls, obj, text)
+    if differs:  # ObjectScript changed a property, or a field was retyped: the stored body is not what Python reads
+        return message, None
     return message, (identity.of_text(text) if identity.recording() else None)
+
+
+def read_json(cls: Any, obj: Any, text: str) -> Tuple[Any, bool]:
+    """(the message Python reads from ``obj`` whose stored JSON body is ``text``, whether its
+    property-held values differ from the body's: a property ObjectScript changed wins, a field
+    retyped since the row was stored is converted; see :mod:`.fieldsync`)."""
+    decoded = gcpause.decode(len(text), bodies.decode, text)
+    held = fieldsync.props(cls)
+    if not held:
+        return _from_data(cls, decoded), False
+    before = [decoded.get(p.field) for p in held]
+    fieldsync.settle(obj, cls, decoded)  # fields retyped since the row was stored
+    message = _from_data(cls, decoded)
+    changed = fieldsync.reconcile(obj, message, decoded)
+    if changed and cls._pyprod_model:  # what ObjectScript changed passes the model's validation too
+        message = _validated(cls, dict(message.__dict__))
+    if changed or any(decoded.get(p.field) is not b for p, b in zip(held, before)):
+        return message, True
+    if cls._pyprod_model:  # a retyped value pydantic coerced ("12.0" in a field now int reads 12)
+        return message, any(p.field in decoded and fieldsync.coerced(decoded[p.field], message.__dict__.get(p.field), p)
+                            for p in held)
+    return message, False
 
 
 def _pickle_fingerprint(data: bytes) -> Any:
@@ -376,24 +408,6 @@ def _id_of(obj: Any) -> str:
     except Exception:  # not saved, or not a persistent object
         return ""
     return f" (ID {ident})" if ident not in (None, "") else ""
-
-
-def json_as_read(obj: Any, text: str) -> str:
-    """The JSON Python reads from ``obj`` whose stored body is ``text``: ``text`` itself, unless
-    ObjectScript changed a field's property since (then the message as Python reads it)."""
-    try:
-        cls = python_class(obj._ClassName(1))
-        if cls is None or getattr(cls, "_pyprod_serializer", "") != "json" or not fieldsync.props(cls):
-            return text
-        data = bodies.decode(text)
-        message = _from_data(cls, data)
-        if not fieldsync.reconcile(obj, message, data):
-            return text
-        for prop in fieldsync.props(cls):  # the stored JSON with the values the properties hold
-            data[prop.field] = getattr(message, prop.field, None)
-        return bodies.encode(data, _json_default)
-    except Exception:  # the viewer shows the stored text, with its own note when it is not JSON
-        return text
 
 
 def rewrite(obj: Any, message: Any) -> None:

@@ -17,13 +17,31 @@ from typing import Any, List, Optional, Tuple
 
 from ..api import engine
 from ..api.messages import ProductionMessage, is_pydantic
-from . import bodies, fieldsync, messages, values
+from . import bodies, bodysync, fieldsync, irisapi, messages, values
 
 _STEP = re.compile(r"([^.()]+)(?:\((\*|-?\d*)\))?\Z")
 
 
 class PathError(ValueError):
     """A path that does not name a value of the message."""
+
+
+def _ready() -> None:
+    """These functions run in jobs that may never have run a Python callback (a routing engine
+    evaluating a rule, a DTL, a save): there the IRIS engine (real ``%Status`` values) and the
+    loaded scripts' modules are set up as the bridge sets them up. A job that ran a callback, or
+    the harness, has them already; outside IRIS (no embedded ``iris``) nothing is done."""
+    if engine._current is not None or irisapi._installed is not None:
+        return
+    try:
+        import iris
+    except ImportError:
+        return
+    if not hasattr(iris, "cls"):  # the Native SDK's module: not inside IRIS
+        return
+    from .components import ensure_engine
+
+    ensure_engine()
 
 
 def _steps(path: str) -> List[Tuple[str, Optional[str]]]:
@@ -84,25 +102,57 @@ def _iris(value: Any) -> Any:
 
 def get_value_at(obj: Any, path: str) -> List[Any]:
     """[status, value] of ``path`` in the message ``obj`` holds; a step past the data is ""."""
+    _ready()
     current = engine.current()
     try:
         message = messages.from_iris(obj)
-        steps = _steps(path)
-        value: Any = message
-        for number, (name, index) in enumerate(steps):
-            value = getattr(message, _field(message, name)) if number == 0 else _child(value, name)
-            if index == "*":
-                value = len(value) if isinstance(value, (list, tuple)) else 0
-            elif index:
-                value = _item(value, index, path)
-        return [1, _iris(value)]
+        return [1, _iris(_walk(message, _steps(path), path))]
     except (PathError, bodies.BodyError, TypeError) as exc:
         return [current.error_status(f"GetValueAt({path!r}) on {_name(obj)}: {exc}"), ""]
+
+
+def _walk(message: Any, steps: List[Tuple[str, Optional[str]]], path: str) -> Any:
+    """The value ``steps`` lead to in ``message`` (None past the data)."""
+    value: Any = message
+    for number, (name, index) in enumerate(steps):
+        value = getattr(message, _field(message, name)) if number == 0 else _child(value, name)
+        if index == "*":
+            value = len(value) if isinstance(value, (list, tuple)) else 0
+        elif index:
+            value = _item(value, index, path)
+    return value
+
+
+def get_next_index(obj: Any, path: str, index: Any = "") -> List[Any]:
+    """[status, the 1-based index after ``index`` ("" for the first) of the list at ``path``
+    (``lines()``, ``lines(2).parts()``), or "" after the last item]: what DTL's
+    ``<foreach property="source.{lines()}" key="k">`` loops over. A missing list has no items."""
+    _ready()
+    current = engine.current()
+    try:
+        text = path.strip() if isinstance(path, str) else path
+        if isinstance(text, str) and text.endswith("()"):
+            text = text[:-2]
+        message = messages.from_iris(obj)
+        steps = _steps(text)
+        items = _walk(message, steps, path)
+        if items is None:
+            return [1, ""]
+        if not isinstance(items, (list, tuple)):
+            raise PathError(f"{steps[-1][0]} holds {type(items).__name__}, not a list")
+        after = str(index).strip() if index is not None else ""
+        if after and not after.lstrip("-").isdigit():
+            raise PathError(f"index {index!r} is not a whole number")
+        following = int(after or 0) + 1
+        return [1, following if 1 <= following <= len(items) else ""]
+    except (PathError, bodies.BodyError, TypeError) as exc:
+        return [current.error_status(f"GetNextIndex({path!r}) on {_name(obj)}: {exc}"), ""]
 
 
 def set_value_at(obj: Any, value: Any, path: str, action: str = "set", key: str = "") -> Any:
     """Set ``path`` of the message ``obj`` holds (``action``: set, clear, remove, append) and
     rewrite the body and properties; returns a status naming the field or path on failure."""
+    _ready()
     current = engine.current()
     try:
         message = messages.from_iris(obj)
@@ -224,3 +274,10 @@ def _name(obj: Any) -> str:
         return str(obj._ClassName(1))
     except Exception:  # not an IRIS object
         return type(obj).__name__
+
+
+def on_save(obj: Any) -> Any:
+    """``PyProd.JsonMessage.%OnAddToSaveSet``: the body brought in line with the properties
+    before the message is saved (:func:`.bodysync.on_save`); a status."""
+    _ready()
+    return bodysync.on_save(obj)

@@ -24,7 +24,7 @@ import sys
 from typing import Any, List, Optional, Tuple
 
 from ..api.messages import ProductionMessage
-from . import messages, streams
+from . import bodysync, messages, streams
 from .display import bounded_repr
 
 JSON = "application/json"
@@ -113,7 +113,7 @@ def _view(obj: Any) -> _View:
     if hasattr(obj, "JsonChunk") or "JsonBody" in _members(obj):
         text = streams.read_json(obj)
         if text:
-            return _json_view(title, messages.json_as_read(obj, text))
+            return _json_view(title, bodysync.json_as_read(obj, text))
     elif "PickleBody" in _members(obj) or hasattr(obj, "PickleChunk"):
         return _pickle_view(title, obj)
     return _columns_view(title, obj)

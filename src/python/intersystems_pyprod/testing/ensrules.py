@@ -3,7 +3,10 @@
 A condition such as ``Document.amount > 100 && Document.{lines(1).sku} = "A1"`` reads
 ``Document.amount`` as a property of the IRIS message object and ``Document.{path}`` through its
 ``GetValueAt`` (Ens.Rule.Model.expression); a DTL assignment to ``target.X`` is a property write
-and to ``target.{path}`` a ``SetValueAt`` call (Ens.DTL.Assign). Operators follow ObjectScript:
+and to ``target.{path}`` a ``SetValueAt`` call (Ens.DTL.Assign); a DTL
+``<foreach property="source.{lines()}" key="k">`` loops ``k`` over ``GetNextIndex("lines()", k)``
+until it answers "", and a key inside a path (``{lines(k).sku}``) is replaced by its value
+(Ens.DTL.ForEach). Operators follow ObjectScript:
 ``=`` and ``!=`` compare text, ``<``, ``>``, ``<=``, ``>=`` compare numbers, ``&&``/``||`` combine,
 ``+ - * /`` compute and ``_`` concatenates.
 """
@@ -13,7 +16,7 @@ from __future__ import annotations
 import copy
 import operator
 import re
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from ..api.engine import OfflineErrorStatus, is_error_value
 from .records import HarnessError
@@ -53,10 +56,19 @@ def text(value: Any) -> str:
     return str(value)
 
 
+class ForEach(NamedTuple):
+    """A DTL ``<foreach property="source.{lines()}" key="k">`` and the actions inside it."""
+
+    property: str
+    key: str
+    actions: Sequence[Any]
+
+
 class _Parser:
     def __init__(self, expression: str, names: Dict[str, Any]) -> None:
         self.tokens = self._tokens(expression)
         self.names = names
+        self.keys = {n: v for n, v in names.items() if isinstance(v, (str, int))}
         self.expression = expression
         self.at = 0
 
@@ -152,20 +164,29 @@ class _Parser:
         head, _, rest = token.partition(".")
         if head not in self.names:
             raise HarnessError(f"{head!r} is not one of {sorted(self.names)} in {self.expression!r}")
-        return read(self.names[head], rest, self.expression)
+        return read(self.names[head], rest, self.expression, self.keys)
 
 
 def _steps(path: str) -> List[str]:
     return re.findall(r"\{[^}]*\}|[^.{}]+", path)
 
 
-def read(obj: Any, path: str, where: str = "") -> Any:
-    """``obj.a.b`` as compiled ObjectScript reads it: property reads; ``{p}`` is ``GetValueAt(p)``."""
+def _with_keys(path: str, keys: Optional[Dict[str, Any]]) -> str:
+    """``lines(k).sku`` with each foreach key in an index replaced by its value (``lines(2).sku``)."""
+    if not keys:
+        return path
+    return re.sub(r"\((%?[A-Za-z][A-Za-z0-9]*)\)",
+                  lambda m: f"({keys[m.group(1)]})" if m.group(1) in keys else m.group(0), path)
+
+
+def read(obj: Any, path: str, where: str = "", keys: Optional[Dict[str, Any]] = None) -> Any:
+    """``obj.a.b`` as compiled ObjectScript reads it: property reads; ``{p}`` is ``GetValueAt(p)``
+    (``keys``: the foreach keys in scope)."""
     value = obj
     for step in _steps(path):
         if step.startswith("{"):
             status = Ref()
-            value = value.GetValueAt(step[1:-1], "", status)
+            value = value.GetValueAt(_with_keys(step[1:-1], keys), "", status)
             if is_error_value(status.value):
                 raise HarnessError(f"{where}: GetValueAt failed: {_status_text(status.value)}")
         else:
@@ -199,26 +220,76 @@ def clone(obj: Any) -> Any:
     return twin
 
 
-def transform(source: Any, target: Any, assigns: Sequence[Tuple[str, str]]) -> Any:
-    """Run DTL ``<assign property=... value=...>`` actions; returns the status ``Transform`` returns."""
-    for prop, value_text in assigns:
-        value = evaluate(value_text, {"source": source, "target": target})
-        head, _, path = prop.partition(".")
-        if head != "target" or not path:
-            raise HarnessError(f"assign property {prop!r}: write target.<property> or target.{{path}}")
-        steps = _steps(path)
-        owner = read(target, ".".join(steps[:-1]), prop) if len(steps) > 1 else target
-        last = steps[-1]
-        if last.startswith("{"):
-            status = owner.SetValueAt(value, last[1:-1], "set", "")
-            if is_error_value(status):
-                return status
-            continue
-        declared = owner.__dict__.get("_properties")
-        if declared is not None and last not in declared:
-            return OfflineErrorStatus(f"<PROPERTY DOES NOT EXIST> {last} of {_class(owner)} (DTL {prop})")
-        setattr(owner, last, value)
+def transform(source: Any, target: Any, assigns: Sequence[Any], keys: Optional[Dict[str, Any]] = None) -> Any:
+    """Run DTL actions: ``(property, value)`` for ``<assign property=... value=...>`` and
+    :class:`ForEach` loops; returns the status ``Transform`` returns (``keys``: foreach keys in scope)."""
+    scope = dict(keys or {})
+    for action in assigns:
+        if isinstance(action, ForEach):
+            status = _foreach(source, target, action, scope)
+        else:
+            status = _assign(source, target, action[0], action[1], scope)
+        if is_error_value(status):
+            return status
     return 1
+
+
+def _assign(source: Any, target: Any, prop: str, value_text: str, keys: Dict[str, Any]) -> Any:
+    value = evaluate(value_text, {**keys, "source": source, "target": target})
+    head, _, path = prop.partition(".")
+    if head != "target" or not path:
+        raise HarnessError(f"assign property {prop!r}: write target.<property> or target.{{path}}")
+    steps = _steps(path)
+    owner = read(target, ".".join(steps[:-1]), prop, keys) if len(steps) > 1 else target
+    last = steps[-1]
+    if last.startswith("{"):
+        return owner.SetValueAt(value, _with_keys(last[1:-1], keys), "set", "")
+    declared = owner.__dict__.get("_properties")
+    if declared is not None and last not in declared:
+        return OfflineErrorStatus(f"<PROPERTY DOES NOT EXIST> {last} of {_class(owner)} (DTL {prop})")
+    setattr(owner, last, value)
+    return 1
+
+
+def _foreach(source: Any, target: Any, loop: ForEach, keys: Dict[str, Any]) -> Any:
+    """``<foreach property="source.{lines()}" key="k">``: ``k`` = ``GetNextIndex("lines()", k)``
+    from "" until it answers "", the actions run for each ``k``."""
+    head, _, path = loop.property.partition(".")
+    if head not in ("source", "target") or not (path.startswith("{") and path.endswith("}")):
+        raise HarnessError(f"foreach property {loop.property!r}: write source.{{list()}} (a path of a Python "
+                           "message; its lists are no collection properties)")
+    owner = source if head == "source" else target
+    where = _with_keys(path[1:-1], keys)
+    key: Any = ""
+    while True:
+        status = Ref()
+        key = owner.GetNextIndex(where, key, status)
+        if is_error_value(status.value):
+            return status.value
+        if key == "":
+            return 1
+        found = transform(source, target, loop.actions, {**keys, loop.key: key})
+        if is_error_value(found):
+            return found
+
+
+def dtl_actions(transform_element: Any) -> List[Any]:
+    """The actions of a DTL ``<transform>`` element (``xml.etree`` element) in order, for
+    :func:`transform`: ``<assign action="set">`` as ``(property, value)``, ``<foreach>`` as
+    :class:`ForEach`; ``<annotation>`` is skipped and any other action is refused."""
+    found: List[Any] = []
+    for child in transform_element:
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "annotation":
+            continue
+        if tag == "assign" and child.get("action", "set") == "set":
+            found.append((child.get("property", ""), child.get("value", "")))
+        elif tag == "foreach":
+            found.append(ForEach(child.get("property", ""), child.get("key", ""), dtl_actions(child)))
+        else:
+            raise HarnessError(f"DTL <{tag}{' action=' + repr(child.get('action')) if child.get('action') else ''}> "
+                               "is not run offline: the harness runs <assign action=\"set\"> and <foreach>")
+    return found
 
 
 def _status_text(status: Any) -> str:

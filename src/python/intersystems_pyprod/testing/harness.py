@@ -12,6 +12,7 @@ It is a test tool, not a production engine: one thread, no persistence, no pools
 from __future__ import annotations
 
 import collections
+import sys
 import time
 from typing import Any, Callable, Deque, Dict, Iterator, List, Optional, Sequence, Tuple
 
@@ -106,6 +107,9 @@ class Harness(Delivery):
                     properties["JsonFields"] = "%String"
                 self._standin.define(ClassInfo(cls.iris_name, {"PYMODULE": cls.py_module, "PYCLASS": cls.py_class},
                                                defaults, {stream[0]: stream[1]}, properties))
+                found = getattr(sys.modules.get(cls.py_module), cls.py_class, None)
+                if isinstance(found, type):  # this script's class answers for its IRIS name (a reload)
+                    messages.register(found)
 
     def _all_columns(self, cls: ClassModel) -> List[Any]:
         """The columns of a message class and of the user message classes it extends."""
@@ -241,11 +245,14 @@ class Harness(Delivery):
         Example: ``assert h.rule(Invoice(amount=250), "Document.amount > 100")``."""
         return ensrules.condition(self.iris_message(message), condition)
 
-    def transform(self, message: Any, assigns: Sequence[Tuple[str, str]], create: str = "new",
+    def transform(self, message: Any, assigns: Sequence[Any], create: str = "new",
                   target_class: str = "") -> Tuple[Any, Any]:
-        """Run DTL assignments (``("target.amount", "source.amount * 2")``, ``("target.{lines(1).sku}",
-        '"B2"')``) with ``create`` new (a new ``target_class``), copy or existing; returns (status,
-        the target as the next Python component receives it). Example:
+        """Run DTL actions: assignments (``("target.amount", "source.amount * 2")``,
+        ``("target.{lines(1).sku}", '"B2"')``) and loops (``ForEach("source.{lines()}", "k",
+        [("target.{lines(k).qty}", "source.{lines(k).qty} * 2")])``; ``ensrules.dtl_actions`` reads
+        them from a DTL's XML) with ``create`` new (a new ``target_class``), copy or existing;
+        returns (status, the target as the next Python component receives it: saved for its
+        message header first, as IRIS saves it). Example:
         ``status, doubled = h.transform(invoice, [("target.amount", "source.amount * 2")], create="copy")``."""
         source = self.iris_message(message)
         if create == "new":
@@ -255,6 +262,8 @@ class Harness(Delivery):
         else:
             raise HarnessError(f"create={create!r}: use new, copy or existing")
         status = ensrules.transform(source, target, assigns)
+        if not is_error_value(status):
+            status = target._Save()
         if is_error_value(status):
             return status, None
         try:

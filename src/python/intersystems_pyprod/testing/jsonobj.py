@@ -1,6 +1,7 @@
 """The stand-in's ``PyProd.JsonMessage`` methods, doing what the ObjectScript methods do:
-``JsonOpen`` records the field list and hands over the body stream, ``GetValueAt`` and
-``SetValueAt`` call the module named by the class's ``PYPATHS`` parameter."""
+``JsonOpen`` records the field list and hands over the body stream, ``GetValueAt``,
+``SetValueAt``, ``GetNextIndex`` and ``%OnAddToSaveSet`` call the module named by the class's
+``PYPATHS`` parameter."""
 
 from __future__ import annotations
 
@@ -34,9 +35,31 @@ def get_value_at(obj: Any, path: str, status: Any = None) -> Any:
     return value
 
 
+def get_next_index(obj: Any, path: str, index: Any, status: Any = None) -> Any:
+    """``GetNextIndex``: the next index; the status goes to ``status.value`` (by reference)."""
+    try:
+        result = importlib.import_module(PYPATHS).get_next_index(obj, path, index)
+        found, following = result[0], result[1]
+    except Exception as exc:  # as the ObjectScript catch: ex.AsStatus()
+        found, following = OfflineErrorStatus(f"<PYTHON EXCEPTION> {type(exc).__name__}: {exc}"), ""
+    if status is not None:
+        status.value = found
+    return following
+
+
 def set_value_at(obj: Any, value: Any, path: str, action: str, key: str) -> Any:
     """``SetValueAt``: the status."""
     try:
         return importlib.import_module(PYPATHS).set_value_at(obj, value, path, action, key)
+    except Exception as exc:  # as the ObjectScript catch: ex.AsStatus()
+        return OfflineErrorStatus(f"<PYTHON EXCEPTION> {type(exc).__name__}: {exc}")
+
+
+def on_add_to_save_set(obj: Any) -> Any:
+    """``%OnAddToSaveSet``: with ``JsonFields`` set, the module's ``on_save``; the status."""
+    if not obj.__dict__.get("JsonFields"):
+        return 1
+    try:
+        return importlib.import_module(PYPATHS).on_save(obj)
     except Exception as exc:  # as the ObjectScript catch: ex.AsStatus()
         return OfflineErrorStatus(f"<PYTHON EXCEPTION> {type(exc).__name__}: {exc}")

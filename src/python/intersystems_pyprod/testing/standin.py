@@ -15,8 +15,9 @@ from typing import Any, Callable, Dict, List, Optional
 from ..api.engine import OfflineErrorStatus, is_error_value
 from ..loader.globals import MemoryGlobals
 from ..runtime import sealing, viewer
-from . import datatypes, jsonobj
+from . import datatypes, jsonobj, stored
 from .namespaces import GlobalRef, Namespaces
+from .stored import MessageStore
 
 
 class Ref:
@@ -187,30 +188,6 @@ class Response:
 response = Response()
 
 
-class MessageStore:
-    """The stored message bodies of a namespace (the ``Ens.MessageBody`` extent: one ID sequence
-    for every body class). A body gets its ID when it is first saved: when a message header is
-    made for it, or when the process holding it as its response is saved."""
-
-    def __init__(self) -> None:
-        self.bodies: Dict[int, Any] = {}
-        self._last = 0
-
-    def save(self, obj: Any) -> int:
-        ident = obj.__dict__.get("_id")
-        if ident is None:
-            self._last += 1
-            ident = obj.__dict__["_id"] = self._last
-        self.bodies[ident] = obj
-        return ident
-
-    def delete(self, obj: Any) -> None:
-        ident = obj.__dict__.get("_id")
-        if ident is not None:
-            self.bodies.pop(ident, None)
-            obj.__dict__["_id"] = None
-
-
 class _MessageObject(IrisObject):
     """An instance of a class extending ``PyProd.Message``: persistent (``%Save``, ``%Id``), with
     the message-viewer hooks as PyProd.Message and PyProd.JsonMessage define them.
@@ -226,12 +203,19 @@ class _MessageObject(IrisObject):
         store = self.__dict__.get("_store")
         if store is None:
             raise RuntimeError(f"{self._ClassName(1)} has no message store to be saved in")
+        status = self._OnAddToSaveSet()  # called first, when the object joins the save set
+        if is_error_value(status):
+            return status
         for name, datatype in (self.__dict__.get("_properties") or {}).items():
             value = self.__dict__.get(name)
             if not datatypes.valid(datatype, value):  # IRIS validates every property before a save
                 return OfflineErrorStatus(f"ERROR #5802: Datatype validation failed on property "
                                           f"'{self._ClassName(1)}:{name}', with value equal to \"{value}\"")
         store.save(self)
+        return 1
+
+    def _OnAddToSaveSet(self) -> Any:
+        """``%OnAddToSaveSet``: PyProd.Message defines none."""
         return 1
 
     def _GetContentType(self) -> str:
@@ -283,6 +267,12 @@ class _JsonMessageObject(_MessageObject):
 
     def SetValueAt(self, value: Any = "", path: str = "", action: str = "set", key: str = "") -> Any:
         return jsonobj.set_value_at(self, value, path, action, key)
+
+    def GetNextIndex(self, path: str = "", index: Any = "", status: Any = None) -> Any:
+        return jsonobj.get_next_index(self, path, index, status)
+
+    def _OnAddToSaveSet(self) -> Any:
+        return jsonobj.on_add_to_save_set(self)
 
     def _GetContentType(self) -> str:
         return viewer.JSON
@@ -377,6 +367,11 @@ class IrisStandIn:
 
     def define(self, info: ClassInfo) -> None:
         self.classes[info.name.lower()] = info
+
+    def reopen(self, row: Any) -> Any:
+        """``%OpenId`` of message ``row`` stored under an earlier definition of its class
+        (:func:`.stored.reopen`)."""
+        return stored.reopen(self, row)
 
     def ref(self) -> Ref:
         # only the form both reference projects use (IRIS_REFERENCE.md 1.6): no initial value

@@ -1,0 +1,67 @@
+"""The stored JSON body kept in line with the properties: on save, and as the viewer shows it.
+
+``PyProd.JsonMessage.%OnAddToSaveSet`` calls :func:`on_save` before IRIS saves a JSON message
+whose properties Python wrote (``JsonFields`` set). When ObjectScript changed a field's property
+since (a DTL ``create="copy"``/``"existing"`` or a BPL ``<assign>``), or the row holds a value the
+field's retyped property can no longer take, the body and the properties are rewritten from the
+message as Python reads it, so the stored JSON, SQL, the viewer and the next Python reader agree.
+Checking costs one read of each property: ``JsonFields`` records a digest of each value Python
+wrote and the field's type; the body is read only when a value or a type differs (or the row was
+written before the digests existed). The viewer's Contents tab shows the JSON as Python reads it
+(:func:`json_as_read`), also before such a save.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..api import engine
+from . import bodies, fieldsync, messages, streams
+
+
+def on_save(obj: Any) -> Any:
+    """Rewrite ``obj``'s body and properties when they disagree; a status (an error status naming
+    the message and the field when the property's value cannot be read as the field's type)."""
+    current = engine.current()
+    try:
+        cls = messages.python_class(obj._ClassName(1))
+    except Exception:  # the class cannot be imported here: saved as it is (Python still reads the properties)
+        return 1
+    try:
+        if cls is None or getattr(cls, "_pyprod_serializer", "") != "json" or not fieldsync.props(cls):
+            return 1
+        if fieldsync.in_sync(obj, cls):
+            return 1
+        text = streams.read_json(obj)
+        if not text:  # made in IRIS: its properties are the message, there is no body to agree with
+            return 1
+        message, differs = messages.read_json(cls, obj, text)
+        written = fieldsync.forms(message)
+        if differs or any(fieldsync.token(getattr(obj, p.name, ""), p.kind) != fieldsync.token(v, p.kind)
+                          for p, v in zip(fieldsync.props(cls), written)):
+            messages.rewrite(obj, message)
+        return 1
+    except (bodies.BodyError, messages.MessageError, TypeError, ValueError) as exc:
+        where = f"{obj._ClassName(1)}{messages._id_of(obj)}"
+        return current.error_status(f"{where} cannot be saved: its body and its properties cannot be brought "
+                                    f"in line: {exc}")
+
+
+def json_as_read(obj: Any, text: str) -> str:
+    """The JSON Python reads from ``obj`` whose stored body is ``text``: ``text`` itself, unless
+    Python reads a field's value differently (ObjectScript changed its property, or the field was
+    retyped since the row was stored): then the stored JSON with the values Python reads."""
+    try:
+        cls = messages.python_class(obj._ClassName(1))
+        if cls is None or getattr(cls, "_pyprod_serializer", "") != "json" or not fieldsync.props(cls):
+            return text
+        message, differs = messages.read_json(cls, obj, text)
+        if not differs:
+            return text
+        stored = bodies.decode(text)
+        for prop in fieldsync.props(cls):  # the stored JSON with the values Python reads
+            if prop.field in stored or getattr(obj, prop.name, "") not in (None, ""):
+                stored[prop.field] = message.__dict__.get(prop.field)
+        return bodies.encode(stored, messages._json_default)
+    except Exception:  # the viewer shows the stored text, with its own note when it is not JSON
+        return text

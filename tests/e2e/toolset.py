@@ -16,6 +16,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Tuple
 
+from intersystems_pyprod.testing import ensrules
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 ROUTING = REPO / "examples" / "routing"
@@ -69,12 +71,12 @@ def _xdata(text: str, block: str, where: str) -> ET.Element:
 
 
 def dtl_of(text: str, where: str = "the class") -> Dict[str, Any]:
-    """The transform of a DTL class's text: {"source", "target", "create", "assigns": [(property,
-    value)]}."""
+    """The transform of a DTL class's text: {"source", "target", "create", "assigns": its actions
+    as :func:`intersystems_pyprod.testing.ensrules.dtl_actions` reads them (assignments and
+    foreach loops)}."""
     transform = _xdata(text, "DTL", where)
     return {"source": transform.get("sourceClass"), "target": transform.get("targetClass"),
-            "create": transform.get("create"),
-            "assigns": [(a.get("property"), a.get("value")) for a in transform.iter("assign")]}
+            "create": transform.get("create"), "assigns": ensrules.dtl_actions(transform)}
 
 
 def dtl(name: str) -> Dict[str, Any]:
@@ -123,13 +125,13 @@ def check_dtls(tools: Any, ids: Dict[str, str]) -> Dict[str, Dict[str, Any]]:
     new = done["InvoiceNew"] = _ok(tools.transform("PyProdE2E.InvoiceNew", "Routing.Invoice", ids["I-1"]),
                                    "InvoiceNew")
     assert _python(new) == {"invoice_id": "I-1-N", "customer": "ACME", "amount": 500.0, "status": "new",
-                            "lines": [{"sku": "B2", "qty": 3}]}
+                            "lines": [{"sku": "B2", "qty": 3}], "items": 0}
     assert "Line(sku='B2', qty=3)" in new["repr"]  # typed nesting: a Line, not a dict
     # create="copy": a property write and a {path} write on a copy; the source is unchanged
     copy = done["InvoiceCopy"] = _ok(tools.transform("PyProdE2E.InvoiceCopy", "Routing.Invoice", ids["I-1"]),
                                      "InvoiceCopy")
     assert _python(copy) == {"invoice_id": "I-1", "customer": "ACME", "amount": 250.0, "status": "copied",
-                             "lines": [{"sku": "A1", "qty": 7}, {"sku": "B2", "qty": 1}]}
+                             "lines": [{"sku": "A1", "qty": 7}, {"sku": "B2", "qty": 1}], "items": 0}
     assert str(copy["id"]) != str(ids["I-1"])
     source = _python(_ok(tools.read("Routing.Invoice", ids["I-1"]), "the source"))
     assert (source["status"], source["lines"][0]["qty"]) == ("new", 2)
@@ -139,7 +141,7 @@ def check_dtls(tools: Any, ids: Dict[str, str]) -> Dict[str, Dict[str, Any]]:
         "InvoiceExisting")
     assert str(existing["id"]) == str(ids["I-3"])
     assert _python(existing) == {"invoice_id": "I-3", "customer": "ACME", "amount": 40.0, "status": "new",
-                                 "lines": [{"sku": "A1", "qty": 1}]}
+                                 "lines": [{"sku": "A1", "qty": 1}], "items": 0}
     # Python message -> ObjectScript request -> Python message
     plain = done["InvoiceToPlain"] = _ok(tools.transform("PyProdE2E.InvoiceToPlain", "Routing.Invoice", ids["I-1"]),
                                          "InvoiceToPlain")
@@ -149,7 +151,7 @@ def check_dtls(tools: Any, ids: Dict[str, str]) -> Dict[str, Dict[str, Any]]:
     back = done["PlainToInvoice"] = _ok(tools.transform("PyProdE2E.PlainToInvoice", "PyProdE2E.Plain", plain["id"]),
                                         "PlainToInvoice")
     assert _python(back) == {"invoice_id": "P-A1", "customer": "ACME", "amount": 250.0, "status": "new",
-                             "lines": [{"sku": "A1", "qty": 2}]}
+                             "lines": [{"sku": "A1", "qty": 2}], "items": 0}
     assert "Line(sku='A1', qty=2)" in back["repr"]
     return done
 

@@ -57,11 +57,24 @@ def text(value: Any) -> str:
 
 
 class ForEach(NamedTuple):
-    """A DTL ``<foreach property="source.{lines()}" key="k">`` and the actions inside it."""
+    """A DTL ``<foreach property="source.{lines()}" key="k">`` and the actions inside it, for
+    :meth:`Harness.transform`.
+
+    Examples:
+        ```python
+        from intersystems_pyprod.testing import ForEach
+
+        count = ForEach("source.{lines()}", "k",
+                        [("target.items", "target.items + source.{lines(k).qty}")])
+        ```
+    """
 
     property: str
+    """The list the loop walks, as the DTL writes it (``source.{lines()}``)."""
     key: str
+    """The loop variable, usable inside the actions' paths (``lines(k).qty``)."""
     actions: Sequence[Any]
+    """Assignments ``(property, value)`` and nested loops, in order."""
 
 
 class _Parser:
@@ -275,8 +288,29 @@ def _foreach(source: Any, target: Any, loop: ForEach, keys: Dict[str, Any]) -> A
 
 def dtl_actions(transform_element: Any) -> List[Any]:
     """The actions of a DTL ``<transform>`` element (``xml.etree`` element) in order, for
-    :func:`transform`: ``<assign action="set">`` as ``(property, value)``, ``<foreach>`` as
-    :class:`ForEach`; ``<annotation>`` is skipped and any other action is refused."""
+    :meth:`Harness.transform`: ``<assign action="set">`` as ``(property, value)``, ``<foreach>``
+    as :class:`ForEach`; ``<annotation>`` is skipped and any other action is refused.
+
+    Args:
+        transform_element: the ``<transform>`` element of a DTL class's ``XData DTL`` block.
+
+    Returns:
+        The actions, ready for ``Harness.transform(message, actions, create=...)``.
+
+    Raises:
+        HarnessError: an action the harness does not run offline, named.
+
+    Examples:
+        ```python
+        import xml.etree.ElementTree as ET
+
+        from intersystems_pyprod.testing import dtl_actions
+
+        xml = ("<transform sourceClass='Routing.Invoice' targetClass='Routing.Invoice' create='copy'>"
+               "<assign value='&quot;review&quot;' property='target.status' action='set' /></transform>")
+        assert dtl_actions(ET.fromstring(xml)) == [("target.status", '"review"')]
+        ```
+    """
     found: List[Any] = []
     for child in transform_element:
         tag = child.tag.rsplit("}", 1)[-1]

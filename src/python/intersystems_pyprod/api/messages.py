@@ -230,13 +230,23 @@ class ProductionMessage(metaclass=_MessageMeta):
         return f"{type(self).__name__}({body})"
 
 
+def _model_field_default(cls: Any, name: str) -> Tuple[bool, Any]:
+    """(True, the default of pydantic field ``name``) or (False, None) when it is no such field;
+    a required field's default is None."""
+    fields = getattr(cls, "__pydantic_fields__", None) if cls.__dict__.get("_pyprod_model") else None
+    info = fields.get(name) if fields else None
+    if info is None:
+        return False, None
+    if info.is_required():
+        return True, None
+    return True, info.get_default(call_default_factory=True)
+
+
 def field_default(cls: type, name: str) -> Any:
     """The default of field ``name``: a dataclass field's ``default_factory()`` or default, a
     ``Column`` default, a class-level value, or ``None``."""
     if getattr(cls, "_pyprod_model", False):
-        from .models import field_default as model_default
-
-        known, value = model_default(cls, name)
+        known, value = _model_field_default(cls, name)
         if known:
             return value
     declared = getattr(cls, "__dataclass_fields__", None)
@@ -331,7 +341,3 @@ class PickleSerialize(ProductionMessage):
     _pyprod_kind = "Message"
     _pyprod_serializer = "pickle"
 
-
-from .models import install as _install_models  # noqa: E402 - needs the classes above
-
-_install_models()

@@ -154,15 +154,3 @@ def install() -> None:
     """Adopt now when the script's pydantic is loaded already, and watch for it (re)loading."""
     adopt()
     _watch_again()
-
-
-def field_default(cls: Any, name: str) -> Tuple[bool, Any]:
-    """(True, the default of pydantic field ``name``) or (False, None) when it is no such field;
-    a required field's default is None."""
-    fields = getattr(cls, "__pydantic_fields__", None) if cls.__dict__.get("_pyprod_model") else None
-    info = fields.get(name) if fields else None
-    if info is None:
-        return False, None
-    if info.is_required():
-        return True, None
-    return True, info.get_default(call_default_factory=True)

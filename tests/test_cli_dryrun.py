@@ -116,3 +116,11 @@ def test_repo_layout_is_in_place():
     for part in ("module.xml", "src/cls", "src/python", "cli", "tests", ".github", "README.md", "examples",
                  ".ci/run"):
         assert (REPO / part).exists(), part
+
+
+def test_one_class_is_counted_in_the_singular(tmp_path):
+    script = write_script(tmp_path, "one.py", "from intersystems_pyprod import JsonSerialize\n"
+                                              "class Note(JsonSerialize):\n    text: str\n")
+    result = cli("--dry-run", str(script))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1].startswith("Dry run finished successfully: 1 class, ")

@@ -114,5 +114,6 @@ def _finish(args: argparse.Namespace, result: Dict[str, Any], code: int) -> int:
         print(f"Generated {cls['name']:<{width}}  {cls['kind']:<{kind_width}}{where}".rstrip())
     check = "grammar check passed" if result.get("validated") else "grammar check skipped"
     written = f", written to {result['output']}" if result.get("output") else ""
-    print(f"Dry run finished successfully: {len(classes)} classes, {check}{written}; nothing was sent to IRIS.")
+    count = f"{len(classes)} class" + ("" if len(classes) == 1 else "es")
+    print(f"Dry run finished successfully: {count}, {check}{written}; nothing was sent to IRIS.")
     return code

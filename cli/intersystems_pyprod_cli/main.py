@@ -32,7 +32,7 @@ IRIS_TIMEOUT; also IRISNAMESPACE, IRISUSERNAME, IRISPASSWORD), else .env or
 [tool.intersystems_pyprod] in pyproject.toml, else localhost:1972/USER.
 
 Exit codes: 0 success, 1 the input or the load failed, 2 usage error,
-3 cannot reach or log in to the server.
+3 cannot reach or log in to the server, 130 Ctrl-C stopped run-local or a server command.
 """
 
 SERVER_COMMANDS = ("unload", "status", "start", "stop", "update", "restart", "messages", "log", "doctor",
@@ -124,7 +124,8 @@ def _run_local_parser(secrets: List[str]) -> argparse.ArgumentParser:
                         metavar="SECONDS",
                         help="stop and exit 1 when the run takes longer than this (0: no limit)")
     parser.add_argument("--json", action="store_true",
-                        help='print {"log": [...], "trace": [...]} with whole message bodies')
+                        help='print one JSON document {"ok", "errors", "error", "log": [...], "trace": [...]} '
+                             'with whole message bodies')
     parser.add_argument("--debug", action="store_true", help="show Python tracebacks of internal errors")
     parser.add_argument("--watch", action="store_true",
                         help="keep running: run again whenever the script, its project modules or the .cls "

@@ -55,7 +55,7 @@ def test_uninstall_is_refused_while_scripts_are_loaded_and_changes_nothing():
     error = ns.db.ipm_uninstall(hook(ns))
     assert error is not None and ns.classes == classes and ns.db.snapshot() == saved
     first = error.splitlines()[0]
-    assert "PyProd was not uninstalled" in first and "flow (4 classes), hello (1 classes)" in first
+    assert "PyProd was not uninstalled" in first and "flow (4 classes), hello (1 class)" in first
     for script in ("flow", "hello"):
         assert f"intersystems_pyprod unload {script}" in error
         assert f'##class(PyProd.Loader).Unload("{script}")' in error

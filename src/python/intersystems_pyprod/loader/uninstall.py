@@ -39,7 +39,7 @@ def before_uninstall(ns: Namespace, store: SourceStore, others: Sequence[Globals
     with locked(ns, store, "uninstall of PyProd"):
         scripts = store.scripts()
         if scripts:
-            loaded = ", ".join(f"{s} ({len(store.recorded(s))} classes)" for s in scripts)
+            loaded = ", ".join(f"{s} ({_classes(len(store.recorded(s)))})" for s in scripts)
             steps = "".join(f"\n    {unload_commands(s)}" for s in scripts)
             raise PyProdError(
                 f"PyProd was not uninstalled: {len(scripts)} script{'s' if len(scripts) > 1 else ''} "
@@ -49,3 +49,8 @@ def before_uninstall(ns: Namespace, store: SourceStore, others: Sequence[Globals
             store.drop_all()
             for g in others:
                 empty(g)
+
+
+def _classes(count: int) -> str:
+    """``1 class``, ``4 classes``."""
+    return f"{count} class" + ("" if count == 1 else "es")

@@ -26,6 +26,9 @@ import tempfile
 import time
 import tracemalloc
 from pathlib import Path
+from typing import Any
+
+from intersystems_pyprod.testing.standin import Stream
 
 MESSAGE_SOURCE = '''
 from intersystems_pyprod import JsonSerialize, PickleSerialize
@@ -102,23 +105,46 @@ IOP_KINDS = ("iop-dataclass", "iop-pydantic")
 
 
 class IopMessageStandIn:
-    """The smallest stand-in for the IOP.Message object IoP's serializer fills and reads: the
-    attributes it touches (classname, json, type). It has no ``buffer``, so the JSON stays one
-    string (IoP would cut a body longer than its buffer into a stream)."""
+    """A stand-in for the IOP.Message object IoP's serializer fills and reads, doing what its
+    ``json`` property does in IRIS (IOP.Message 4.1.1: ``jsonSet``/``jsonGet``): a text longer
+    than ``BUFFER`` (1,000,000 characters) is written into a ``%Stream.GlobalCharacter`` in
+    chunks of that size, a stream is kept as it is; ``type`` says which."""
+
+    BUFFER = 1_000_000
 
     def __init__(self) -> None:
         self.classname = ""
-        self.json = ""
-        self.type = "String"
+        self.type = ""
+        self._json: Any = ""
+
+    @property
+    def buffer(self) -> int:
+        return self.BUFFER
+
+    @property
+    def json(self) -> Any:
+        return self._json
+
+    @json.setter
+    def json(self, value: Any) -> None:
+        if isinstance(value, str) and len(value) > self.BUFFER:
+            stream = Stream("%Stream.GlobalCharacter")
+            for start in range(0, len(value), self.BUFFER):
+                stream.Write(value[start:start + self.BUFFER])
+            value = stream
+        self._json, self.type = value, ("Stream" if isinstance(value, Stream) else "String")
 
     def _Id(self) -> str:
         return ""
 
 
 class _IopIris:
-    """What ``iop.runtime.iris.get_iris()`` is asked for: ``cls(name)._New()``."""
+    """What ``iop.runtime.iris.get_iris()`` is asked for: ``cls(name)._New()`` of IOP.Message and
+    of ``%Stream.GlobalCharacter`` (the harness's stream stand-in, the one our side writes)."""
 
     def cls(self, name: str):
+        if name.startswith("%Stream."):
+            return type("IopStream", (), {"_New": staticmethod(lambda: Stream(name))})
         return type("IopClass", (), {"_New": staticmethod(IopMessageStandIn)})
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import datetime
 import decimal
-import hashlib
 import math
+import zlib
 from typing import Any, Dict, List, NamedTuple, Optional, Tuple
 
 from ..api.messages import declares_fields
@@ -35,6 +35,8 @@ class Prop(NamedTuple):
     name: str
     kind: Optional[type]
     column: bool
+    #: the name of ``kind`` as ``JsonFields`` records it ("" for none)
+    kind_text: str = ""
 
 
 def props(cls: type) -> List[Prop]:
@@ -42,7 +44,10 @@ def props(cls: type) -> List[Prop]:
     cached = cls.__dict__.get("_pyprod_props")
     if cached is None:
         found, _ = fieldprops.field_properties(cls)
-        cached = [Prop(p.field, p.iris_name, values.python_type(p.iris_type), p.column) for p in found]
+        cached = []
+        for p in found:
+            kind = values.python_type(p.iris_type)
+            cached.append(Prop(p.field, p.iris_name, kind, p.column, kind.__name__ if kind is not None else ""))
         setattr(cls, "_pyprod_props", cached)
     return cached
 
@@ -62,6 +67,19 @@ def token(value: Any, kind: Optional[type] = None) -> str:
     property of a numeric ``kind`` (``"1.50"`` and ``1.5``); ``""`` for none."""
     if value is None:
         return ""
+    plain = type(value)
+    if plain is str and kind not in _NUMERIC:
+        return value  # the usual cases first, without the decimal arithmetic below
+    if plain is int:
+        return str(value)
+    if plain is float:
+        if value.is_integer():
+            if -2 ** 53 < value < 2 ** 53:
+                return str(int(value))
+        else:
+            shortest = repr(value)
+            if "e" not in shortest and "n" not in shortest:  # no exponent, not inf or nan
+                return shortest  # a finite float's repr is its shortest decimal text already
     if isinstance(value, bool):
         return "1" if value else "0"
     numeric = isinstance(value, (int, float, decimal.Decimal))
@@ -78,13 +96,18 @@ def token(value: Any, kind: Optional[type] = None) -> str:
 
 
 def digest(value: Any, kind: Optional[type] = None) -> str:
-    """A short digest of property value ``value`` of a field of type ``kind`` (8 hex digits)."""
-    return hashlib.blake2b(token(value, kind).encode("utf-8", "surrogatepass"), digest_size=4).hexdigest()
+    """A short mark of property value ``value`` of a field of type ``kind``: ``=`` and its
+    :func:`token` when that is at most 8 characters without ``,`` or ``:`` (most numbers, codes,
+    flags), else a CRC-32 of the token (8 hex digits)."""
+    text = token(value, kind)
+    if len(text) <= 8 and "," not in text and ":" not in text:
+        return "=" + text
+    return f"{zlib.crc32(text.encode('utf-8', 'surrogatepass')):08x}"
 
 
 def kind_name(prop: Prop) -> str:
     """The name of the Python type ``prop``'s values convert to (recorded in ``JsonFields``)."""
-    return prop.kind.__name__ if prop.kind is not None else ""
+    return prop.kind_text
 
 
 def marker(cls: type, written: Optional[List[Any]] = None) -> str:
@@ -93,7 +116,7 @@ def marker(cls: type, written: Optional[List[Any]] = None) -> str:
     ``written`` gives the values."""
     if written is None:
         return ",".join(p.field for p in props(cls))
-    return ",".join(f"{p.field}:{digest(v, p.kind)}:{kind_name(p)}" for p, v in zip(props(cls), written))
+    return ",".join(f"{p.field}:{digest(v, p.kind)}:{p.kind_text}" for p, v in zip(props(cls), written))
 
 
 def fits(value: Any, kind: Optional[type]) -> bool:
@@ -120,9 +143,14 @@ def fits(value: Any, kind: Optional[type]) -> bool:
 def iris_form(value: Any, prop: Prop) -> Any:
     """The property value Python writes for ``value``: "" for None and for a value the property
     cannot hold (a ``Column`` is written as it always was)."""
-    if value is None or not (prop.column or fits(value, prop.kind)):
+    kind, plain = prop.kind, type(value)
+    if plain is kind and ((plain is int and -_INT_LIMIT < value < _INT_LIMIT)
+                          or (plain is str and len(value) <= MAX_STRING)
+                          or (plain is float and math.isfinite(value))):
+        return value  # the usual cases: the property holds the value as it is
+    if value is None or not (prop.column or fits(value, kind)):
         return ""
-    return values.to_iris(value, prop.kind)
+    return values.to_iris(value, kind)
 
 
 def write(obj: Any, message: Any, written: Optional[List[Any]] = None) -> None:
@@ -161,15 +189,19 @@ def _agrees(value: Any, body_value: Any, prop: Prop) -> bool:
     return bool(have == want) and type(have) is type(want)
 
 
-def reconcile(obj: Any, message: Any, data: Dict[str, Any]) -> bool:
+def reconcile(obj: Any, message: Any, data: Dict[str, Any],
+              marks: Optional[Dict[str, Tuple[Optional[str], str]]] = None) -> bool:
     """Let each property ObjectScript changed win over the body ``message`` was read from
-    (``data``: that body decoded, for which fields it holds); True when one did."""
+    (``data``: that body decoded, for which fields it holds; ``marks``: :func:`marks` of ``obj``
+    when the caller has them); True when one did."""
     changed = False
-    marks = _marks(obj)
+    marks = _marks(obj) if marks is None else marks
     for prop in props(type(message)):
         value = getattr(obj, prop.name, "")
         mark, kind = marks.get(prop.field, (None, ""))
         if mark is not None:  # Python recorded the value it wrote: unchanged, the body holds it
+            if kind == prop.kind_text and _written(value, message.__dict__.get(prop.field), prop):
+                continue  # the very value Python writes for the body's (the usual case, no digest needed)
             if digest(value, prop.kind) == mark:
                 continue
             if kind != kind_name(prop) and prop.field in data and retyped.written_before(value, data[prop.field]):
@@ -191,12 +223,14 @@ def reconcile(obj: Any, message: Any, data: Dict[str, Any]) -> bool:
 _JSON_KINDS = (str, int, float, bool)
 
 
-def settle(obj: Any, cls: Any, data: Dict[str, Any]) -> None:
+def settle(obj: Any, cls: Any, data: Dict[str, Any],
+           marks: Optional[Dict[str, Tuple[Optional[str], str]]] = None) -> None:
     """Convert in decoded body ``data`` each scalar of a dataclass or pydantic message whose
     field was retyped since the row was stored (its property holds the old type's form of the
     body's value) to the new type when it converts exactly (:mod:`.retyped`). A pyprod-style
-    message keeps its body's values as JSON gives them."""
-    if not declares_fields(cls):
+    message keeps its body's values as JSON gives them. ``marks`` (:func:`marks` of ``obj``)
+    recording today's type for every field means no field was retyped: nothing to do."""
+    if not _declares(cls) or (marks is not None and current(cls, marks)):
         return
     for prop in props(cls):
         if prop.field not in data or prop.kind not in _JSON_KINDS:
@@ -241,6 +275,39 @@ def in_sync(obj: Any, cls: type) -> bool:
     return True
 
 
+def current(cls: Any, marks: Dict[str, Tuple[Optional[str], str]]) -> bool:
+    """True when ``marks`` (:func:`marks`) record a value written under today's type for every
+    property-held field of ``cls``: no field was retyped since the row was stored."""
+    for prop in props(cls):
+        mark = marks.get(prop.field)
+        if mark is None or mark[0] is None or mark[1] != prop.kind_text:
+            return False
+    return True
+
+
+def _written(value: Any, field_value: Any, prop: Prop) -> bool:
+    """True when property ``value`` is exactly what Python writes for ``field_value``."""
+    try:
+        written = iris_form(field_value, prop)
+    except (ValueError, TypeError, ArithmeticError):
+        return False
+    return bool(value == written) and type(value) is type(written)
+
+
+def _declares(cls: Any) -> bool:
+    """:func:`declares_fields`, cached on the class."""
+    known = cls.__dict__.get("_pyprod_declares")
+    if known is None:
+        known = declares_fields(cls)
+        setattr(cls, "_pyprod_declares", known)
+    return bool(known)
+
+
+def marks(obj: Any) -> Dict[str, Tuple[Optional[str], str]]:
+    """field -> (digest, type name) recorded in ``obj``'s ``JsonFields`` (None, "" when not recorded)."""
+    return _marks(obj)
+
+
 def _marks(obj: Any) -> Dict[str, Tuple[Optional[str], str]]:
     """field -> (digest, type name) recorded in ``JsonFields`` (None, "" when not recorded)."""
     method = getattr(obj, "JsonFieldList", None)
@@ -252,8 +319,11 @@ def _marks(obj: Any) -> Dict[str, Tuple[Optional[str], str]]:
         return {}
     found: Dict[str, Tuple[Optional[str], str]] = {}
     for item in str(text or "").split(","):
-        name, _, rest = item.partition(":")
-        mark, _, kind = rest.partition(":")
+        try:
+            name, mark, kind = item.split(":")  # field:mark:type, as this version writes it
+        except ValueError:  # a name alone (a row written by an earlier version), or an empty list
+            name, _, rest = item.partition(":")
+            mark, _, kind = rest.partition(":")
         if name:
             found[name] = (mark or None, kind)
     return found

@@ -379,15 +379,18 @@ def read_json(cls: Any, obj: Any, text: str) -> Tuple[Any, bool]:
     held = fieldsync.props(cls)
     if not held:
         return _from_data(cls, decoded), False
-    before = [decoded.get(p.field) for p in held]
-    fieldsync.settle(obj, cls, decoded)  # fields retyped since the row was stored
+    marks = fieldsync.marks(obj)
+    current = fieldsync.current(cls, marks)  # every field written under today's type: none retyped
+    before = None if current else [decoded.get(p.field) for p in held]
+    if not current:
+        fieldsync.settle(obj, cls, decoded)  # fields retyped since the row was stored
     message = _from_data(cls, decoded)
-    changed = fieldsync.reconcile(obj, message, decoded)
+    changed = fieldsync.reconcile(obj, message, decoded, marks)
     if changed and cls._pyprod_model:  # what ObjectScript changed passes the model's validation too
         message = _validated(cls, dict(message.__dict__))
-    if changed or any(decoded.get(p.field) is not b for p, b in zip(held, before)):
+    if changed or (before is not None and any(decoded.get(p.field) is not b for p, b in zip(held, before))):
         return message, True
-    if cls._pyprod_model:  # a retyped value pydantic coerced ("12.0" in a field now int reads 12)
+    if cls._pyprod_model and not current:  # a retyped value pydantic coerced ("12.0" in a field now int reads 12)
         return message, any(p.field in decoded and fieldsync.coerced(decoded[p.field], message.__dict__.get(p.field), p)
                             for p in held)
     return message, False

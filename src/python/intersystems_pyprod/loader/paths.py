@@ -188,9 +188,10 @@ class DatabaseFinder(MetaPathFinder):
                 out.append(name)
         return sorted(out)
 
-    def refresh(self) -> List[str]:
+    def refresh(self, hold: bool = False) -> List[str]:
         """Drop modules of other namespaces after a namespace switch, and stale ones after a change
         of the generation (one namespace question and one global read otherwise); their names.
+        ``hold``: keep the versions in use (no global read) unless the namespace changed.
         Never raises: a store that cannot be read leaves the modules already imported in use."""
         namespace: Optional[str] = None
         gone: List[str] = []
@@ -203,6 +204,8 @@ class DatabaseFinder(MetaPathFinder):
                         gone += self._drop(record, list(record.served))
                 self.current = namespace
                 changed = True
+            elif hold:
+                return gone
             generation = space.store.generation()
             if generation != space.generation:
                 gone += self._drop(space, self.stale(space))
@@ -296,7 +299,8 @@ def served_root(fullname: str) -> Optional[str]:
     return _finder.root_of(fullname) if _finder is not None else None
 
 
-def refresh() -> None:
-    """At a callback: the namespace's modules, in their active versions (a no-op outside IRIS)."""
+def refresh(hold: bool = False) -> None:
+    """At a callback: the namespace's modules, in their active versions (a no-op outside IRIS);
+    ``hold`` keeps the versions in use unless the process changed namespace."""
     if _finder is not None:
-        _finder.refresh()
+        _finder.refresh(hold)

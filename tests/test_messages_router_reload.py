@@ -211,3 +211,14 @@ def test_a_property_the_object_lacks_reads_as_unset_whatever_iris_raises(job, mo
     target.qty = "4"  # a DTL's property write
     assert target._Save() == 1
     assert json.loads(target.JsonBody.text()) == {"order_id": "", "qty": 4, "priority": "high"}
+
+
+def test_the_contents_tab_shows_a_message_as_the_newly_loaded_class_reads_it(job, capsys):
+    job.load(V1)
+    order = job.stored(order_id="A9", qty="12")
+    order._ShowContents()  # the portal's job shows the message with the version it imported
+    assert '"12"' in capsys.readouterr().out
+    job.load(V2)
+    job.api.reopen(order)._ShowContents()
+    shown = capsys.readouterr().out
+    assert '"qty": 12' in shown.replace("&quot;", '"') and '"12"' not in shown.replace("&quot;", '"')

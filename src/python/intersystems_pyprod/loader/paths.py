@@ -6,11 +6,12 @@ goes stale on disk, a mirror member needs nothing, and the standard library and 
 packages always win (the loader refuses modules that would hide them). Sources are registered
 with ``linecache``, so tracebacks show their lines.
 
-Every callback calls :func:`refresh`, which asks the process's namespace and reads one global
-(that namespace's generation counter); when a load, restore or unload changed it, the modules
-whose script or version changed are dropped from ``sys.modules`` (and their message classes from
-the registry), so the next use imports the new code: in the shared actor pool, and in jobs of
-other scripts too.
+Every callback, every ``{path}`` or save call of a JSON message in a job that runs no callback
+(``runtime.jobversion``) and the Contents tab call :func:`refresh`, which asks the process's
+namespace and reads one global (that namespace's generation counter); when a load, restore or
+unload changed it, the modules whose script or version changed are dropped from ``sys.modules``
+(and their message classes from the registry), so the next use imports the new code: in the
+shared actor pool, in routers and portal jobs, and in jobs of other scripts too.
 
 One process may serve several namespaces (CSP and REST jobs, code that sets ``$NAMESPACE``).
 What the finder knows is kept per namespace, each namespace's store is opened while the process

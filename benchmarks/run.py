@@ -19,6 +19,7 @@ Measures, on the same generated inputs:
   dataclass and pydantic rows, IoP 4.1.1's own serializer on the same messages when it is
   installed (``pip install -r benchmarks/requirements.txt``; without it the run says so);
 - harness throughput through a service -> process -> operation chain;
+- the per-call cost of the check a JSON message's entry call makes for a newly loaded version;
 - CLI cold start (``--help``) against a bare interpreter start.
 
 Run it with the Python of a venv where intersystems-pyprod and intersystems-pyprod-cli are
@@ -325,6 +326,45 @@ def harness_throughput(requests: int, folder: Path) -> List[Row]:
              "pyprod": None, "baseline": None, "unit": "req/s"}]
 
 
+def version_check(calls: int, folder: Path) -> List[Row]:
+    """What a JSON message's entry call (GetValueAt, SetValueAt, GetNextIndex, the save hook) adds
+    to find a newly loaded script version: the namespace question and one global read of the
+    generation counter, on the stand-in's globals (in IRIS each is a crossing into ObjectScript)."""
+    from intersystems_pyprod.loader import paths
+    from intersystems_pyprod.runtime import jobversion
+    from intersystems_pyprod.runtime import paths as message_paths
+    from intersystems_pyprod.testing import Harness
+
+    def per_call(func: Any) -> float:
+        func()
+        start = time.perf_counter()
+        for _ in range(calls):
+            func()
+        return (time.perf_counter() - start) / calls * 1e6
+
+    script = folder / "chain.py"
+    script.write_text(CHAIN)
+    with Harness(str(script)) as harness:
+        obj = harness.iris_message(harness.module.Req("text"))
+        plain = per_call(lambda: message_paths.get_value_at(obj, "text"))
+        paths.ensure_sources()  # the finder of an IRIS job, on the stand-in's globals
+        try:
+            paths.refresh()
+            check = per_call(jobversion.check)
+            jobversion.building()
+            held = per_call(jobversion.check)
+            jobversion.saved()
+            checked = per_call(lambda: message_paths.get_value_at(obj, "text"))
+        finally:
+            paths.uninstall()
+    return [{"metric": "entry call: check for a new script version (namespace + one global read)", "ours": check,
+             "pyprod": None, "baseline": None, "unit": "us"},
+            {"metric": "entry call: the check while a message is built (namespace only)", "ours": held,
+             "pyprod": None, "baseline": None, "unit": "us"},
+            {"metric": "GetValueAt of a field: with the check (baseline: without)", "ours": checked,
+             "pyprod": None, "baseline": plain, "unit": "us"}]
+
+
 def cold_start(repeats: int) -> Row:
     ours = timed([sys.executable, "-m", "intersystems_pyprod_cli", "--help"], repeats)
     bare = timed([sys.executable, "-c", "pass"], repeats)
@@ -339,6 +379,8 @@ def table(rows: List[Row]) -> str:
             return f"{value * 1000:.3f} ms" if value < 1 else f"{value:.2f} s"
         if unit == "x":
             return f"{value:.2f}x"
+        if unit == "us":
+            return f"{value:.2f} µs"
         return f"{value:,.0f} {unit}"
 
     lines = ["| metric | ours | pyprod 0.2.0 | baseline |", "|---|---:|---:|---:|"]
@@ -390,6 +432,7 @@ def main() -> int:
             rows = generation([10, 100] if args.quick else [10, 100, 1000], repeats, pyprod, folder)
             rows.append(import_time(100 if args.quick else 1000, repeats, pyprod, folder))
             rows += harness_throughput(300 if args.quick else 3000, folder)
+            rows += version_check(2000 if args.quick else 20000, folder)
             rows.append(cold_start(5 if args.quick else 15))
             tables.append(rows)
         if not args.scale:

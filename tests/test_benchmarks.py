@@ -147,3 +147,14 @@ def test_round_trip_child_runs_iop_serializer_beside_ours():
                           capture_output=True, text=True, check=True)
     result = json.loads(done.stdout)
     assert all(result[kind]["1024"]["seconds"] > 0 for kind in ("dataclass", "iop-dataclass", "iop-pydantic"))
+
+
+def test_version_check_rows_measure_the_check_and_leave_no_finder(tmp_path):
+    from intersystems_pyprod.loader import paths
+    from intersystems_pyprod.runtime import jobversion
+
+    rows = bench.version_check(20, tmp_path)
+    assert [row["unit"] for row in rows] == ["us"] * 3 and all(row["ours"] > 0 for row in rows)
+    assert rows[2]["baseline"] > 0
+    assert paths._finder is None and jobversion._held_since is None
+    assert "µs" in bench.table(rows)

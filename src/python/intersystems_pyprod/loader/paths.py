@@ -6,11 +6,12 @@ goes stale on disk, a mirror member needs nothing, and the standard library and 
 packages always win (the loader refuses modules that would hide them). Sources are registered
 with ``linecache``, so tracebacks show their lines.
 
-Every callback calls :func:`refresh`, which asks the process's namespace and reads one global
-(that namespace's generation counter); when a load, restore or unload changed it, the modules
-whose script or version changed are dropped from ``sys.modules`` (and their message classes from
-the registry), so the next use imports the new code: in the shared actor pool, and in jobs of
-other scripts too.
+Every callback, every ``{path}`` or save call of a JSON message in a job that runs no callback
+(``runtime.jobversion``) and the Contents tab call :func:`refresh`, which asks the process's
+namespace and reads one global (that namespace's generation counter); when a load, restore or
+unload changed it, the modules whose script or version changed are dropped from ``sys.modules``
+(and their message classes from the registry), so the next use imports the new code: in the
+shared actor pool, in routers and portal jobs, and in jobs of other scripts too.
 
 One process may serve several namespaces (CSP and REST jobs, code that sets ``$NAMESPACE``).
 What the finder knows is kept per namespace, each namespace's store is opened while the process
@@ -188,9 +189,10 @@ class DatabaseFinder(MetaPathFinder):
                 out.append(name)
         return sorted(out)
 
-    def refresh(self) -> List[str]:
+    def refresh(self, hold: bool = False) -> List[str]:
         """Drop modules of other namespaces after a namespace switch, and stale ones after a change
         of the generation (one namespace question and one global read otherwise); their names.
+        ``hold``: keep the versions in use (no global read) unless the namespace changed.
         Never raises: a store that cannot be read leaves the modules already imported in use."""
         namespace: Optional[str] = None
         gone: List[str] = []
@@ -203,6 +205,8 @@ class DatabaseFinder(MetaPathFinder):
                         gone += self._drop(record, list(record.served))
                 self.current = namespace
                 changed = True
+            elif hold:
+                return gone
             generation = space.store.generation()
             if generation != space.generation:
                 gone += self._drop(space, self.stale(space))
@@ -296,7 +300,8 @@ def served_root(fullname: str) -> Optional[str]:
     return _finder.root_of(fullname) if _finder is not None else None
 
 
-def refresh() -> None:
-    """At a callback: the namespace's modules, in their active versions (a no-op outside IRIS)."""
+def refresh(hold: bool = False) -> None:
+    """At a callback: the namespace's modules, in their active versions (a no-op outside IRIS);
+    ``hold`` keeps the versions in use unless the process changed namespace."""
     if _finder is not None:
-        _finder.refresh()
+        _finder.refresh(hold)

@@ -37,7 +37,7 @@ def on_save(obj: Any) -> Any:
             return 1
         message, differs = messages.read_json(cls, obj, text)
         written = fieldsync.forms(message)
-        if differs or any(fieldsync.token(getattr(obj, p.name, ""), p.kind) != fieldsync.token(v, p.kind)
+        if differs or any(fieldsync.token(fieldsync.read(obj, p.name), p.kind) != fieldsync.token(v, p.kind)
                           for p, v in zip(fieldsync.props(cls), written)):
             messages.rewrite(obj, message)
         return 1
@@ -60,7 +60,7 @@ def json_as_read(obj: Any, text: str) -> str:
             return text
         stored = bodies.decode(text)
         for prop in fieldsync.props(cls):  # the stored JSON with the values Python reads
-            if prop.field in stored or getattr(obj, prop.name, "") not in (None, ""):
+            if prop.field in stored or fieldsync.read(obj, prop.name) not in (None, ""):
                 stored[prop.field] = message.__dict__.get(prop.field)
         return bodies.encode(stored, messages._json_default)
     except Exception:  # the viewer shows the stored text, with its own note when it is not JSON

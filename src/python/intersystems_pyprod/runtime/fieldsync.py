@@ -52,6 +52,15 @@ def props(cls: type) -> List[Prop]:
     return cached
 
 
+def read(obj: Any, name: str, default: Any = "") -> Any:
+    """Property ``name`` of ``obj``; ``default`` when ``obj`` lacks it (an object of the class as
+    compiled before a reload added it; which exception IRIS raises then is not documented)."""
+    try:
+        return getattr(obj, name)
+    except Exception:  # a property the object does not have
+        return default
+
+
 def forms(message: Any) -> List[Any]:
     """The property value Python writes for each property-held field of ``message``."""
     return [iris_form(getattr(message, p.field, None), p) for p in props(type(message))]
@@ -110,13 +119,16 @@ def kind_name(prop: Prop) -> str:
     return prop.kind_text
 
 
-def marker(cls: type, written: Optional[List[Any]] = None) -> str:
+def marker(cls: type, written: Optional[List[Any]] = None, held: Optional[List[bool]] = None) -> str:
     """``JsonFields``: the fields whose properties Python writes with the body, each with the
     digest of the value it writes and the field's type (``amount:1a2b3c4d:float,qty:...``) when
-    ``written`` gives the values."""
+    ``written`` gives the values; ``held`` (from :func:`write`) leaves out the properties the
+    object does not have, whose values the body alone holds."""
     if written is None:
         return ",".join(p.field for p in props(cls))
-    return ",".join(f"{p.field}:{digest(v, p.kind)}:{p.kind_text}" for p, v in zip(props(cls), written))
+    took = held if held is not None else [True] * len(written)
+    return ",".join(f"{p.field}:{digest(v, p.kind)}:{p.kind_text}"
+                    for p, v, ok in zip(props(cls), written, took) if ok)
 
 
 def fits(value: Any, kind: Optional[type]) -> bool:
@@ -153,10 +165,20 @@ def iris_form(value: Any, prop: Prop) -> Any:
     return values.to_iris(value, kind)
 
 
-def write(obj: Any, message: Any, written: Optional[List[Any]] = None) -> None:
-    """Set every property of ``obj`` from ``message`` (``written``: its :func:`forms`)."""
+def write(obj: Any, message: Any, written: Optional[List[Any]] = None) -> List[bool]:
+    """Set every property of ``obj`` from ``message`` (``written``: its :func:`forms`); for each,
+    whether ``obj`` took it. An object of the class as compiled before a reload (opened before
+    it, or in a job that still has that class) lacks a property added since: IRIS refuses it
+    (``<PROPERTY DOES NOT EXIST>``) and the body alone holds the field."""
+    held = []
     for prop, value in zip(props(type(message)), forms(message) if written is None else written):
-        setattr(obj, prop.name, value)
+        try:
+            setattr(obj, prop.name, value)
+        except Exception:  # the exception IRIS raises here is not documented
+            held.append(False)
+        else:
+            held.append(True)
+    return held
 
 
 def convert(value: Any, prop: Prop, where: str) -> Any:
@@ -197,7 +219,7 @@ def reconcile(obj: Any, message: Any, data: Dict[str, Any],
     changed = False
     marks = _marks(obj) if marks is None else marks
     for prop in props(type(message)):
-        value = getattr(obj, prop.name, "")
+        value = read(obj, prop.name)
         mark, kind = marks.get(prop.field, (None, ""))
         if mark is not None:  # Python recorded the value it wrote: unchanged, the body holds it
             if kind == prop.kind_text and _written(value, message.__dict__.get(prop.field), prop):
@@ -238,7 +260,7 @@ def settle(obj: Any, cls: Any, data: Dict[str, Any],
         value = data[prop.field]
         if value is None or isinstance(value, (list, dict)) or fits(value, prop.kind):
             continue
-        if retyped.written_before(getattr(obj, prop.name, ""), value):
+        if retyped.written_before(read(obj, prop.name), value):
             data[prop.field] = retyped.retype(value, prop.kind)
 
 
@@ -253,7 +275,7 @@ def coerced(raw: Any, value: Any, prop: Prop) -> bool:
 def from_properties(obj: Any, message: Any) -> None:
     """Fill ``message`` from the properties of ``obj`` (a message made in IRIS, with no body)."""
     for prop in props(type(message)):
-        value = getattr(obj, prop.name, None)
+        value = read(obj, prop.name, None)
         if value not in (None, ""):
             message.__dict__[prop.field] = convert(value, prop, "")
 
@@ -270,7 +292,7 @@ def in_sync(obj: Any, cls: type) -> bool:
     marks = _marks(obj)
     for prop in props(cls):
         mark, kind = marks.get(prop.field, (None, ""))
-        if mark != digest(getattr(obj, prop.name, ""), prop.kind) or kind != kind_name(prop):
+        if mark != digest(read(obj, prop.name), prop.kind) or kind != kind_name(prop):
             return False
     return True
 

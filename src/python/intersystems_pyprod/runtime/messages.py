@@ -277,9 +277,10 @@ def _write_body(obj: Any, message: Any, body: Any, reuse: bool) -> None:
             setattr(obj, prop, values.to_iris(getattr(message, field, None), kind))
         return
     written = fieldsync.forms(message)
+    held = fieldsync.write(obj, message, written)  # JsonFields records the properties it took
     opener = getattr(obj, "JsonOpen", None)
     if opener is not None:  # the body stream is private: PyProd.JsonMessage hands it over, emptied
-        streams.write(opener(fieldsync.marker(cls, written), int(reuse)), body)
+        streams.write(opener(fieldsync.marker(cls, written, held), int(reuse)), body)
     else:  # a class compiled before JsonOpen existed
         stream = obj.JsonBody if reuse else api.cls("%Stream.GlobalCharacter")._New()
         if reuse:
@@ -287,7 +288,6 @@ def _write_body(obj: Any, message: Any, body: Any, reuse: bool) -> None:
         streams.write(stream, body)
         if not reuse:
             obj.JsonBody = stream
-    fieldsync.write(obj, message, written)
 
 
 def _save_if_stored(obj: Any) -> None:

@@ -17,7 +17,7 @@ from typing import Any, List, Optional, Tuple
 
 from ..api import engine
 from ..api.messages import ProductionMessage, is_pydantic
-from . import bodies, bodysync, fieldsync, irisapi, messages, values
+from . import bodies, bodysync, fieldsync, irisapi, jobversion, messages, values
 
 _STEP = re.compile(r"([^.()]+)(?:\((\*|-?\d*)\))?\Z")
 
@@ -30,9 +30,14 @@ def _ready() -> None:
     """These functions run in jobs that may never have run a Python callback (a routing engine
     evaluating a rule, a DTL, a save): there the IRIS engine (real ``%Status`` values) and the
     loaded scripts' modules are set up as the bridge sets them up. A job that ran a callback, or
-    the harness, has them already; outside IRIS (no embedded ``iris``) nothing is done."""
-    if engine._current is not None or irisapi._installed is not None:
-        return
+    the harness, has them already; outside IRIS (no embedded ``iris``) nothing is done. Then, as
+    at a callback, a newly loaded version of a script is taken up (:mod:`.jobversion`)."""
+    if engine._current is None and irisapi._installed is None:
+        _set_up()
+    jobversion.check()
+
+
+def _set_up() -> None:
     try:
         import iris
     except ImportError:
@@ -158,6 +163,7 @@ def set_value_at(obj: Any, value: Any, path: str, action: str = "set", key: str 
         message = messages.from_iris(obj)
         _assign(message, _steps(path), value, (action or "set").lower(), path)
         messages.rewrite(obj, message)
+        jobversion.building()
         return 1
     except (PathError, bodies.BodyError, messages.MessageError, TypeError) as exc:
         return current.error_status(f"SetValueAt({path!r}) on {_name(obj)}: {exc}")
@@ -280,4 +286,7 @@ def on_save(obj: Any) -> Any:
     """``PyProd.JsonMessage.%OnAddToSaveSet``: the body brought in line with the properties
     before the message is saved (:func:`.bodysync.on_save`); a status."""
     _ready()
-    return bodysync.on_save(obj)
+    try:
+        return bodysync.on_save(obj)
+    finally:
+        jobversion.saved()

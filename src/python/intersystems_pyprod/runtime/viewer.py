@@ -81,14 +81,21 @@ def _title(obj: Any) -> str:
     return f"{name}{messages._id_of(obj)}"
 
 
-def _python_class(obj: Any) -> Tuple[Optional[type], str]:
-    """The Python message class of ``obj`` and, when there is none, why."""
+def _sources() -> None:
+    """The loaded scripts' modules importable in this (portal) job, in their active versions: a
+    load restarts no portal job, so a newly loaded version is taken up here, as at a callback."""
     from ..loader import paths
 
     try:
         paths.ensure_sources()
     except Exception:  # outside IRIS (the harness): the modules are imported already
-        pass
+        return
+    paths.refresh()
+
+
+def _python_class(obj: Any) -> Tuple[Optional[type], str]:
+    """The Python message class of ``obj`` and, when there is none, why."""
+    _sources()
     try:
         cls = messages.python_class(obj._ClassName(1))
     except Exception as exc:
@@ -113,6 +120,7 @@ def _view(obj: Any) -> _View:
     if hasattr(obj, "JsonChunk") or "JsonBody" in _members(obj):
         text = streams.read_json(obj)
         if text:
+            _sources()
             return _json_view(title, bodysync.json_as_read(obj, text))
     elif "PickleBody" in _members(obj) or hasattr(obj, "PickleChunk"):
         return _pickle_view(title, obj)

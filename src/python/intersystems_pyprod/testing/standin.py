@@ -174,6 +174,16 @@ class IrisObject:
             return ""
         raise AttributeError(f"{self.__dict__['_class_name']} has no property {name!r}")
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        """A property the object's class declares (as compiled when the object was made or opened:
+        a job that opened it before a reload has the earlier class's properties); another one is
+        IRIS's ``<PROPERTY DOES NOT EXIST>``."""
+        declared = self.__dict__["_properties"]
+        if declared is not None and name not in declared and name not in self.__dict__["_streams"] \
+                and not name.startswith("_"):
+            raise RuntimeError(f"<PROPERTY DOES NOT EXIST> *{name},{self.__dict__['_class_name']}")
+        self.__dict__[name] = value
+
     def __repr__(self) -> str:
         return f"<{self.__dict__['_class_name']} object>"
 

@@ -32,6 +32,7 @@ import argparse
 import importlib.util
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -227,15 +228,46 @@ STYLE_NAMES = {"plain": "plain JsonSerialize", "dataclass": "dataclass", "pydant
 IOP_KINDS = {"dataclass": "iop-dataclass", "pydantic": "iop-pydantic"}
 
 
-def iop_available(styles: List[str]) -> bool:
-    """Whether IoP's serializer can be measured beside our styles; says why not when it cannot."""
-    if importlib.util.find_spec("iop") is None:
-        print("IoP is not installed: no IoP column (pip install -r benchmarks/requirements.txt)", file=sys.stderr)
-        return False
+def iop_python() -> Optional[Path]:
+    """The Python of a venv with IoP 4.1.1 (created once under benchmarks/.work from
+    requirements.txt). IoP's own ``iris`` package replaces the Native SDK's ``iris`` module in
+    the environment it is installed in, so it never goes into the venv of the command line."""
+    venv = WORK / "iop-venv"
+    python = venv / "bin" / "python"
+    if not python.exists():
+        WORK.mkdir(exist_ok=True)
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        done = subprocess.run([str(python), "-m", "pip", "install", "-q", "-r", str(HERE / "requirements.txt")],
+                              capture_output=True, text=True)
+        if done.returncode != 0:
+            shutil.rmtree(venv, ignore_errors=True)  # tried again at the next run
+            print(f"IoP 4.1.1 could not be installed: {done.stderr.strip()[-300:]}", file=sys.stderr)
+            return None
+    return python
+
+
+def iop_available(styles: List[str]) -> Optional[Path]:
+    """The Python that measures IoP's serializer beside our styles, or None (saying why)."""
     if "pydantic" not in styles:
-        print("IoP needs pydantic, which is not importable: no IoP column", file=sys.stderr)
-        return False
-    return True
+        print("IoP needs pydantic, which is not importable here: no IoP column", file=sys.stderr)
+        return None
+    python = iop_python()
+    if python is None:
+        print("IoP is not installed: no IoP column (benchmarks/.work/iop-venv, from requirements.txt)",
+              file=sys.stderr)
+    return python
+
+
+def _child(python: Path, kinds: List[str], sizes: List[int]) -> Optional[Dict[str, Any]]:
+    """One run of roundtrip_child.py under ``python`` (the library from this checkout)."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE.parent / "src" / "python"),
+                                                         os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run([str(python), str(HERE / "roundtrip_child.py"), ",".join(kinds), "json", "records",
+                           *[str(s) for s in sizes]], capture_output=True, text=True, env=env)
+    if done.returncode != 0:
+        print(f"message styles failed: {done.stderr.strip()[-400:]}", file=sys.stderr)
+        return None
+    return dict(json.loads(done.stdout))
 
 
 def message_styles(sizes: List[int]) -> List[Row]:
@@ -245,16 +277,16 @@ def message_styles(sizes: List[int]) -> List[Row]:
     styles = [s for s in STYLE_NAMES if s != "pydantic" or importlib.util.find_spec("pydantic") is not None]
     if "pydantic" not in styles:
         print("pydantic is not importable: no pydantic rows", file=sys.stderr)
-    iop = [IOP_KINDS[s] for s in styles if s in IOP_KINDS] if iop_available(styles) else []
-    command = [sys.executable, str(HERE / "roundtrip_child.py"), ",".join([*styles, *iop, "baseline"]), "json",
-               "records", *[str(s) for s in sizes]]
+    iop_at = iop_available(styles)
+    iop = [IOP_KINDS[s] for s in styles if s in IOP_KINDS] if iop_at else []
     best: Dict[str, Dict[str, float]] = {}
-    for _ in range(ROUNDS):
-        done = subprocess.run(command, capture_output=True, text=True)
-        if done.returncode != 0:
-            print(f"message styles failed: {done.stderr.strip()[-400:]}", file=sys.stderr)
+    for _ in range(ROUNDS):  # ours and IoP's in turn, each round
+        found = _child(Path(sys.executable), [*styles, "baseline"], sizes)
+        if found is None:
             return []
-        for kind, by_size in json.loads(done.stdout).items():
+        if iop_at is not None:
+            found.update(_child(iop_at, iop, sizes) or {})
+        for kind, by_size in found.items():
             for size, result in by_size.items():
                 kept = best.setdefault(kind, {}).get(size)
                 best[kind][size] = result["seconds"] if kept is None else min(kept, result["seconds"])

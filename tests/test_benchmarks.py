@@ -133,20 +133,39 @@ def test_table_adds_the_iop_columns_when_rows_have_them():
 
 
 def test_without_iop_the_message_styles_say_why_and_leave_it_out(monkeypatch, capsys):
-    real = bench.importlib.util.find_spec
-    monkeypatch.setattr(bench.importlib.util, "find_spec", lambda name: None if name == "iop" else real(name))
-    assert bench.iop_available(["plain", "dataclass", "pydantic"]) is False
+    monkeypatch.setattr(bench, "iop_python", lambda: None)
+    assert bench.iop_available(["plain", "dataclass", "pydantic"]) is None
     assert "IoP is not installed" in capsys.readouterr().err
     assert "iris-pex-embedded-python==4.1.1" in (REPO / "benchmarks" / "requirements.txt").read_text()
 
 
+def test_iop_gets_a_venv_of_its_own_never_this_one(monkeypatch, tmp_path):
+    """IoP's ``iris`` package replaces the Native SDK's: it is installed apart from the CLI's venv."""
+    calls = []
+
+    def run(command, **kwargs):
+        calls.append([str(c) for c in command])
+        if command[1:3] == ["-m", "venv"]:
+            (Path(command[3]) / "bin").mkdir(parents=True)
+            (Path(command[3]) / "bin" / "python").write_text("")
+        return subprocess.CompletedProcess(command, 0, "", "")
+
+    monkeypatch.setattr(bench, "WORK", tmp_path)
+    monkeypatch.setattr(bench.subprocess, "run", run)
+    python = bench.iop_python()
+    assert python == tmp_path / "iop-venv" / "bin" / "python"
+    install = calls[1]
+    assert install[0] == str(python) and install[-2:] == ["-r", str(REPO / "benchmarks" / "requirements.txt")]
+    assert not any(c[0] == sys.executable and "install" in c for c in calls)
+
+
 def test_round_trip_child_runs_iop_serializer_beside_ours():
-    pytest.importorskip("iop", reason="IoP is not installed (pip install -r benchmarks/requirements.txt)")
-    done = subprocess.run([sys.executable, str(REPO / "benchmarks" / "roundtrip_child.py"),
-                           "dataclass,iop-dataclass,iop-pydantic", "json", "records", "1024"],
-                          capture_output=True, text=True, check=True)
-    result = json.loads(done.stdout)
-    assert all(result[kind]["1024"]["seconds"] > 0 for kind in ("dataclass", "iop-dataclass", "iop-pydantic"))
+    python = bench.WORK / "iop-venv" / "bin" / "python"
+    if not python.exists():
+        pytest.skip("IoP's venv is not set up (benchmarks/run.py creates benchmarks/.work/iop-venv)")
+    result = bench._child(python, ["iop-dataclass", "iop-pydantic"], [1024])
+    assert result is not None
+    assert all(result[kind]["1024"]["seconds"] > 0 for kind in ("iop-dataclass", "iop-pydantic"))
 
 
 def test_version_check_rows_measure_the_check_and_leave_no_finder(tmp_path):

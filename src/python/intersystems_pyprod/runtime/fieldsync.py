@@ -57,8 +57,18 @@ def read(obj: Any, name: str, default: Any = "") -> Any:
     compiled before a reload added it; which exception IRIS raises then is not documented)."""
     try:
         return getattr(obj, name)
-    except Exception:  # a property the object does not have
-        return default
+    except Exception as exc:
+        if absent(exc):  # a property the object does not have
+            return default
+        raise  # any other failure is no empty property: the caller reports it
+
+
+def absent(exc: BaseException) -> bool:
+    """True when ``exc`` says the object has no such member (its class was compiled before a
+    reload added it): an ``AttributeError``, or IRIS's ``<PROPERTY DOES NOT EXIST>`` /
+    ``<METHOD DOES NOT EXIST>`` (which one Embedded Python raises is not documented). Any other
+    failure of an IRIS call is reported, never read as an empty value."""
+    return isinstance(exc, AttributeError) or "DOES NOT EXIST" in str(exc)
 
 
 def forms(message: Any) -> List[Any]:
@@ -174,7 +184,9 @@ def write(obj: Any, message: Any, written: Optional[List[Any]] = None) -> List[b
     for prop, value in zip(props(type(message)), forms(message) if written is None else written):
         try:
             setattr(obj, prop.name, value)
-        except Exception:  # the exception IRIS raises here is not documented
+        except Exception as exc:  # the exception IRIS raises here is not documented
+            if not absent(exc):
+                raise
             held.append(False)
         else:
             held.append(True)
@@ -337,8 +349,10 @@ def _marks(obj: Any) -> Dict[str, Tuple[Optional[str], str]]:
         return {}
     try:
         text = method()
-    except Exception:  # a class compiled before JsonFields existed
-        return {}
+    except Exception as exc:
+        if absent(exc):  # a class compiled before JsonFields existed
+            return {}
+        raise
     found: Dict[str, Tuple[Optional[str], str]] = {}
     for item in str(text or "").split(","):
         try:

@@ -114,6 +114,8 @@ def get_value_at(obj: Any, path: str) -> List[Any]:
         return [1, _iris(_walk(message, _steps(path), path))]
     except (PathError, bodies.BodyError, TypeError) as exc:
         return [current.error_status(f"GetValueAt({path!r}) on {_name(obj)}: {exc}"), ""]
+    except Exception as exc:  # an IRIS call that failed: a status naming it, never an exception in ObjectScript
+        return [current.error_status(f"GetValueAt({path!r}) on {_name(obj)}: {_failed(exc)}"), ""]
 
 
 def _walk(message: Any, steps: List[Tuple[str, Optional[str]]], path: str) -> Any:
@@ -152,6 +154,8 @@ def get_next_index(obj: Any, path: str, index: Any = "") -> List[Any]:
         return [1, following if 1 <= following <= len(items) else ""]
     except (PathError, bodies.BodyError, TypeError) as exc:
         return [current.error_status(f"GetNextIndex({path!r}) on {_name(obj)}: {exc}"), ""]
+    except Exception as exc:  # an IRIS call that failed
+        return [current.error_status(f"GetNextIndex({path!r}) on {_name(obj)}: {_failed(exc)}"), ""]
 
 
 def set_value_at(obj: Any, value: Any, path: str, action: str = "set", key: str = "") -> Any:
@@ -162,11 +166,13 @@ def set_value_at(obj: Any, value: Any, path: str, action: str = "set", key: str 
     try:
         message = messages.from_iris(obj)
         _assign(message, _steps(path), value, (action or "set").lower(), path)
-        messages.rewrite(obj, message)
+        bodysync.rewrite(obj, message)
         jobversion.building()
         return 1
     except (PathError, bodies.BodyError, messages.MessageError, TypeError) as exc:
         return current.error_status(f"SetValueAt({path!r}) on {_name(obj)}: {exc}")
+    except Exception as exc:  # an IRIS call that failed
+        return current.error_status(f"SetValueAt({path!r}) on {_name(obj)}: {_failed(exc)}")
 
 
 def _assign(message: Any, steps: List[Tuple[str, Optional[str]]], value: Any, action: str, path: str) -> None:
@@ -273,6 +279,11 @@ def _typed(message: Any, field: str, value: Any) -> Any:
         if prop.field == field:
             return fieldsync.convert(value, prop, "")
     return value
+
+
+def _failed(exc: BaseException) -> str:
+    """An unexpected failure (an IRIS call raising) as the text of an error status."""
+    return f"an IRIS call failed: {type(exc).__name__}: {exc}"
 
 
 def _name(obj: Any) -> str:

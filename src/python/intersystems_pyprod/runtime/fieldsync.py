@@ -109,9 +109,36 @@ def token(value: Any, kind: Optional[type] = None) -> str:
             return str(value)
         if not number.is_finite():
             return str(value)
-        text = format(number.normalize(), "f")
-        return "0" if text in ("-0", "0") else text
+        return _canonical(number)
     return str(value)
+
+
+#: Past this power of ten a number's token is written with an exponent (no number a property
+#: holds comes near it; a stored ``"1e999999999"`` must not become a billion zeros).
+_PLAIN_LIMIT = 1000
+
+
+def _canonical(number: decimal.Decimal) -> str:
+    """Finite ``number`` as its shortest plain decimal text, every digit kept (``1.50`` → ``1.5``,
+    ``1E+2`` → ``100``, ``-0`` → ``0``); one past :data:`_PLAIN_LIMIT` as ``digits`` ``E`` ``exponent``.
+    Linear in the number's digits whatever its exponent (``normalize()`` rounds to the context's
+    28 digits, and overflows past its exponent range)."""
+    if not number:
+        return "0"
+    mantissa, _, power = format(number.copy_abs(), "E").partition("E")  # every digit, no rounding: d.dddE+n
+    text = mantissa.replace(".", "").rstrip("0")
+    exponent = int(power) - len(text) + 1
+    minus = "-" if number.is_signed() else ""
+    if exponent >= 0:
+        if len(text) + exponent > _PLAIN_LIMIT:
+            return f"{minus}{text}E{exponent}"
+        return minus + text + "0" * exponent
+    point = len(text) + exponent
+    if point > 0:
+        return f"{minus}{text[:point]}.{text[point:]}"
+    if -point > _PLAIN_LIMIT:
+        return f"{minus}{text}E{exponent}"
+    return f"{minus}0.{'0' * -point}{text}"
 
 
 def digest(value: Any, kind: Optional[type] = None) -> str:

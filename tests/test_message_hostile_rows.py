@@ -1,0 +1,92 @@
+"""Stored rows and paths an attacker wrote (``JsonFields``, property values, the body, the path of a
+``{path}``): each gives a clear error status or a correct answer in bounded time and memory."""
+
+from __future__ import annotations
+
+import decimal
+import time
+import tracemalloc
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from intersystems_pyprod.api.engine import is_error_value
+from intersystems_pyprod.runtime import fieldsync, paths
+
+from .helpers import write_script
+
+SCRIPT = '''
+from dataclasses import dataclass, field
+from typing import List
+from intersystems_pyprod import Column, JsonSerialize
+
+iris_package_name = "Shop"
+
+@dataclass
+class Order(JsonSerialize):
+    order_id: str = Column("", index=True)
+    amount: float = 0.0
+    qty: int = 1
+    price: "Decimal" = None
+    lines: List[str] = field(default_factory=list)
+    meta: dict = field(default_factory=dict)
+
+from decimal import Decimal
+'''
+
+
+@pytest.fixture
+def harness(tmp_path, pyprod_harness):
+    return pyprod_harness(str(write_script(tmp_path, "shop.py", SCRIPT)))
+
+
+def _order(h):
+    return h.iris_message(h.module.Order("A1", 150.5, 3, lines=["S1", "S2"], meta={"a.b": {"c": 1}}))
+
+
+def _bounded(call, seconds=2.0, megabytes=50.0):
+    """``call()``'s result, checked to take at most ``seconds`` and ``megabytes``."""
+    tracemalloc.start()
+    start = time.monotonic()
+    try:
+        result = call()
+    finally:
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    took = time.monotonic() - start
+    assert took < seconds and peak < megabytes * 1e6, f"took {took:.2f}s and {peak / 1e6:.0f} MB"
+    return result
+
+
+@pytest.mark.parametrize("value", ["1e999999999", "-1E+999999", "1e-999999999", "9" * 1_000_000,
+                                   "0." + "0" * 1_000_000 + "1", "1" + "0" * 100_000])
+@pytest.mark.parametrize("prop", ["qty", "amount", "price"])
+def test_a_huge_number_in_a_property_is_answered_in_bounded_time_and_memory(harness, prop, value):
+    obj = _order(harness)
+    setattr(obj, prop, value)  # a DTL, or a stored row, put it there
+    status, found = _bounded(lambda: paths.get_value_at(obj, prop))
+    if is_error_value(status):
+        assert f"property {prop}" in status.text and "IRIS call failed" not in status.text, status.text
+    elif prop == "amount":  # a float field: the property's text as a float
+        assert float(found) == float(value)
+    else:
+        assert decimal.Decimal(str(found)) == decimal.Decimal(value.strip())
+    saved = _bounded(lambda: paths.on_save(obj))
+    assert saved == 1 or (f"property {prop}" in saved.text and "IRIS call failed" not in saved.text), saved
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.decimals(allow_nan=False, allow_infinity=False, places=None).filter(lambda d: abs(d.adjusted()) < 900))
+def test_a_number_and_its_text_give_one_token_and_it_is_the_plain_decimal_text(number):
+    text = fieldsync.token(number, decimal.Decimal)
+    assert fieldsync.token(str(number), decimal.Decimal) == text == fieldsync.token(f"{number:e}", float)
+    assert "E" not in text and "e" not in text and decimal.Decimal(text) == number
+    if "." in text:
+        assert not text.endswith("0")
+
+
+@given(st.integers(min_value=-(10 ** 600), max_value=10 ** 600))
+def test_a_whole_number_token_is_its_digits(number):
+    assert fieldsync.token(number, int) == str(number) == fieldsync.token(float(number) if abs(number) < 2 ** 53
+                                                                          else str(number), int)

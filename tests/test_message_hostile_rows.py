@@ -8,7 +8,7 @@ import time
 import tracemalloc
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from intersystems_pyprod.api.engine import is_error_value
@@ -90,3 +90,45 @@ def test_a_number_and_its_text_give_one_token_and_it_is_the_plain_decimal_text(n
 def test_a_whole_number_token_is_its_digits(number):
     assert fieldsync.token(number, int) == str(number) == fieldsync.token(float(number) if abs(number) < 2 ** 53
                                                                           else str(number), int)
+
+
+_PATH_CHARS = st.sampled_from(list("ab.()*-0123456789 é١²_") + ["lines", "meta", "qty", "(*)", "()", "(1)", "(-1)"])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(path=st.lists(_PATH_CHARS, max_size=40).map("".join), index=st.text(max_size=6))
+def test_any_path_is_an_answer_or_an_error_naming_the_path_never_a_failure(harness, path, index):
+    obj = _order(harness)
+    for status in (paths.get_value_at(obj, path)[0], paths.get_next_index(obj, path, index)[0],
+                   paths.set_value_at(obj, "7", path)):
+        assert status == 1 or ("IRIS call failed" not in status.text and status.text.count(path[:50]) >= 1), status
+
+
+@pytest.mark.parametrize("path", ["lines(" + "9" * 5000 + ")", "x" * 3_000_000, ".".join(["meta"] * 1_000_000),
+                                  "meta" + ".x" * 1_000_000, "(" * 100_000])
+def test_a_huge_path_is_refused_quickly_with_a_short_status(harness, path):
+    obj = _order(harness)
+    for status in (_bounded(lambda: paths.get_value_at(obj, path))[0],
+                   _bounded(lambda: paths.get_next_index(obj, path, "")[0]),
+                   _bounded(lambda: paths.set_value_at(obj, "v", path))):
+        assert is_error_value(status) and len(status.text) < 1000, status.text[:300]
+    assert paths.get_value_at(obj, "lines()")[1] == '["S1", "S2"]'  # unchanged
+
+
+@pytest.mark.parametrize("path", ["lines(-)", "lines(0)", "lines(" + "1" * 19 + ")"])
+def test_an_index_that_is_no_position_is_an_error_for_reads_and_writes(harness, path):
+    obj = _order(harness)
+    read, written = paths.get_value_at(obj, path)[0], paths.set_value_at(obj, "S9", path)
+    for status in (read, written):
+        assert is_error_value(status) and "IRIS call failed" not in status.text, status
+    assert paths.get_value_at(obj, "lines()")[1] == '["S1", "S2"]'  # lines(0) appended nothing
+
+
+@pytest.mark.parametrize("index", ["١", "²", "1" * 5000, "-" + "1" * 30])
+def test_get_next_index_reads_only_ascii_whole_numbers(harness, index):
+    obj = _order(harness)
+    status, following = paths.get_next_index(obj, "lines()", index)
+    if index.lstrip("-").isascii() and index.lstrip("-").isdigit():
+        assert (status, following) == (1, "")  # past the end (or before the start) of any list
+    else:
+        assert is_error_value(status) and "is not a whole number" in status.text, status

@@ -92,7 +92,8 @@ def test_a_whole_number_token_is_its_digits(number):
                                                                           else str(number), int)
 
 
-_PATH_CHARS = st.sampled_from([*"ab.()*-0123456789 \u00e9\u0661\u00b2_", "lines", "meta", "qty", "(*)", "()", "(1)", "(-1)"])
+_PATH_CHARS = st.sampled_from([*"ab.()*-0123456789 \u00e9\u0661\u00b2_",
+                               "lines", "meta", "qty", "(*)", "()", "(1)", "(-1)"])
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -133,3 +133,29 @@ def test_get_next_index_reads_only_ascii_whole_numbers(harness, index):
         assert (status, following) == (1, "")  # past the end (or before the start) of any list
     else:
         assert is_error_value(status) and "is not a whole number" in status.text, status
+
+
+def _written_fields(h):
+    return h.iris_message(h.module.Order("A1", 150.5, 3)).__dict__["JsonFields"]
+
+
+@pytest.mark.parametrize("fields", [
+    "," * 3_000_000,  # the largest IRIS string, empty entries only
+    ",".join(f"f{i}:=1:int" for i in range(200_000)),  # thousands of fields the class does not have
+    ":" * 3_000_000,
+    "q" * 3_000_000 + ":=3:int",
+    "{good},qty:=9:int:extra:colons",  # a second mark for qty, with extra colons
+    "{good_unicode}",  # a field name no class has
+    "{good_bad_type}",  # a type name that matches nothing
+])
+def test_a_hostile_json_fields_is_read_in_bounded_time_and_the_answer_follows_the_properties(harness, fields):
+    obj = _order(harness)
+    good = _written_fields(harness)
+    obj.__dict__["JsonFields"] = fields.format(good=good, good_unicode=good.replace("qty", "q\u00e9ty"),
+                                               good_bad_type=good.replace(":int", ":Qu:ux"))
+    start = time.monotonic()
+    status, found = paths.get_value_at(obj, "qty")
+    saved = paths.on_save(obj)
+    assert time.monotonic() - start < 2.5  # a second or more per call when each entry raised
+    assert (status, found, saved) == (1, 3, 1)  # the property holds 3, as Python wrote it
+    assert paths.get_value_at(obj, "lines()")[1] == '["S1", "S2"]'

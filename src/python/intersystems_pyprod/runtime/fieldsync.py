@@ -381,12 +381,11 @@ def _marks(obj: Any) -> Dict[str, Tuple[Optional[str], str]]:
             return {}
         raise
     found: Dict[str, Tuple[Optional[str], str]] = {}
-    for item in str(text or "").split(","):
-        try:
-            name, mark, kind = item.split(":")  # field:mark:type, as this version writes it
-        except ValueError:  # a name alone (a row written by an earlier version), or an empty list
-            name, _, rest = item.partition(":")
-            mark, _, kind = rest.partition(":")
+    # field:mark:type as this version writes it, a name alone as an earlier one did; read in
+    # one pass without exceptions, so any stored text (millions of commas) takes linear time
+    for item in filter(None, str(text or "").split(",")):
+        name, _, rest = item.partition(":")
         if name:
+            mark, _, kind = rest.partition(":")
             found[name] = (mark or None, kind)
     return found

@@ -171,3 +171,33 @@ def test_a_receipt_whose_iris_calls_fail_is_an_error_naming_the_message(harness)
             assert counter.calls[fail_at - 1] == "_ClassName()"
             continue
         assert json.loads(messages.to_json(found)) == expected, counter.calls[fail_at - 1]
+
+
+def test_a_failing_version_check_leaves_the_call_answering_with_the_version_in_use(monkeypatch):
+    """The load counter's global read fails in a job that runs no callback: the call goes on with
+    the modules it has, and the failure is logged as a warning."""
+    from intersystems_pyprod.loader import paths as loader_paths
+    from intersystems_pyprod.loader.store import SourceStore
+
+    from .test_messages_router_reload import MODULE, V1, V2, Job
+
+    job = Job(monkeypatch)
+    try:
+        job.load(V1)
+        obj = job.stored(order_id="A1", qty="2")
+        assert job.value(obj, "qty") == "2"
+        job.load(V2)
+
+        def unreadable(self):
+            raise Injected("<INJECTED> ^PyProd.State cannot be read")
+
+        monkeypatch.setattr(SourceStore, "generation", unreadable)
+        assert job.value(obj, "qty") == "2"  # the version in use: qty still a str
+        assert paths.set_value_at(obj, "3", "qty") == 1 and paths.on_save(obj) == 1
+        assert job.value(obj, "qty") == "3" and paths.get_next_index(obj, "qty", "")[0] != 1
+        assert any("<INJECTED>" in str(entry) for entry in job.log), job.log
+    finally:
+        loader_paths.uninstall()
+        import sys
+        sys.modules.pop(MODULE, None)
+        messages.forget_modules([MODULE])

@@ -159,3 +159,14 @@ def test_a_hostile_json_fields_is_read_in_bounded_time_and_the_answer_follows_th
     assert time.monotonic() - start < 2.5  # a second or more per call when each entry raised
     assert (status, found, saved) == (1, 3, 1)  # the property holds 3, as Python wrote it
     assert paths.get_value_at(obj, "lines()")[1] == '["S1", "S2"]'
+
+
+@pytest.mark.parametrize("item", ["x" * 1000, "\U0001f600" * 500])
+def test_a_value_longer_than_an_iris_string_is_an_error_naming_the_path_and_its_size(harness, item):
+    from intersystems_pyprod.testing.standin import Ref
+
+    obj = harness.iris_message(harness.module.Order("A1", lines=[item] * 4000))
+    status = Ref()
+    assert obj.GetValueAt("lines", "", status) == ""
+    assert is_error_value(status.value) and "'lines'" in status.value.text and "at most 3641144" in status.value.text
+    assert obj.GetValueAt("lines(4000)", "", status) == item and status.value == 1

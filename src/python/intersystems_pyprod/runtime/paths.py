@@ -127,13 +127,25 @@ def _iris(value: Any) -> Any:
     return values.to_iris(value, None)
 
 
+def _fitting(value: Any, path: str) -> Any:
+    """``value`` when ObjectScript can take it: a text past the IRIS string limit (a long list's
+    JSON) is a PathError naming its size, not a ``<MAXSTRING>`` at the assignment."""
+    if isinstance(value, str) and len(value) > fieldsync.MAX_STRING // 2:
+        units = len(value) if value.isascii() else len(value.encode("utf-16-le", "surrogatepass")) // 2
+        if units > fieldsync.MAX_STRING:
+            raise PathError(f"the value has {units} characters; an IRIS string holds at most "
+                            f"{fieldsync.MAX_STRING}: read a part of it ({_shown(path, 60)} with an index or a "
+                            "deeper step)")
+    return value
+
+
 def get_value_at(obj: Any, path: str) -> List[Any]:
     """[status, value] of ``path`` in the message ``obj`` holds; a step past the data is ""."""
     _ready()
     current = engine.current()
     try:
         message = messages.from_iris(obj)
-        return [1, _iris(_walk(message, _steps(path), path))]
+        return [1, _fitting(_iris(_walk(message, _steps(path), path)), path)]
     except (PathError, bodies.BodyError, TypeError) as exc:
         return [current.error_status(f"GetValueAt({_shown(path)}) on {_name(obj)}: {exc}"), ""]
     except Exception as exc:  # an IRIS call that failed: a status naming it, never an exception in ObjectScript

@@ -201,3 +201,17 @@ def test_a_failing_version_check_leaves_the_call_answering_with_the_version_in_u
         import sys
         sys.modules.pop(MODULE, None)
         messages.forget_modules([MODULE])
+
+
+def test_an_object_whose_class_has_no_json_field_list_is_still_written(harness, monkeypatch):
+    """A class compiled before JsonFieldList existed: IRIS raises <METHOD DOES NOT EXIST> when it is
+    called (the method name may still resolve); SetValueAt and the save work without it."""
+    obj = _made(harness, True)
+
+    def missing():
+        raise RuntimeError("<METHOD DOES NOT EXIST> *JsonFieldList,Shop.Order")
+
+    obj.__dict__["JsonFieldList"] = missing
+    assert paths.set_value_at(obj, "S9", "lines(1)") == 1
+    assert paths.on_save(obj) == 1
+    assert _read(obj)["lines"] == ["S9", "S2"] and _read(obj)["qty"] == 7

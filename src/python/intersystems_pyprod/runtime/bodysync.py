@@ -80,8 +80,7 @@ def rewrite(obj: Any, message: Any, text: Optional[str] = None) -> None:
 
 def _state(obj: Any, cls: type, text: str) -> Tuple[str, str, List[Tuple[str, Any]]]:
     """What :func:`_restore` puts back: the body, ``JsonFields`` and the properties ``obj`` has."""
-    lister = getattr(obj, "JsonFieldList", None)
-    fields = str(lister() or "") if lister is not None else ""
+    fields = fieldsync.field_list(obj)
     missing = object()
     values = [(p.name, fieldsync.read(obj, p.name, missing)) for p in fieldsync.props(cls)]
     return text, fields, [(name, value) for name, value in values if value is not missing]

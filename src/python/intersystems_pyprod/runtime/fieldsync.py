@@ -364,6 +364,20 @@ def _declares(cls: Any) -> bool:
     return bool(known)
 
 
+def field_list(obj: Any) -> str:
+    """``obj``'s ``JsonFields`` as ``JsonFieldList()`` gives it; "" for a class compiled before
+    the method existed."""
+    method = getattr(obj, "JsonFieldList", None)
+    if method is None:
+        return ""
+    try:
+        return str(method() or "")
+    except Exception as exc:
+        if absent(exc):  # a class compiled before JsonFields existed
+            return ""
+        raise
+
+
 def marks(obj: Any) -> Dict[str, Tuple[Optional[str], str]]:
     """field -> (digest, type name) recorded in ``obj``'s ``JsonFields`` (None, "" when not recorded)."""
     return _marks(obj)
@@ -371,15 +385,7 @@ def marks(obj: Any) -> Dict[str, Tuple[Optional[str], str]]:
 
 def _marks(obj: Any) -> Dict[str, Tuple[Optional[str], str]]:
     """field -> (digest, type name) recorded in ``JsonFields`` (None, "" when not recorded)."""
-    method = getattr(obj, "JsonFieldList", None)
-    if method is None:
-        return {}
-    try:
-        text = method()
-    except Exception as exc:
-        if absent(exc):  # a class compiled before JsonFields existed
-            return {}
-        raise
+    text = field_list(obj)
     found: Dict[str, Tuple[Optional[str], str]] = {}
     # field:mark:type as this version writes it, a name alone as an earlier one did; read in
     # one pass without exceptions, so any stored text (millions of commas) takes linear time

@@ -78,9 +78,16 @@ class Faulty:
         setattr(object.__getattribute__(self, "_t"), name, value)
 
 
-@pytest.fixture
-def harness(tmp_path, pyprod_harness):
-    return pyprod_harness(str(write_script(tmp_path, "shop.py", SCRIPT)))
+PYDANTIC = SCRIPT.replace("from dataclasses import dataclass, field", "from pydantic import BaseModel, Field").replace(
+    "@dataclass\nclass Order(JsonSerialize):", "class Order(JsonSerialize, BaseModel):").replace(
+    "field(default_factory=list)", "Field(default_factory=list)")
+
+
+@pytest.fixture(params=["dataclass", "pydantic"])
+def harness(tmp_path, pyprod_harness, request):
+    if request.param == "pydantic":
+        pytest.importorskip("pydantic")
+    return pyprod_harness(str(write_script(tmp_path, "shop.py", SCRIPT if request.param == "dataclass" else PYDANTIC)))
 
 
 def _snapshot(obj: Any) -> Any:
@@ -94,10 +101,17 @@ def _read(obj: Any) -> Any:
     return json.loads(messages.to_json(message))
 
 
-def _made(h: Any, saved: bool) -> Any:
-    obj = h.iris_message(h.module.Order("A1", 150.5, 3, lines=["S1", "S2"]))
-    obj.qty = 7  # a DTL changed a property: the save hook has work to do
-    if saved:
+def _made(h: Any, saved: Any) -> Any:
+    """A message as a DTL leaves it (``saved``: True/"stored" also gives it an ID; "unchanged":
+    as Python wrote it; "no body": made in IRIS, its properties only)."""
+    if saved == "no body":
+        obj = h._standin.cls("Shop.Order")._New()
+        obj.amount, obj.qty, obj.status = 5.5, 2, "made"
+        return obj
+    obj = h.iris_message(h.module.Order(order_id="A1", amount=150.5, qty=3, lines=["S1", "S2"]))
+    if saved != "unchanged":
+        obj.qty = 7  # a DTL changed a property: the save hook has work to do
+    if saved in (True, "stored"):
         obj.__dict__["_id"] = "12"
     return obj
 
@@ -125,7 +139,7 @@ def _clean_run(h: Any, run: Callable[[Any], Any], saved: bool) -> Any:
     return counter.calls, result, _read(obj)
 
 
-@pytest.mark.parametrize("saved", [False, True], ids=["new", "stored"])
+@pytest.mark.parametrize("saved", ["new", "stored", "unchanged", "no body"])
 @pytest.mark.parametrize("entry", ENTRIES, ids=[e[0] for e in ENTRIES])
 def test_each_iris_call_failing_gives_an_error_status_and_leaves_the_message_whole(harness, entry, saved):
     _, run, writes = entry

@@ -97,12 +97,14 @@ _PATH_CHARS = st.sampled_from([*"ab.()*-0123456789 \u00e9\u0661\u00b2_",
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(path=st.lists(_PATH_CHARS, max_size=40).map("".join), index=st.text(max_size=6))
-def test_any_path_is_an_answer_or_an_error_naming_the_path_never_a_failure(harness, path, index):
+@given(path=st.lists(_PATH_CHARS, max_size=40).map("".join), index=st.text(max_size=6),
+       action=st.sampled_from(["set", "clear", "remove", "append", "Set", "", "x"]))
+def test_any_path_is_an_answer_or_an_error_naming_the_path_never_a_failure(harness, path, index, action):
     obj = _order(harness)
     for status in (paths.get_value_at(obj, path)[0], paths.get_next_index(obj, path, index)[0],
-                   paths.set_value_at(obj, "7", path)):
+                   paths.set_value_at(obj, "7", path, action)):
         assert status == 1 or ("IRIS call failed" not in status.text and status.text.count(path[:50]) >= 1), status
+    assert paths.on_save(obj) == 1 and paths.get_value_at(obj, "order_id") == [1, "A1"]  # still whole
 
 
 @pytest.mark.parametrize("path", ["lines(" + "9" * 5000 + ")", "x" * 3_000_000, ".".join(["meta"] * 1_000_000),

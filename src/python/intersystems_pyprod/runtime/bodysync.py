@@ -13,7 +13,7 @@ written before the digests existed). The viewer's Contents tab shows the JSON as
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, List, Optional, Tuple
 
 from ..api import engine
 from . import bodies, fieldsync, messages, streams
@@ -39,12 +39,64 @@ def on_save(obj: Any) -> Any:
         written = fieldsync.forms(message)
         if differs or any(fieldsync.token(fieldsync.read(obj, p.name), p.kind) != fieldsync.token(v, p.kind)
                           for p, v in zip(fieldsync.props(cls), written)):
-            messages.rewrite(obj, message)
+            rewrite(obj, message, text)
         return 1
     except (bodies.BodyError, messages.MessageError, TypeError, ValueError) as exc:
-        where = f"{obj._ClassName(1)}{messages._id_of(obj)}"
-        return current.error_status(f"{where} cannot be saved: its body and its properties cannot be brought "
-                                    f"in line: {exc}")
+        cause = str(exc)
+    except Exception as exc:  # an IRIS call that failed: the save stops with a status naming it
+        cause = f"an IRIS call failed: {type(exc).__name__}: {exc}"
+    return current.error_status(f"{_where(obj)} cannot be saved: its body and its properties cannot be brought "
+                                f"in line: {cause}")
+
+
+def _where(obj: Any) -> str:
+    """The message's class and ID for an error status (what can be had of them)."""
+    try:
+        return f"{obj._ClassName(1)}{messages._id_of(obj)}"
+    except Exception:  # the object cannot even name its class
+        return "a JSON message"
+
+
+def rewrite(obj: Any, message: Any, text: Optional[str] = None) -> None:
+    """:func:`.messages.rewrite` ``message`` into ``obj`` (whose stored body is ``text``; read
+    here when not given) as one step: when an IRIS call fails midway (a property set, ``JsonOpen``,
+    a stream ``Write``), the body, ``JsonFields`` and the properties are put back as they were, so
+    a failed ``SetValueAt`` or save never leaves a half-written message; a MessageError names the
+    cause, and says so when even putting it back failed."""
+    body = messages.to_json(message)  # a value JSON cannot hold fails here, before anything is written
+    before = _state(obj, type(message), streams.read_json(obj) if text is None else text)
+    try:
+        messages.write_json(obj, message, body)
+    except Exception as exc:
+        cause = f"{type(exc).__name__}: {exc}"
+        try:
+            _restore(obj, type(message), before)
+        except Exception as again:
+            raise messages.MessageError(
+                f"writing the body failed ({cause}), and so did putting the message back ({type(again).__name__}: "
+                f"{again}): its body and its properties may disagree; do not save it") from None
+        raise messages.MessageError(f"writing the body failed ({cause}); the message was left as it was") from None
+
+
+def _state(obj: Any, cls: type, text: str) -> Tuple[str, str, List[Tuple[str, Any]]]:
+    """What :func:`_restore` puts back: the body, ``JsonFields`` and the properties ``obj`` has."""
+    fields = fieldsync.field_list(obj)
+    missing = object()
+    values = [(p.name, fieldsync.read(obj, p.name, missing)) for p in fieldsync.props(cls)]
+    return text, fields, [(name, value) for name, value in values if value is not missing]
+
+
+def _restore(obj: Any, cls: type, state: Tuple[str, str, List[Tuple[str, Any]]]) -> None:
+    text, fields, values = state
+    for name, value in values:
+        setattr(obj, name, value)
+    opener = getattr(obj, "JsonOpen", None)
+    if opener is not None:
+        streams.write(opener(fields, 1), text)
+    else:  # a class compiled before JsonOpen existed
+        stream = obj.JsonBody
+        stream.Clear()
+        streams.write(stream, text)
 
 
 def json_as_read(obj: Any, text: str) -> str:

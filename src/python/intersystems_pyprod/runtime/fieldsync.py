@@ -57,8 +57,18 @@ def read(obj: Any, name: str, default: Any = "") -> Any:
     compiled before a reload added it; which exception IRIS raises then is not documented)."""
     try:
         return getattr(obj, name)
-    except Exception:  # a property the object does not have
-        return default
+    except Exception as exc:
+        if absent(exc):  # a property the object does not have
+            return default
+        raise  # any other failure is no empty property: the caller reports it
+
+
+def absent(exc: BaseException) -> bool:
+    """True when ``exc`` says the object has no such member (its class was compiled before a
+    reload added it): an ``AttributeError``, or IRIS's ``<PROPERTY DOES NOT EXIST>`` /
+    ``<METHOD DOES NOT EXIST>`` (which one Embedded Python raises is not documented). Any other
+    failure of an IRIS call is reported, never read as an empty value."""
+    return isinstance(exc, AttributeError) or "DOES NOT EXIST" in str(exc)
 
 
 def forms(message: Any) -> List[Any]:
@@ -99,9 +109,36 @@ def token(value: Any, kind: Optional[type] = None) -> str:
             return str(value)
         if not number.is_finite():
             return str(value)
-        text = format(number.normalize(), "f")
-        return "0" if text in ("-0", "0") else text
+        return _canonical(number)
     return str(value)
+
+
+#: Past this power of ten a number's token is written with an exponent (no number a property
+#: holds comes near it; a stored ``"1e999999999"`` must not become a billion zeros).
+_PLAIN_LIMIT = 1000
+
+
+def _canonical(number: decimal.Decimal) -> str:
+    """Finite ``number`` as its shortest plain decimal text, every digit kept (``1.50`` → ``1.5``,
+    ``1E+2`` → ``100``, ``-0`` → ``0``); one past :data:`_PLAIN_LIMIT` as ``digits`` ``E`` ``exponent``.
+    Linear in the number's digits whatever its exponent (``normalize()`` rounds to the context's
+    28 digits, and overflows past its exponent range)."""
+    if not number:
+        return "0"
+    mantissa, _, power = format(number.copy_abs(), "E").partition("E")  # every digit, no rounding: d.dddE+n
+    text = mantissa.replace(".", "").rstrip("0")
+    exponent = int(power) - len(text) + 1
+    minus = "-" if number.is_signed() else ""
+    if exponent >= 0:
+        if len(text) + exponent > _PLAIN_LIMIT:
+            return f"{minus}{text}E{exponent}"
+        return minus + text + "0" * exponent
+    point = len(text) + exponent
+    if point > 0:
+        return f"{minus}{text[:point]}.{text[point:]}"
+    if -point > _PLAIN_LIMIT:
+        return f"{minus}{text}E{exponent}"
+    return f"{minus}0.{'0' * -point}{text}"
 
 
 def digest(value: Any, kind: Optional[type] = None) -> str:
@@ -174,7 +211,9 @@ def write(obj: Any, message: Any, written: Optional[List[Any]] = None) -> List[b
     for prop, value in zip(props(type(message)), forms(message) if written is None else written):
         try:
             setattr(obj, prop.name, value)
-        except Exception:  # the exception IRIS raises here is not documented
+        except Exception as exc:  # the exception IRIS raises here is not documented
+            if not absent(exc):
+                raise
             held.append(False)
         else:
             held.append(True)
@@ -325,6 +364,20 @@ def _declares(cls: Any) -> bool:
     return bool(known)
 
 
+def field_list(obj: Any) -> str:
+    """``obj``'s ``JsonFields`` as ``JsonFieldList()`` gives it; "" for a class compiled before
+    the method existed."""
+    method = getattr(obj, "JsonFieldList", None)
+    if method is None:
+        return ""
+    try:
+        return str(method() or "")
+    except Exception as exc:
+        if absent(exc):  # a class compiled before JsonFields existed
+            return ""
+        raise
+
+
 def marks(obj: Any) -> Dict[str, Tuple[Optional[str], str]]:
     """field -> (digest, type name) recorded in ``obj``'s ``JsonFields`` (None, "" when not recorded)."""
     return _marks(obj)
@@ -332,20 +385,13 @@ def marks(obj: Any) -> Dict[str, Tuple[Optional[str], str]]:
 
 def _marks(obj: Any) -> Dict[str, Tuple[Optional[str], str]]:
     """field -> (digest, type name) recorded in ``JsonFields`` (None, "" when not recorded)."""
-    method = getattr(obj, "JsonFieldList", None)
-    if method is None:
-        return {}
-    try:
-        text = method()
-    except Exception:  # a class compiled before JsonFields existed
-        return {}
+    text = field_list(obj)
     found: Dict[str, Tuple[Optional[str], str]] = {}
-    for item in str(text or "").split(","):
-        try:
-            name, mark, kind = item.split(":")  # field:mark:type, as this version writes it
-        except ValueError:  # a name alone (a row written by an earlier version), or an empty list
-            name, _, rest = item.partition(":")
-            mark, _, kind = rest.partition(":")
+    # field:mark:type as this version writes it, a name alone as an earlier one did; read in
+    # one pass without exceptions, so any stored text (millions of commas) takes linear time
+    for item in filter(None, str(text or "").split(",")):
+        name, _, rest = item.partition(":")
         if name:
+            mark, _, kind = rest.partition(":")
             found[name] = (mark or None, kind)
     return found

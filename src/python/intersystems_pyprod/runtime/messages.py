@@ -416,4 +416,9 @@ def _id_of(obj: Any) -> str:
 def rewrite(obj: Any, message: Any) -> None:
     """Write ``message`` into the IRIS object ``obj`` (its body emptied first, properties set), as
     a send writes it: what ``SetValueAt`` changed is what Python reads next."""
-    _write_body(obj, message, to_json(message), reuse=True)
+    write_json(obj, message, to_json(message))
+
+
+def write_json(obj: Any, message: Any, body: str) -> None:
+    """Write JSON ``body`` of ``message`` into ``obj`` in place of its body, properties set."""
+    _write_body(obj, message, body, reuse=True)

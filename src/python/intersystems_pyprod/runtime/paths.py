@@ -19,7 +19,14 @@ from ..api import engine
 from ..api.messages import ProductionMessage, is_pydantic
 from . import bodies, bodysync, fieldsync, irisapi, jobversion, messages, values
 
-_STEP = re.compile(r"([^.()]+)(?:\((\*|-?\d*)\))?\Z")
+_STEP = re.compile(r"([^.()]+)(?:\((\*|-?[0-9]+|)\))?\Z")
+_WHOLE = re.compile(r"-?[0-9]+\Z")
+#: The longest path, and the most steps, a path may have (a DTL's are far shorter): a path is
+#: read in time and memory bounded by these, whatever ObjectScript hands over.
+MAX_PATH_CHARS = 10_000
+MAX_STEPS = 100
+#: An index has at most this many digits (no list has 10**18 items).
+MAX_INDEX_DIGITS = 18
 
 
 class PathError(ValueError):
@@ -52,13 +59,28 @@ def _set_up() -> None:
 def _steps(path: str) -> List[Tuple[str, Optional[str]]]:
     if not isinstance(path, str) or not path.strip():
         raise PathError("the property path is empty")
+    if len(path) > MAX_PATH_CHARS:
+        raise PathError(f"the path has {len(path)} characters; at most {MAX_PATH_CHARS}")
+    pieces = path.strip().split(".")
+    if len(pieces) > MAX_STEPS:
+        raise PathError(f"the path has {len(pieces)} steps; at most {MAX_STEPS}")
     found = []
-    for piece in path.strip().split("."):
+    for piece in pieces:
         match = _STEP.match(piece.strip())
         if match is None:
-            raise PathError(f"{piece!r} is not a path step (write name, name(n), name(*) or name())")
-        found.append((match.group(1), match.group(2)))
+            raise PathError(f"{_shown(piece)} is not a path step (write name, name(n), name(*) or name())")
+        index = match.group(2)
+        if index and len(index.lstrip("-")) > MAX_INDEX_DIGITS:
+            raise PathError(f"{_shown(piece)}: an index has at most {MAX_INDEX_DIGITS} digits")
+        found.append((match.group(1), index))
     return found
+
+
+def _shown(text: Any, limit: int = 200) -> str:
+    """``text`` quoted for an error status, cut to ``limit`` characters when longer."""
+    if not isinstance(text, str) or len(text) <= limit:
+        return repr(text)
+    return f"{text[:limit]!r}... ({len(text)} characters)"
 
 
 def _field(message: Any, name: str) -> str:
@@ -105,15 +127,29 @@ def _iris(value: Any) -> Any:
     return values.to_iris(value, None)
 
 
+def _fitting(value: Any, path: str) -> Any:
+    """``value`` when ObjectScript can take it: a text past the IRIS string limit (a long list's
+    JSON) is a PathError naming its size, not a ``<MAXSTRING>`` at the assignment."""
+    if isinstance(value, str) and len(value) > fieldsync.MAX_STRING // 2:
+        units = len(value) if value.isascii() else len(value.encode("utf-16-le", "surrogatepass")) // 2
+        if units > fieldsync.MAX_STRING:
+            raise PathError(f"the value has {units} characters; an IRIS string holds at most "
+                            f"{fieldsync.MAX_STRING}: read a part of it ({_shown(path, 60)} with an index or a "
+                            "deeper step)")
+    return value
+
+
 def get_value_at(obj: Any, path: str) -> List[Any]:
     """[status, value] of ``path`` in the message ``obj`` holds; a step past the data is ""."""
     _ready()
     current = engine.current()
     try:
         message = messages.from_iris(obj)
-        return [1, _iris(_walk(message, _steps(path), path))]
+        return [1, _fitting(_iris(_walk(message, _steps(path), path)), path)]
     except (PathError, bodies.BodyError, TypeError) as exc:
-        return [current.error_status(f"GetValueAt({path!r}) on {_name(obj)}: {exc}"), ""]
+        return [current.error_status(f"GetValueAt({_shown(path)}) on {_name(obj)}: {exc}"), ""]
+    except Exception as exc:  # an IRIS call that failed: a status naming it, never an exception in ObjectScript
+        return [current.error_status(f"GetValueAt({_shown(path)}) on {_name(obj)}: {_failed(exc)}"), ""]
 
 
 def _walk(message: Any, steps: List[Tuple[str, Optional[str]]], path: str) -> Any:
@@ -146,12 +182,16 @@ def get_next_index(obj: Any, path: str, index: Any = "") -> List[Any]:
         if not isinstance(items, (list, tuple)):
             raise PathError(f"{steps[-1][0]} holds {type(items).__name__}, not a list")
         after = str(index).strip() if index is not None else ""
-        if after and not after.lstrip("-").isdigit():
-            raise PathError(f"index {index!r} is not a whole number")
+        if after and not _WHOLE.match(after):
+            raise PathError(f"index {_shown(index)} is not a whole number")
+        if len(after.lstrip("-")) > MAX_INDEX_DIGITS:
+            return [1, ""]  # past the end of any list (or before its start)
         following = int(after or 0) + 1
         return [1, following if 1 <= following <= len(items) else ""]
     except (PathError, bodies.BodyError, TypeError) as exc:
-        return [current.error_status(f"GetNextIndex({path!r}) on {_name(obj)}: {exc}"), ""]
+        return [current.error_status(f"GetNextIndex({_shown(path)}) on {_name(obj)}: {exc}"), ""]
+    except Exception as exc:  # an IRIS call that failed
+        return [current.error_status(f"GetNextIndex({_shown(path)}) on {_name(obj)}: {_failed(exc)}"), ""]
 
 
 def set_value_at(obj: Any, value: Any, path: str, action: str = "set", key: str = "") -> Any:
@@ -162,11 +202,13 @@ def set_value_at(obj: Any, value: Any, path: str, action: str = "set", key: str 
     try:
         message = messages.from_iris(obj)
         _assign(message, _steps(path), value, (action or "set").lower(), path)
-        messages.rewrite(obj, message)
+        bodysync.rewrite(obj, message)
         jobversion.building()
         return 1
     except (PathError, bodies.BodyError, messages.MessageError, TypeError) as exc:
-        return current.error_status(f"SetValueAt({path!r}) on {_name(obj)}: {exc}")
+        return current.error_status(f"SetValueAt({_shown(path)}) on {_name(obj)}: {exc}")
+    except Exception as exc:  # an IRIS call that failed
+        return current.error_status(f"SetValueAt({_shown(path)}) on {_name(obj)}: {_failed(exc)}")
 
 
 def _assign(message: Any, steps: List[Tuple[str, Optional[str]]], value: Any, action: str, path: str) -> None:
@@ -206,6 +248,8 @@ def _assign(message: Any, steps: List[Tuple[str, Optional[str]]], value: Any, ac
         if not isinstance(items, list):
             raise PathError(f"{path}: {step} is not a list")
         wanted = int(index) if index else len(items) + 1
+        if wanted == 0:
+            raise PathError(f"{path}: indexes start at 1")
         position = wanted - 1 if wanted > 0 else len(items) + wanted
         if not 0 <= position <= len(items):
             raise PathError(f"{path}: index {index or '()'} is past the {len(items)} item(s) of {step}")
@@ -273,6 +317,11 @@ def _typed(message: Any, field: str, value: Any) -> Any:
         if prop.field == field:
             return fieldsync.convert(value, prop, "")
     return value
+
+
+def _failed(exc: BaseException) -> str:
+    """An unexpected failure (an IRIS call raising) as the text of an error status."""
+    return f"an IRIS call failed: {type(exc).__name__}: {exc}"
 
 
 def _name(obj: Any) -> str:

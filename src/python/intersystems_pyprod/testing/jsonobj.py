@@ -10,6 +10,8 @@ from typing import Any
 
 from ..api.engine import OfflineErrorStatus
 
+#: The longest IRIS string (UTF-16 units).
+MAX_STRING = 3_641_144
 #: PyProd.JsonMessage's PYPATHS parameter.
 PYPATHS = "intersystems_pyprod.runtime.paths"
 
@@ -28,6 +30,8 @@ def get_value_at(obj: Any, path: str, status: Any = None) -> Any:
     try:
         result = importlib.import_module(PYPATHS).get_value_at(obj, path)
         found, value = result[0], result[1]
+        if isinstance(value, str) and len(value.encode("utf-16-le", "surrogatepass")) > 2 * MAX_STRING:
+            raise ValueError("<MAXSTRING>: the value is longer than an IRIS string holds")  # at the assignment
     except Exception as exc:  # as the ObjectScript catch: ex.AsStatus()
         found, value = OfflineErrorStatus(f"<PYTHON EXCEPTION> {type(exc).__name__}: {exc}"), ""
     if status is not None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any, List, Optional, Tuple
 
 from ..api import engine
-from . import bodies, fieldsync, messages, streams
+from . import bodies, fieldsync, jsontext, messages, streams
 
 
 def on_save(obj: Any) -> Any:
@@ -114,6 +114,6 @@ def json_as_read(obj: Any, text: str) -> str:
         for prop in fieldsync.props(cls):  # the stored JSON with the values Python reads
             if prop.field in stored or fieldsync.read(obj, prop.name) not in (None, ""):
                 stored[prop.field] = message.__dict__.get(prop.field)
-        return bodies.encode(stored, messages._json_default)
+        return bodies.encode(stored, jsontext.json_default)
     except Exception:  # the viewer shows the stored text, with its own note when it is not JSON
         return text

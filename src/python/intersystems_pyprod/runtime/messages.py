@@ -10,11 +10,7 @@ characters (bytes), far below MAXSTRING.
 from __future__ import annotations
 
 import dataclasses
-import datetime
-import decimal
-import enum
 import importlib
-import uuid
 from typing import Any, Dict, List, Optional, Tuple
 
 from ..api import engine
@@ -36,11 +32,9 @@ from . import (
     unpickler,
     values,
 )
+from .jsontext import MessageError, to_json
 
 _registry: Dict[str, type] = {}
-
-class MessageError(TypeError):
-    """A message cannot be converted (a value JSON cannot hold, an unknown class, ...)."""
 
 
 def register(cls: type) -> str:
@@ -109,63 +103,6 @@ def _class_attr(cls: type, name: str) -> Any:
     from ..api.messages import class_member
 
     return class_member(cls, name)
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
-        return value.isoformat()
-    if isinstance(value, (decimal.Decimal, uuid.UUID)):
-        return str(value)
-    if isinstance(value, (set, frozenset, tuple)):
-        return list(value)
-    if isinstance(value, ProductionMessage):
-        return {n: getattr(value, n, None) for n in value._pyprod_fields}
-    if isinstance(value, enum.Enum):
-        return value.value
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: getattr(value, f.name, None) for f in dataclasses.fields(value)}
-    dump = getattr(value, "model_dump", None)
-    if dump is not None and typed.is_pydantic(type(value)):
-        return dump(mode="json")
-    raise TypeError(f"{type(value).__name__} values cannot be written as JSON")
-
-
-def to_json(message: ProductionMessage) -> str:
-    """The JSON body of a message (a pydantic message: its ``model_dump(mode="json")``)."""
-    if message._pyprod_model:
-        fast = _model_json(message)
-        if fast is not None:
-            return fast
-        data = message.model_dump(mode="json")  # type: ignore[attr-defined]
-    else:
-        data = {name: getattr(message, name, None) for name in message._pyprod_fields}
-    try:
-        return bodies.encode(data, _json_default)
-    except (TypeError, ValueError, RecursionError) as exc:
-        field = next((n for n, v in data.items() if not _encodes(v)), None)
-        where = f" (field {field})" if field else ""
-        raise MessageError(f"{type(message).__name__} cannot be sent as JSON{where}: {exc}; use JSON-friendly "
-                           "field values or make it a PickleSerialize message") from None
-
-
-def _model_json(message: Any) -> Optional[str]:
-    """A pydantic message's body written by pydantic's own serializer (several times faster than
-    ``model_dump`` + ``json``), when it holds what the slower path writes: that serializer writes
-    NaN and infinities as ``null``, so a text with ``null`` in it (a None, or a lost NaN) takes the
-    slower path, which keeps ``NaN`` and ``Infinity``; a value it refuses does too."""
-    try:
-        text = message.model_dump_json()
-    except Exception:  # the slower path names the field that cannot be written
-        return None
-    return None if not isinstance(text, str) or "null" in text else text
-
-
-def _encodes(value: Any) -> bool:
-    try:
-        bodies.encode({"": value}, _json_default)
-    except (TypeError, ValueError, RecursionError):
-        return False
-    return True
 
 
 def from_json(cls: Any, text: str) -> ProductionMessage:

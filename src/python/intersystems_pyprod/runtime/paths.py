@@ -17,7 +17,7 @@ from typing import Any, List, Optional, Tuple
 
 from ..api import engine
 from ..api.messages import ProductionMessage, is_pydantic
-from . import bodies, bodysync, fieldsync, irisapi, jobversion, messages, values
+from . import bodies, bodysync, fieldsync, irisapi, jobversion, jsontext, messages, values
 
 _STEP = re.compile(r"([^.()]+)(?:\((\*|-?[0-9]+|)\))?\Z")
 _WHOLE = re.compile(r"-?[0-9]+\Z")
@@ -123,7 +123,7 @@ def _item(value: Any, index: str, path: str) -> Any:
 def _iris(value: Any) -> Any:
     """A value in the form ObjectScript gets it: a scalar's IRIS form, a list or dict as JSON."""
     if isinstance(value, (list, dict, tuple, set, frozenset)) or _is_object(value):
-        return json.dumps(value, default=messages._json_default, ensure_ascii=False)
+        return json.dumps(value, default=jsontext.json_default, ensure_ascii=False)
     return values.to_iris(value, None)
 
 

@@ -151,11 +151,6 @@ def digest(value: Any, kind: Optional[type] = None) -> str:
     return f"{zlib.crc32(text.encode('utf-8', 'surrogatepass')):08x}"
 
 
-def kind_name(prop: Prop) -> str:
-    """The name of the Python type ``prop``'s values convert to (recorded in ``JsonFields``)."""
-    return prop.kind_text
-
-
 def marker(cls: type, written: Optional[List[Any]] = None, held: Optional[List[bool]] = None) -> str:
     """``JsonFields``: the fields whose properties Python writes with the body, each with the
     digest of the value it writes and the field's type (``amount:1a2b3c4d:float,qty:...``) when
@@ -265,7 +260,7 @@ def reconcile(obj: Any, message: Any, data: Dict[str, Any],
                 continue  # the very value Python writes for the body's (the usual case, no digest needed)
             if digest(value, prop.kind) == mark:
                 continue
-            if kind != kind_name(prop) and prop.field in data and retyped.written_before(value, data[prop.field]):
+            if kind != prop.kind_text and prop.field in data and retyped.written_before(value, data[prop.field]):
                 continue  # stored under the field's earlier type, its text read as the new one's
         elif prop.field in data:
             if _agrees(value, message.__dict__.get(prop.field), prop):
@@ -331,7 +326,7 @@ def in_sync(obj: Any, cls: type) -> bool:
     marks = _marks(obj)
     for prop in props(cls):
         mark, kind = marks.get(prop.field, (None, ""))
-        if mark != digest(read(obj, prop.name), prop.kind) or kind != kind_name(prop):
+        if mark != digest(read(obj, prop.name), prop.kind) or kind != prop.kind_text:
             return False
     return True
 
